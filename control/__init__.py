@@ -1,0 +1,64 @@
+"""ExCon: the control room of a multi-agency field exercise.
+
+`create_app` binds the Flask app, the Socket.IO server and the running exercise together.
+Everything else in this package is plain Python that the app's thin views call.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from .codes import settle_codes
+from .eventlog import EventLog
+from .exercise import Exercise
+from .permissions import all_roles
+from .scenario import load_scenario
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios.json"
+MAX_MESSAGE_BYTES = 256 * 1024  # a Socket.IO message; the longest event text is 10 000 characters
+
+socketio = SocketIO()
+
+
+@dataclass
+class Room:
+    """What the views need: the exercise, the codes, and which roles hold which sockets."""
+
+    exercise: Exercise
+    codes: dict
+    codes_generated: bool
+
+
+def create_app(test_config=None):
+    """Create the app over the database and scenario named in the config.
+
+    Config keys: DATABASE (path), SCENARIO (path), CODES ('role=code,…', else EXCON_CODES),
+    ASYNC_MODE (eventlet, gevent or threading).
+    """
+    app = Flask(__name__)
+    app.json.sort_keys = False  # keep events in the order they were written
+    app.config.from_mapping(
+        DATABASE="exercise.db",
+        SCENARIO=str(DEFAULT_SCENARIO),
+        CODES=os.environ.get("EXCON_CODES"),
+        ASYNC_MODE="eventlet",
+    )
+    if test_config:
+        app.config.update(test_config)
+    scenario = load_scenario(app.config["SCENARIO"])
+    log = EventLog(app.config["DATABASE"])
+    codes, generated = settle_codes(log.stored_codes(), app.config["CODES"], all_roles(scenario.teams))
+    log.store_codes(codes)
+    app.secret_key = log.setting("secret_key", lambda: secrets.token_hex(32))
+    app.extensions["excon"] = Room(Exercise(scenario, log), codes, generated)
+
+    from . import api, sockets
+
+    app.register_blueprint(api.bp)
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES)
+    sockets.register(socketio)
+    return app

@@ -1,0 +1,63 @@
+"""Access codes: one per role, from EXCON_CODES or generated once and kept in the database."""
+
+import hmac
+import secrets
+
+# No 0/o, 1/l/i: codes are read aloud and typed on phones.
+ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class CodesError(ValueError):
+    """EXCON_CODES is malformed or names an unknown role."""
+
+
+def new_code() -> str:
+    """Return a fresh code such as 'k7mq-x3vd-p9ta' (about 59 bits)."""
+    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(4)) for _ in range(3))
+
+
+def parse_codes_env(text: str, roles) -> dict:
+    """Parse 'role=code,role=code'; refuse unknown roles, empty or shared codes."""
+    codes = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        role, sep, code = item.partition("=")
+        role, code = role.strip(), code.strip()
+        if not sep or not role or not code:
+            raise CodesError(f"EXCON_CODES entry {item!r} is not role=code")
+        if role not in roles:
+            raise CodesError(f"EXCON_CODES names unknown role {role!r}; roles are {', '.join(roles)}")
+        if len(code) < 4:
+            raise CodesError(f"EXCON_CODES: the code for {role} is shorter than 4 characters")
+        codes[role] = code
+    if len(set(codes.values())) != len(codes):
+        raise CodesError("EXCON_CODES gives the same code to two roles")
+    return codes
+
+
+def settle_codes(stored: dict, env_text: str | None, roles) -> tuple[dict, bool]:
+    """Return (codes for every role, whether any were generated now).
+
+    Codes named in EXCON_CODES win; stored codes are kept; missing roles get new codes.
+    """
+    codes = {r: c for r, c in stored.items() if r in roles}
+    if env_text:
+        codes.update(parse_codes_env(env_text, roles))
+    generated = False
+    for role in roles:
+        if role not in codes:
+            codes[role] = new_code()
+            generated = True
+    if len(set(codes.values())) != len(codes):
+        raise CodesError("two roles share a code; set distinct codes in EXCON_CODES")
+    return codes, generated
+
+
+def role_for_code(codes: dict, code) -> str | None:
+    """Return the role whose code this is, comparing in constant time; None if none."""
+    if not isinstance(code, str) or not code:
+        return None
+    found = None
+    for role, expected in codes.items():
+        if hmac.compare_digest(expected.encode(), code.strip().encode()):
+            found = role
+    return found

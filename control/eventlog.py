@@ -1,0 +1,126 @@
+"""The append-only event log in one SQLite file.
+
+Table `events`: one row per event, never updated or deleted (two triggers refuse it); the kind's
+fields are kept as JSON in `body` and put back at the top level when read.  Table `codes` keeps
+the access codes and `settings` the session secret, so that both survive a restart.
+"""
+
+import json
+import sqlite3
+import threading
+
+import sqlite_utils
+
+ENVELOPE_COLUMNS = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- server order; AUTOINCREMENT never reuses a number
+    id TEXT NOT NULL UNIQUE,                -- the sender's UUID: a resend finds the first event
+    kind TEXT NOT NULL,
+    ts TEXT NOT NULL,                       -- server UTC time, ISO 8601
+    exercise_time REAL,                     -- seconds from day 1 00:00; NULL before the start
+    observed_at TEXT,                       -- the sender's own time of observation
+    role TEXT NOT NULL,
+    body TEXT NOT NULL                      -- the kind's fields as a JSON object
+);
+CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
+CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
+CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction (retract or amend) instead'); END;
+CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction (retract or amend) instead'); END;
+CREATE TABLE IF NOT EXISTS codes (
+    role TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+class EventLog:
+    """Open (or create) the log at `path`; one writer at a time through `append`."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        # WAL lets readers work during a write; synchronous=FULL makes every commit durable
+        # before we acknowledge it, so an acked event survives a crash or a power cut.
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.conn.executescript(SCHEMA)
+        self.lock = threading.RLock()
+
+    def append(self, event: dict) -> dict:
+        """Store one event (envelope + fields) and commit; return it with its `seq`."""
+        row = {k: event.get(k) for k in ENVELOPE_COLUMNS if k != "seq"}
+        body = {k: v for k, v in event.items() if k not in ENVELOPE_COLUMNS}
+        row["body"] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        with self.lock:
+            cursor = self.db.execute(
+                "INSERT INTO events (id, kind, ts, exercise_time, observed_at, role, body) "
+                "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :role, :body)", row)
+            # isolation_level=None: the INSERT is its own transaction, committed when execute returns.
+            return {"seq": cursor.lastrowid, **event}
+
+    def get(self, event_id: str) -> dict | None:
+        """Return the event with this client id, or None."""
+        rows = list(self.db.query("SELECT * FROM events WHERE id = ?", [event_id]))
+        return _event(rows[0]) if rows else None
+
+    def since(self, seq: int = 0, limit: int | None = None, kinds=None):
+        """Yield events after `seq` in order, at most `limit`, optionally of some kinds only."""
+        sql, params = "SELECT * FROM events WHERE seq > ?", [seq]
+        if kinds:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            params += list(kinds)
+        sql += " ORDER BY seq"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        for row in self.db.query(sql, params):
+            yield _event(row)
+
+    def last_seq(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+    def stored_codes(self) -> dict:
+        return {row["role"]: row["code"] for row in self.db.query("SELECT role, code FROM codes")}
+
+    def store_codes(self, codes: dict) -> None:
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("DELETE FROM codes")
+                for role, code in codes.items():
+                    self.db.execute("INSERT INTO codes (role, code) VALUES (?, ?)", [role, code])
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def setting(self, key: str, make) -> str:
+        """Return a stored setting, storing `make()` first if there is none."""
+        with self.lock:
+            row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+            if row:
+                return row[0]
+            value = make()
+            self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", [key, value])
+            return value
+
+    def close(self):
+        self.db.conn.close()
+
+
+def _event(row: dict) -> dict:
+    body = json.loads(row.pop("body"))
+    return {**{k: v for k, v in row.items() if k in ENVELOPE_COLUMNS and (v is not None or k == "exercise_time")},
+            **body}

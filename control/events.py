@@ -1,0 +1,291 @@
+"""The event kinds, one small dataclass each, and the check of a submitted payload against them.
+
+A payload is `{id, kind, observed_at?, …fields}`.  `parse_payload` checks its shape and types and
+that every id it names exists in the scenario; checks that need the live exercise (is the inject
+released? does the correction's target exist?) live in `exercise.py`, the one write path.
+"""
+
+import uuid
+from dataclasses import MISSING, dataclass, fields
+from typing import ClassVar, get_type_hints
+
+from .scenario import Scenario
+from .timefmt import iso, parse_clock_time, parse_iso
+
+TEXT_LIMIT = 10_000  # characters in a free-text field
+ID_LIMIT = 100  # characters in an id field
+ENVELOPE = ("id", "kind", "observed_at")
+SERVER_FIELDS = ("seq", "ts", "exercise_time", "role")
+RATINGS = {
+    "P": "Performed without challenges",
+    "S": "Performed with some challenges",
+    "M": "Performed with major challenges",
+    "U": "Unable to be performed",
+}
+TAGS = ("strength", "improvement")
+CLOCK_OPS = ("start", "pause", "resume", "end")
+
+
+class InvalidEvent(ValueError):
+    """A payload that must not be stored; the message is one plain sentence for the sender."""
+
+
+@dataclass
+class Kind:
+    """Base of the event kinds: `name` is the `kind` on the wire."""
+
+    name: ClassVar[str]
+    text_fields: ClassVar[tuple] = ()  # free text: up to TEXT_LIMIT, may be long
+
+    def check(self, scenario: Scenario) -> None:
+        """Refuse ids the scenario does not know."""
+        for attr, table, label in (
+            ("team", scenario.teams, "team"),
+            ("site", scenario.sites, "site"),
+            ("inject", scenario.injects, "inject"),
+            ("objective", scenario.objectives, "objective"),
+            ("action_type", scenario.action_types, "action type"),
+        ):
+            value = getattr(self, attr, None)
+            if value is not None and value not in table:
+                raise InvalidEvent(f"unknown {label} {value!r}")
+
+    def fields(self) -> dict:
+        """Return the kind's fields that are set, for storing at the top level of the event."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+@dataclass
+class Action(Kind):
+    """Something a team did, logged by the team or by a controller for it."""
+
+    name = "action"
+    text_fields = ("text",)
+    team: str
+    action_type: str
+    site: str
+    text: str
+    inject: str | None = None  # the released inject this action answers
+
+
+@dataclass
+class Move(Kind):
+    """A team is now at a site."""
+
+    name = "move"
+    team: str
+    site: str
+
+
+@dataclass
+class InjectRelease(Kind):
+    """Control releases an MSEL inject to its target teams."""
+
+    name = "inject"
+    inject: str
+
+
+@dataclass
+class InjectSkip(Kind):
+    name = "inject_skip"
+    text_fields = ("reason",)
+    inject: str
+    reason: str
+
+
+@dataclass
+class InjectDefer(Kind):
+    name = "inject_defer"
+    text_fields = ("reason",)
+    inject: str
+    reason: str
+
+
+@dataclass
+class Evaluation(Kind):
+    """An evaluator's HSEEP rating of a team against an objective or one of its critical tasks."""
+
+    name = "evaluation"
+    text_fields = ("note",)
+    objective: str
+    team: str
+    rating: str
+    note: str
+    task: str | None = None
+    site: str | None = None
+    inject: str | None = None
+    tag: str | None = None
+
+    def check(self, scenario):
+        super().check(scenario)
+        if self.rating not in RATINGS:
+            raise InvalidEvent("rating must be one of P, S, M, U")
+        if self.task is not None and scenario.tasks.get(self.task) != self.objective:
+            raise InvalidEvent(f"unknown critical task {self.task!r} for objective {self.objective!r}")
+        if self.tag is not None and self.tag not in TAGS:
+            raise InvalidEvent("tag must be 'strength' or 'improvement'")
+
+
+@dataclass
+class Note(Kind):
+    """A staff note; `bookmark: true` marks the moment for the debrief."""
+
+    name = "note"
+    text_fields = ("text",)
+    text: str
+    team: str | None = None
+    site: str | None = None
+    bookmark: bool | None = None
+
+
+@dataclass
+class Safety(Kind):
+    """A real-world safety alert — never part of play.  Text is optional: never refuse an alarm for want of words."""
+
+    name = "safety"
+    text_fields = ("text",)
+    text: str = ""
+    site: str | None = None
+
+
+@dataclass
+class Clock(Kind):
+    """Start, pause, resume or end the exercise clock; start and resume may set the exercise day and time."""
+
+    name = "clock"
+    op: str
+    day: int | None = None
+    time: str | None = None
+
+    def check(self, scenario):
+        if self.op not in CLOCK_OPS:
+            raise InvalidEvent("op must be one of start, pause, resume, end")
+        if (self.day is None) != (self.time is None):
+            raise InvalidEvent("day and time go together")
+        if self.day is not None:
+            if self.op not in ("start", "resume"):
+                raise InvalidEvent("only start and resume may set the exercise day and time")
+            if self.day not in scenario.days:
+                raise InvalidEvent(f"day {self.day} out of range (1–{len(scenario.days)})")
+            try:
+                parse_clock_time(self.time)
+            except ValueError as e:
+                raise InvalidEvent(f"time {e}") from None
+
+
+@dataclass
+class Retract(Kind):
+    """Withdraw an earlier event; it stays in the log but no longer counts."""
+
+    name = "retract"
+    text_fields = ("reason",)
+    target: str
+    reason: str
+
+
+@dataclass
+class Amend(Kind):
+    """Correct fields of an earlier event; the corrected fields sit at the top level beside `target`."""
+
+    name = "amend"
+    text_fields = ("reason",)
+    target: str
+    reason: str | None = None
+
+
+KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, Evaluation, Note,
+                             Safety, Clock, Retract, Amend)}
+CORRECTABLE = ("action", "move", "evaluation", "note")  # kinds a retract or amend may target
+
+
+@dataclass
+class Submission:
+    """A checked payload: envelope plus the kind's fields (and an amend's changes)."""
+
+    id: str
+    kind: str
+    observed_at: str | None
+    fields: dict
+    changes: dict | None = None  # amend only: the corrected fields
+
+
+def parse_payload(payload, scenario: Scenario) -> Submission:
+    """Check a submitted payload's shape, types and scenario ids; raise InvalidEvent if anything is off."""
+    if not isinstance(payload, dict):
+        raise InvalidEvent("the payload must be a JSON object")
+    event_id = _check_id(payload.get("id"))
+    kind_name = payload.get("kind")
+    if not isinstance(kind_name, str):
+        raise InvalidEvent("missing field 'kind'")
+    cls = KINDS.get(kind_name)
+    if cls is None:
+        raise InvalidEvent(f"unknown kind {kind_name[:50]!r}; known kinds: {', '.join(KINDS)}")
+    observed_at = payload.get("observed_at")
+    if observed_at is not None:
+        try:
+            observed_at = iso(parse_iso(observed_at))
+        except ValueError as e:
+            raise InvalidEvent(f"observed_at {e}") from None
+    for key in SERVER_FIELDS:
+        if key in payload:
+            raise InvalidEvent(f"field {key!r} is set by the server, not by the sender")
+    body = {k: v for k, v in payload.items() if k not in ENVELOPE}
+    changes = None
+    if cls is Amend:
+        changes = {k: v for k, v in body.items() if k not in ("target", "reason")}
+        body = {k: v for k, v in body.items() if k in ("target", "reason")}
+        if not changes:
+            raise InvalidEvent("an amend must carry at least one corrected field")
+    kind = build_kind(cls, body)
+    kind.check(scenario)
+    return Submission(event_id, kind_name, observed_at, kind.fields(), changes)
+
+
+def build_kind(cls, body: dict) -> Kind:
+    """Build a kind from a dict of fields, checking names, presence and types."""
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    for key in body:
+        if key not in known:
+            raise InvalidEvent(f"unknown field {str(key)[:50]!r} for kind {cls.name!r}")
+    values = {}
+    for name, f in known.items():
+        value = body.get(name)
+        if value is None:
+            if f.default is MISSING:
+                raise InvalidEvent(f"missing field {name!r}")
+            continue
+        values[name] = _check_type(cls, name, value, hints[name], allow_empty=f.default == "")
+    return cls(**values)
+
+
+def _check_type(cls, name, value, hint, allow_empty):
+    want = hint.__args__[0] if hasattr(hint, "__args__") else hint  # X | None -> X
+    if want is bool:
+        if not isinstance(value, bool):
+            raise InvalidEvent(f"field {name!r} must be true or false")
+        return value
+    if want is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidEvent(f"field {name!r} must be a whole number")
+        return value
+    if not isinstance(value, str):
+        raise InvalidEvent(f"field {name!r} must be text")
+    limit = TEXT_LIMIT if name in cls.text_fields else ID_LIMIT
+    if len(value) > limit:
+        raise InvalidEvent(f"field {name!r} is longer than {limit} characters")
+    if not allow_empty and not value.strip():
+        raise InvalidEvent(f"field {name!r} must not be empty")
+    return value
+
+
+def _check_id(value) -> str:
+    if not isinstance(value, str):
+        raise InvalidEvent("missing field 'id' (a UUID chosen by the sender)")
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or len(value) != 36:
+        raise InvalidEvent("field 'id' must be a UUID such as 3f2b8c1e-5d6a-4b7c-9e8f-0a1b2c3d4e5f")
+    return str(parsed)

@@ -1,0 +1,205 @@
+"""The running exercise: the one write path into the event log, and role-filtered reads of it.
+
+No Flask here.  `submit` checks a payload (shape, scenario ids, permission, live state), stores it,
+commits, and only then returns the stored event for the transport to acknowledge and broadcast.
+"""
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import permissions
+from .clock import ClockError, ExerciseClock
+from .events import CORRECTABLE, KINDS, InvalidEvent, Submission, build_kind, parse_payload
+from .eventlog import EventLog
+from .scenario import Scenario
+from .state import apply_amends, fold
+from .timefmt import exercise_seconds, iso, utc_now
+
+# What a released inject carries to its teams: the player-facing part of the MSEL row,
+# never the expected actions or the controllers' notes.
+INJECT_PLAYER_FIELDS = ("title", "description", "teams", "site", "from", "to", "delivery")
+
+
+@dataclass
+class Receipt:
+    event: dict
+    duplicate: bool
+
+
+class Exercise:
+    """Hold the scenario, the log and the little live state that checks need."""
+
+    def __init__(self, scenario: Scenario, log: EventLog, now=utc_now):
+        self.scenario = scenario
+        self.log = log
+        self.now = now
+        self.lock = threading.RLock()
+        self.clock = ExerciseClock()
+        self.inject_status = {}  # inject id -> 'released' | 'skipped' | 'deferred'
+        self.amends = {}  # target id -> [amend events]
+        self.retracted = set()
+        for event in log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend")):
+            self._remember(event)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def submit(self, payload, role: str, on_stored=None) -> Receipt:
+        """Check and store one payload from `role`; raise InvalidEvent (nothing stored) if it may not be.
+
+        on_stored: called with the stored event after the commit and before the next write, so
+        that broadcasts leave in `seq` order.
+        """
+        sub = parse_payload(payload, self.scenario)
+        with self.lock:
+            existing = self.log.get(sub.id)
+            if existing is not None:
+                return Receipt(existing, duplicate=True)
+            now = self.now()
+            fields = self._check_live(sub, role, now)
+            event = {"id": sub.id, "kind": sub.kind, "ts": iso(now),
+                     "exercise_time": self._exercise_time(sub, now), "role": role}
+            if sub.observed_at:
+                event["observed_at"] = sub.observed_at
+            event.update(fields)
+            stored = self.log.append(event)  # committed when this returns
+            self._remember(stored)
+            if on_stored:
+                on_stored(stored)
+            return Receipt(stored, duplicate=False)
+
+    def _check_live(self, sub: Submission, role: str, now: datetime) -> dict:
+        """Check permission and the live state; return the fields to store."""
+        fields = dict(sub.fields)
+        if sub.kind in ("retract", "amend"):
+            target = self._correctable_target(fields["target"])
+            checked = [target]
+            if sub.kind == "amend":
+                checked.append(self._amended(target, sub.changes))
+                fields.update(sub.changes)
+            for version in checked:  # before and after: nobody moves an entry into or out of their reach
+                reason = permissions.may_submit(role, version)
+                if reason:
+                    raise InvalidEvent(f"{reason}, so it may not correct this one")
+            return fields
+        reason = permissions.may_submit(role, {"kind": sub.kind, "role": role, **fields})
+        if reason:
+            raise InvalidEvent(reason)
+        inject = fields.get("inject")
+        status = self.inject_status.get(inject)
+        if sub.kind == "clock":
+            try:
+                self.clock.check(fields["op"], self._clock_target(fields), now)
+            except ClockError as e:
+                raise InvalidEvent(str(e)) from None
+        elif sub.kind == "inject":
+            if status == "released":
+                raise InvalidEvent(f"inject {inject} is already released")
+            row = self.scenario.injects[inject]
+            fields.update({k: row[k] for k in INJECT_PLAYER_FIELDS})
+        elif sub.kind in ("inject_skip", "inject_defer"):
+            if status == "released":
+                raise InvalidEvent(f"inject {inject} is already released; it can no longer be skipped or deferred")
+        elif inject is not None:  # an action or evaluation that links an inject
+            if status != "released":
+                raise InvalidEvent(f"inject {inject} has not been released")
+            if sub.kind == "action" and fields["team"] not in self.scenario.injects[inject]["teams"]:
+                raise InvalidEvent(f"inject {inject} was not released to team {fields['team']}")
+        return fields
+
+    def _correctable_target(self, target_id: str) -> dict:
+        target = self.log.get(target_id)
+        if target is None:
+            raise InvalidEvent(f"no event with id {target_id!r} to correct")
+        if target["kind"] not in CORRECTABLE:
+            raise InvalidEvent(f"{target['kind']} events cannot be corrected; only {', '.join(CORRECTABLE)}")
+        if target["id"] in self.retracted:
+            raise InvalidEvent("that event has already been retracted")
+        return apply_amends(target, self.amends.get(target["id"], ()))
+
+    def _amended(self, target: dict, changes: dict) -> dict:
+        """Return the target with `changes` laid over it, checked as its own kind."""
+        cls = KINDS[target["kind"]]
+        own = {k: target.get(k) for k in (f for f in cls.__dataclass_fields__)}
+        for key in changes:
+            if key not in own:
+                raise InvalidEvent(f"unknown field {str(key)[:50]!r} for kind {target['kind']!r}")
+        merged = build_kind(cls, {**own, **changes})
+        merged.check(self.scenario)
+        return {**target, **merged.fields()}
+
+    def _clock_target(self, fields: dict) -> float | None:
+        """Return the exercise time a start/resume sets, or None when the clock just goes on."""
+        if fields.get("day") is not None:
+            return exercise_seconds(fields["day"], fields["time"])
+        if fields["op"] == "start":
+            return exercise_seconds(1, self.scenario.days[1]["schedule"][0]["start"])
+        return None
+
+    def _exercise_time(self, sub: Submission, now: datetime) -> float | None:
+        if sub.kind == "clock":
+            target = self._clock_target(sub.fields)
+            if target is not None:
+                return float(target)
+        return self.clock.exercise_time(now)
+
+    def _remember(self, event: dict) -> None:
+        kind = event["kind"]
+        if kind == "clock":
+            self.clock.apply(event)
+        elif kind in ("inject", "inject_skip", "inject_defer"):
+            self.inject_status[event["inject"]] = {"inject": "released", "inject_skip": "skipped",
+                                                   "inject_defer": "deferred"}[kind]
+        elif kind == "retract":
+            self.retracted.add(event["target"])
+        elif kind == "amend":
+            self.amends.setdefault(event["target"], []).append(event)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def visible(self, role: str, event: dict) -> bool:
+        """Tell whether `role` may receive `event` (a correction is judged by its target)."""
+        return permissions.may_see(role, event, self._target_of(event))
+
+    def audience(self, event: dict) -> list[str]:
+        """Return every role that may receive `event`."""
+        target = self._target_of(event)
+        return [r for r in permissions.all_roles(self.scenario.teams) if permissions.may_see(r, event, target)]
+
+    def _target_of(self, event: dict) -> dict | None:
+        return self.log.get(event["target"]) if event["kind"] in permissions.CORRECTIONS else None
+
+    def events_for(self, role: str, since: int = 0, limit: int = 5000) -> tuple[list, int, bool]:
+        """Return up to `limit` events after seq `since` that `role` may see.
+
+        Returns (events, the last seq examined, whether it stopped at `limit`): a caller asks
+        again from that seq while the last value is true.
+        """
+        found, cursor = [], since
+        while True:
+            batch = list(self.log.since(cursor, limit=limit))
+            for event in batch:
+                cursor = event["seq"]
+                if self.visible(role, event):
+                    found.append(event)
+                    if len(found) == limit:
+                        return found, cursor, True
+            if len(batch) < limit:
+                return found, cursor, False
+
+    def state_for(self, role: str, at: datetime | None = None) -> dict:
+        """Return the state at `at` (default now) as `role` may see it."""
+        at = at or self.now()
+        events = [e for e in self.log.since(0) if self.visible(role, e)]
+        team = permissions.role_team(role)
+        staff = team is None
+        return fold(self.scenario, events, at,
+                    teams=None if staff else [team],
+                    pending_injects=staff,
+                    objectives=permissions.may_see(role, {"kind": "evaluation"}))
+
+    def scenario_for(self, role: str) -> dict:
+        """Return the scenario as `role` may read it: teams never read the MSEL."""
+        if permissions.role_team(role) is None:
+            return self.scenario.raw
+        return {k: v for k, v in self.scenario.raw.items() if k != "injects"}

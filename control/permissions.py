@@ -1,0 +1,104 @@
+"""Who may do what: the one permission table, and the two questions asked of it.
+
+Roles are `director`, `controller`, `observer`, `screen` and `team:<team id>`; every team role
+shares the row `team`, limited to its own team ("own").  HTTP views and Socket.IO handlers ask
+only `may_submit`, `may_see` and `may_call`; nothing else in the code decides access.
+"""
+
+STAFF_ROLES = ("director", "controller", "observer", "screen")
+
+EVERYTHING = "all"
+OWN = "own"  # only events about the role's own team
+
+# kind -> role family -> scope.  A role family missing from a row may not submit that kind.
+SUBMIT = {
+    "clock": {"director": EVERYTHING},
+    "inject": {"director": EVERYTHING, "controller": EVERYTHING},
+    "inject_skip": {"director": EVERYTHING, "controller": EVERYTHING},
+    "inject_defer": {"director": EVERYTHING, "controller": EVERYTHING},
+    "action": {"director": EVERYTHING, "controller": EVERYTHING, "team": OWN},
+    "move": {"director": EVERYTHING, "controller": EVERYTHING, "team": OWN},
+    "evaluation": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING},
+    "note": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING},
+    "safety": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "team": EVERYTHING},
+    # retract and amend: allowed to whoever may submit the target's kind for the target's team
+}
+
+# kind -> role family -> scope of what the role receives (broadcasts, resume, /api/events, /api/state).
+SEE = {
+    "clock": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
+              "team": EVERYTHING},
+    "inject": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
+               "team": OWN},
+    "inject_skip": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING},
+    "inject_defer": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING},
+    "action": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
+               "team": OWN},
+    "move": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
+             "team": OWN},
+    # Evaluators' notes are never shown to players, nor on a screen players may walk past.
+    "evaluation": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING},
+    "note": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING},
+    "safety": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
+               "team": OWN},
+    # retract and amend: seen by whoever may see the target
+}
+
+# HTTP endpoint -> role families that may call it (answers are filtered by SEE).
+CALL = {
+    "scenario": ("director", "controller", "observer", "screen", "team"),
+    "events": ("director", "controller", "observer", "screen", "team"),
+    "state": ("director", "controller", "observer", "screen", "team"),
+}
+
+CORRECTIONS = ("retract", "amend")
+
+
+def family(role: str) -> str:
+    """Return the row name of a role: 'team' for every 'team:<id>'."""
+    return "team" if role.startswith("team:") else role
+
+
+def role_team(role: str) -> str | None:
+    """Return the team id of a team role, else None."""
+    return role[5:] if role.startswith("team:") else None
+
+
+def all_roles(team_ids) -> list[str]:
+    """Return every role of an exercise with these teams."""
+    return ["director", "controller", "observer", "screen"] + [f"team:{t}" for t in team_ids]
+
+
+def _is_own(role: str, event: dict) -> bool:
+    team = role_team(role)
+    if event["kind"] == "inject":
+        return team in event.get("teams", ())
+    if event["kind"] == "safety":
+        return event.get("role") == role
+    return event.get("team") == team
+
+
+def may_submit(role: str, event: dict) -> str | None:
+    """Return None if `role` may submit `event` (kind and fields), else the reason it may not.
+
+    For a correction, pass the target event (with any earlier amends applied) as `event`.
+    """
+    scope = SUBMIT.get(event["kind"], {}).get(family(role))
+    if scope is None:
+        return f"the {role} role may not submit {event['kind']} events"
+    if scope == OWN and not _is_own(role, event):
+        return f"the {role} role may only log its own team's {event['kind']} events"
+    return None
+
+
+def may_see(role: str, event: dict, target: dict | None = None) -> bool:
+    """Tell whether `role` may receive `event`; a correction is judged by its `target`."""
+    if event["kind"] in CORRECTIONS:
+        return target is not None and may_see(role, target)
+    scope = SEE.get(event["kind"], {}).get(family(role))
+    return scope == EVERYTHING or (scope == OWN and _is_own(role, event))
+
+
+def may_call(role: str, endpoint: str) -> bool:
+    """Tell whether `role` may call the HTTP endpoint `endpoint`."""
+    return family(role) in CALL.get(endpoint, ())

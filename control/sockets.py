@@ -1,0 +1,69 @@
+"""Socket.IO handlers: thin over `Exercise`.  See docs/protocol.md for the contract.
+
+Every connection joins one room named after its role; an event goes to the rooms of the roles
+that may see it, so a client never receives what its role may not see.
+"""
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, join_room
+
+from .codes import role_for_code
+from .events import InvalidEvent
+
+connected_roles = {}  # sid -> role
+
+
+def room():
+    return current_app.extensions["excon"]
+
+
+def register(socketio):
+    """Attach the handlers to `socketio` (once per server)."""
+    if getattr(socketio, "_excon_registered", False):
+        return
+    socketio._excon_registered = True
+
+    @socketio.on("connect")
+    def connect(auth=None):
+        """Any client connects with auth={"code": …} or a logged-in session; a bad code is refused."""
+        code = auth.get("code") if isinstance(auth, dict) else None
+        role = role_for_code(room().codes, code) if code is not None else session.get("role")
+        if role is None or role not in room().codes:
+            raise ConnectionRefusedError("unknown or missing access code")
+        connected_roles[request.sid] = role
+        join_room(role)
+        return True
+
+    @socketio.on("disconnect")
+    def disconnect(*args):
+        connected_roles.pop(request.sid, None)
+
+    @socketio.on("submit")
+    def submit(payload):
+        """A client submits one event; the ack answers it, and the stored event goes as `event`
+        to every connected client whose role may see it (the sender included)."""
+        role = connected_roles.get(request.sid)
+        exercise = room().exercise
+
+        def broadcast(event):
+            for audience in exercise.audience(event):
+                socketio.emit("event", event, to=audience)
+
+        try:
+            receipt = exercise.submit(payload, role, on_stored=broadcast)
+        except InvalidEvent as e:
+            return {"ok": False, "error": str(e)}
+        except Exception:  # a bug, not bad input: say so, and let the sender resend (ids make it safe)
+            current_app.logger.exception("submit failed")
+            return {"ok": False, "error": "the server could not handle this submission; send it again"}
+        return {"ok": True, "seq": receipt.event["seq"], "duplicate": receipt.duplicate}
+
+    @socketio.on("resume")
+    def resume(payload):
+        """A client that (re)connects asks for what it missed; the ack carries the events after
+        `since` that its role may see (at most 5000; `more` says to ask again from `next`)."""
+        since = payload.get("since") if isinstance(payload, dict) else None
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+            return {"ok": False, "error": "resume needs {\"since\": N} with N a whole number ≥ 0"}
+        events, cursor, more = room().exercise.events_for(connected_roles.get(request.sid), since)
+        return {"ok": True, "events": events, "next": cursor, "more": more}

@@ -1,0 +1,91 @@
+"""Fold events into the state of the exercise at an instant, with every correction applied.
+
+Corrections are read from the whole list, also those recorded after the instant: a retracted
+event never counts, and an amended one counts with its corrected fields, at its own time.
+"""
+
+from datetime import datetime
+
+from .clock import ExerciseClock
+from .events import RATINGS
+from .timefmt import iso
+
+
+def effective_events(events):
+    """Yield the events that count, in order, with amends applied; corrections themselves are dropped."""
+    retracted, amends = set(), {}
+    for event in events:
+        if event["kind"] == "retract":
+            retracted.add(event["target"])
+        elif event["kind"] == "amend":
+            amends.setdefault(event["target"], []).append(event)
+    for event in events:
+        if event["kind"] in ("retract", "amend") or event["id"] in retracted:
+            continue
+        yield apply_amends(event, amends.get(event["id"], ()))
+
+
+def apply_amends(event: dict, amends) -> dict:
+    """Return `event` with the corrected fields of `amends` (in order) laid over it."""
+    if not amends:
+        return event
+    corrected = dict(event)
+    for amend in amends:
+        corrected.update({k: v for k, v in amend.items() if k not in _AMEND_OWN})
+        corrected["amended_by"] = amend["id"]
+    return corrected
+
+
+_AMEND_OWN = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "target", "reason")
+
+
+def fold(scenario, events, at: datetime, teams=None, pending_injects=True, objectives=True) -> dict:
+    """Return the state at `at` from `events` (sorted by seq).
+
+    teams: the team ids to report (default all); pending_injects: list scenario injects that
+    were not released yet; objectives: include the objective × team rating counts.
+    """
+    at_text = iso(at)
+    team_ids = list(scenario.teams) if teams is None else list(teams)
+    state_teams = {
+        t: {"site": scenario.teams[t].get("home_site"), "since": None, "actions": 0, "last_action": None}
+        for t in team_ids
+    }
+    injects = {}
+    if pending_injects:
+        injects = {i: {"status": "pending", "day": inj["day"], "time": inj["time"]}
+                   for i, inj in scenario.injects.items()}
+    coverage = {o: {t: dict.fromkeys(RATINGS, 0) for t in team_ids} for o in scenario.objectives} if objectives else {}
+    clock = ExerciseClock()
+    last_seq = 0
+    for event in effective_events(events):
+        if event["ts"] > at_text:
+            continue
+        last_seq = max(last_seq, event["seq"])
+        kind, team = event["kind"], event.get("team")
+        if kind == "clock":
+            clock.apply(event)
+        elif kind == "move" and team in state_teams:
+            state_teams[team].update(site=event["site"], since=event["ts"])
+        elif kind == "action" and team in state_teams:
+            state_teams[team]["actions"] += 1
+            state_teams[team]["last_action"] = event["ts"]
+        elif kind in ("inject", "inject_skip", "inject_defer"):
+            entry = injects.setdefault(event["inject"], {})
+            entry.update(status={"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred"}[kind],
+                         at=event["ts"], exercise_time=event["exercise_time"], seq=event["seq"])
+            if kind == "inject":
+                entry["teams"] = event.get("teams", [])
+            else:
+                entry["reason"] = event["reason"]
+        elif kind == "evaluation" and objectives and team in state_teams:
+            coverage.setdefault(event["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
+            coverage[event["objective"]][team][event["rating"]] += 1
+    return {
+        "at": at_text,
+        "last_seq": last_seq,
+        "clock": clock.as_dict(at),
+        "teams": state_teams,
+        "injects": injects,
+        "objectives": coverage,
+    }
