@@ -18,7 +18,8 @@ from .exercise import Exercise
 from .permissions import all_roles
 from .scenario import load_scenario
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios.json"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = ROOT / "scenarios.json"
 MAX_MESSAGE_BYTES = 256 * 1024  # a Socket.IO message; the longest event text is 10 000 characters
 
 socketio = SocketIO()
@@ -39,7 +40,7 @@ def create_app(test_config=None):
     Config keys: DATABASE (path), SCENARIO (path), CODES ('role=code,…', else EXCON_CODES),
     ASYNC_MODE (eventlet, gevent or threading).
     """
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.json.sort_keys = False  # keep events in the order they were written
     app.config.from_mapping(
         DATABASE="exercise.db",
@@ -59,6 +60,6 @@ def create_app(test_config=None):
     from . import api, sockets
 
     app.register_blueprint(api.bp)
+    sockets.register(socketio)  # before init_app, which hands the handlers to each new server
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES)
-    sockets.register(socketio)
     return app

@@ -4,6 +4,7 @@ No Flask here.  `submit` checks a payload (shape, scenario ids, permission, live
 commits, and only then returns the stored event for the transport to acknowledge and broadcast.
 """
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -120,7 +121,7 @@ class Exercise:
     def _amended(self, target: dict, changes: dict) -> dict:
         """Return the target with `changes` laid over it, checked as its own kind."""
         cls = KINDS[target["kind"]]
-        own = {k: target.get(k) for k in (f for f in cls.__dataclass_fields__)}
+        own = {f.name: target.get(f.name) for f in dataclasses.fields(cls)}
         for key in changes:
             if key not in own:
                 raise InvalidEvent(f"unknown field {str(key)[:50]!r} for kind {target['kind']!r}")

@@ -1,0 +1,193 @@
+"""Fixtures: the default scenario, a fresh exercise with a hand-driven clock, the Flask app, and a
+real `run.py` server process on a free port with a temporary database."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+
+from control import create_app
+from control.eventlog import EventLog
+from control.exercise import Exercise
+from control.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios.json"
+CODES = {
+    "director": "dir-code",
+    "controller": "ctl-code",
+    "observer": "obs-code",
+    "screen": "scr-code",
+    "team:alpha": "alpha-code",
+    "team:bravo": "bravo-code",
+    "team:charlie": "charlie-code",
+    "team:delta": "delta-code",
+    "team:echo": "echo-code",
+}
+CODES_ENV = ",".join(f"{r}={c}" for r, c in CODES.items())
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture(scope="session")
+def scenario():
+    return load_scenario(SCENARIO)
+
+
+@pytest.fixture
+def raw_scenario():
+    """A fresh copy of the default scenario's JSON, to break in tests."""
+    return json.loads(SCENARIO.read_text(encoding="utf-8"))
+
+
+class HandClock:
+    """A wall clock the test moves by hand."""
+
+    def __init__(self):
+        self.moment = datetime(2026, 5, 4, 7, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.moment
+
+    def advance(self, **kwargs):
+        self.moment += timedelta(**kwargs)
+        return self.moment
+
+
+@pytest.fixture
+def hand_clock():
+    return HandClock()
+
+
+@pytest.fixture
+def log(tmp_path):
+    log = EventLog(tmp_path / "exercise.db")
+    yield log
+    log.close()
+
+
+@pytest.fixture
+def exercise(scenario, log, hand_clock):
+    return Exercise(scenario, log, now=hand_clock)
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app({"DATABASE": str(tmp_path / "app.db"), "CODES": CODES_ENV, "ASYNC_MODE": "threading",
+                       "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- a real server ---------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`run.py` as a child process on a free port, with its own database file."""
+
+    def __init__(self, db_path, codes_env=CODES_ENV):
+        self.db_path = str(db_path)
+        self.codes_env = codes_env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.clients = []
+
+    def start(self):
+        env = {**os.environ, "EXCON_CODES": self.codes_env, "PYTHONUNBUFFERED": "1"}
+        self.output = open(f"{self.db_path}.log", "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(self.port),
+             "--db", self.db_path],
+            cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"run.py exited with {self.proc.returncode}: {self.log_text()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"run.py did not answer on {self.url}: {self.log_text()}")
+
+    def log_text(self):
+        return Path(f"{self.db_path}.log").read_text(errors="replace")[-3000:]
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self):
+        for c in self.clients:
+            c.disconnect()
+        self.clients.clear()
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        if self.proc:
+            self.output.close()
+
+    def connect(self, role_or_code, **kwargs):
+        """Connect a real python-socketio client over websocket; it records every `event` it gets."""
+        code = CODES.get(role_or_code, role_or_code)
+        client = Listener()
+        client.connect(self.url, auth={"code": code}, transports=["websocket"], wait_timeout=10, **kwargs)
+        self.clients.append(client)
+        return client
+
+    def get(self, path, role=None, **kwargs):
+        headers = {"Authorization": f"Bearer {CODES[role]}"} if role else {}
+        return requests.get(self.url + path, headers=headers, timeout=10, **kwargs)
+
+
+class Listener(socketio.Client):
+    """A Socket.IO client that keeps the events it receives."""
+
+    def __init__(self):
+        super().__init__(reconnection=False)
+        self.received = []
+        self.on("event", self.received.append)
+
+    def submit(self, payload, timeout=10):
+        return self.call("submit", payload, timeout=timeout)
+
+    def wait_for(self, predicate, timeout=10):
+        """Wait until some received event satisfies `predicate`; return it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.received:
+                if predicate(event):
+                    return event
+            time.sleep(0.02)
+        raise AssertionError(f"no matching event within {timeout}s; received {self.received}")
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path / "exercise.db").start()
+    yield srv
+    srv.stop()

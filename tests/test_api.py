@@ -1,0 +1,96 @@
+"""HTTP endpoints through Flask's test client: auth, filtering and clear errors."""
+
+import pytest
+
+from .conftest import CODES, new_id
+
+
+def get(client, path, role=None):
+    headers = {"Authorization": f"Bearer {CODES[role]}"} if role else {}
+    return client.get(path, headers=headers)
+
+
+def submit(app, role, kind, **fields):
+    return app.extensions["excon"].exercise.submit({"id": new_id(), "kind": kind, **fields}, role).event
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json() == {"ok": True}
+
+
+def test_home_page_names_the_exercise(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Operation Open Door" in page and "Greenfield Farm" in page
+
+
+@pytest.mark.parametrize("path", ["/api/scenario", "/api/events", "/api/state"])
+def test_no_code_is_401_with_a_json_error(client, path):
+    response = client.get(path)
+    assert response.status_code == 401
+    assert "access code" in response.get_json()["error"]
+    bad = client.get(path, headers={"Authorization": "Bearer wrong"})
+    assert bad.status_code == 401
+    basic = client.get(path, headers={"Authorization": f"Basic {CODES['director']}"})
+    assert basic.status_code == 401
+
+
+def test_scenario_for_staff_and_teams(client):
+    full = get(client, "/api/scenario", "controller").get_json()
+    assert len(full["injects"]) >= 40 and full["injects"][0]["expected_actions"]
+    team = get(client, "/api/scenario", "team:alpha").get_json()
+    assert "injects" not in team and team["sites"] and team["action_types"]
+
+
+def test_events_are_paged_and_filtered(app, client):
+    for site in ("club", "hq", "farm"):
+        submit(app, "director", "move", team="alpha", site=site)
+    submit(app, "observer", "evaluation", objective="obj-finance", team="alpha", rating="U", note="no records asked")
+    page = get(client, "/api/events?since=1&limit=2", "director").get_json()
+    assert [e["seq"] for e in page["events"]] == [2, 3] and page["more"] is True and page["next"] == 3
+    rest = get(client, "/api/events?since=3", "director").get_json()
+    assert [e["kind"] for e in rest["events"]] == ["evaluation"] and rest["more"] is False
+    team = get(client, "/api/events", "team:alpha").get_json()
+    assert [e["kind"] for e in team["events"]] == ["move"] * 3
+    assert get(client, "/api/events", "team:bravo").get_json()["events"] == []
+    assert "evaluation" not in [e["kind"] for e in get(client, "/api/events", "screen").get_json()["events"]]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("limit=0", "limit must be a whole number from 1 to 5000"),
+    ("limit=5001", "limit must be a whole number from 1 to 5000"),
+    ("limit=ten", "limit must be"),
+    ("since=-1", "since must be"),
+    ("since=1.5", "since must be"),
+])
+def test_bad_events_query_is_400(client, query, message):
+    response = get(client, f"/api/events?{query}", "director")
+    assert response.status_code == 400 and message in response.get_json()["error"]
+
+
+def test_state_now_and_at_an_instant(app, client):
+    submit(app, "director", "clock", op="start")
+    submit(app, "director", "move", team="bravo", site="construction")
+    state = get(client, "/api/state", "director").get_json()
+    assert state["clock"]["state"] == "running"
+    assert state["teams"]["bravo"]["site"] == "construction"
+    assert set(state["objectives"]["obj-identify"]) == {"alpha", "bravo", "charlie", "delta", "echo"}
+    before = get(client, "/api/state?at=2000-01-01T00:00:00Z", "director").get_json()
+    assert before["clock"]["state"] == "not_started" and before["teams"]["bravo"]["site"] == "police"
+    team = get(client, "/api/state", "team:alpha").get_json()
+    assert list(team["teams"]) == ["alpha"] and team["objectives"] == {}
+
+
+@pytest.mark.parametrize("at", ["yesterday", "2026-05-04T09:00:00", "2026-13-01T00:00:00Z"])
+def test_bad_state_instant_is_400(client, at):
+    response = get(client, f"/api/state?at={at}", "director")
+    assert response.status_code == 400 and response.get_json()["error"].startswith("at ")
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = get(client, "/api/nothing", "director")
+    assert response.status_code == 404 and response.get_json()["ok"] is False
+
+
+def test_posting_to_a_read_endpoint_is_a_json_405(client):
+    response = client.post("/api/events")
+    assert response.status_code == 405 and "POST" in response.get_json()["error"]

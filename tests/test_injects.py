@@ -1,0 +1,60 @@
+"""Releasing, skipping and deferring MSEL injects, and answering them."""
+
+import pytest
+
+from control.events import InvalidEvent
+
+from .conftest import new_id
+
+
+def submit(exercise, role, kind, **fields):
+    return exercise.submit({"id": new_id(), "kind": kind, **fields}, role).event
+
+
+def test_release_carries_the_player_facing_content_only(exercise, scenario):
+    event = submit(exercise, "controller", "inject", inject="I-03")
+    row = scenario.injects["I-03"]
+    assert event["title"] == row["title"] and event["teams"] == row["teams"] and event["delivery"] == row["delivery"]
+    assert "expected_actions" not in event and "controller_notes" not in event
+    assert exercise.state_for("director")["injects"]["I-03"]["status"] == "released"
+
+
+def test_an_inject_is_released_once(exercise):
+    submit(exercise, "controller", "inject", inject="I-03")
+    with pytest.raises(InvalidEvent, match="already released"):
+        submit(exercise, "director", "inject", inject="I-03")
+
+
+def test_skip_and_defer_need_a_reason_and_stop_at_release(exercise):
+    submit(exercise, "controller", "inject_defer", inject="I-04", reason="bank actor late")
+    assert exercise.state_for("director")["injects"]["I-04"]["status"] == "deferred"
+    submit(exercise, "controller", "inject", inject="I-04")
+    with pytest.raises(InvalidEvent, match="can no longer be skipped"):
+        submit(exercise, "controller", "inject_skip", inject="I-04", reason="too late")
+
+
+def test_a_skipped_inject_can_still_be_released(exercise):
+    submit(exercise, "controller", "inject_skip", inject="I-02", reason="play drifted")
+    submit(exercise, "director", "inject", inject="I-02")
+    assert exercise.state_for("director")["injects"]["I-02"]["status"] == "released"
+
+
+def test_an_action_answers_only_an_inject_released_to_its_team(exercise):
+    action = dict(team="bravo", action_type="inspection", site="construction", text="plan the inspection")
+    with pytest.raises(InvalidEvent, match="has not been released"):
+        submit(exercise, "team:bravo", "action", inject="I-02", **action)
+    submit(exercise, "controller", "inject", inject="I-02")  # to bravo and delta
+    assert submit(exercise, "team:bravo", "action", inject="I-02", **action)["inject"] == "I-02"
+    with pytest.raises(InvalidEvent, match="was not released to team alpha"):
+        submit(exercise, "team:alpha", "action", inject="I-02", **{**action, "team": "alpha"})
+
+
+def test_a_team_sees_only_its_own_injects(exercise):
+    submit(exercise, "controller", "inject", inject="I-02")  # bravo, delta
+    submit(exercise, "controller", "inject", inject="I-04")  # alpha, echo
+    alpha = exercise.state_for("team:alpha")
+    assert list(alpha["injects"]) == ["I-04"] and list(alpha["teams"]) == ["alpha"] and alpha["objectives"] == {}
+    events, _, _ = exercise.events_for("team:alpha")
+    assert [e["inject"] for e in events] == ["I-04"]
+    assert exercise.scenario_for("team:alpha").get("injects") is None
+    assert len(exercise.scenario_for("screen")["injects"]) == len(exercise.scenario.injects)

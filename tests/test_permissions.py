@@ -1,0 +1,81 @@
+"""Every role × kind: who may submit it, and who may receive it."""
+
+import pytest
+
+from control.events import InvalidEvent
+from control.permissions import all_roles, may_call, may_see
+
+from .conftest import new_id
+
+TEAMS = ["alpha", "bravo", "charlie", "delta", "echo"]
+ROLES = all_roles(TEAMS)
+
+# kind -> (fields about team alpha, roles that may submit them)
+SUBMIT_CASES = {
+    "clock": (dict(op="start"), {"director"}),
+    "inject": (dict(inject="I-01"), {"director", "controller"}),
+    "inject_skip": (dict(inject="I-01", reason="r"), {"director", "controller"}),
+    "inject_defer": (dict(inject="I-01", reason="r"), {"director", "controller"}),
+    "action": (dict(team="alpha", action_type="plan", site="hq", text="t"), {"director", "controller", "team:alpha"}),
+    "move": (dict(team="alpha", site="hq"), {"director", "controller", "team:alpha"}),
+    "evaluation": (dict(objective="obj-identify", team="alpha", rating="P", note="n"),
+                   {"director", "controller", "observer"}),
+    "note": (dict(text="n", team="alpha"), {"director", "controller", "observer"}),
+    "safety": (dict(text="real world: actor hurt"), set(ROLES) - {"screen"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SUBMIT_CASES))
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_submit(exercise, kind, role):
+    fields, allowed = SUBMIT_CASES[kind]
+    payload = {"id": new_id(), "kind": kind, **fields}
+    before = exercise.log.count()
+    if role in allowed:
+        assert exercise.submit(payload, role).event["role"] == role
+        assert exercise.log.count() == before + 1
+    else:
+        with pytest.raises(InvalidEvent, match=f"the {role} role may"):
+            exercise.submit(payload, role)
+        assert exercise.log.count() == before
+
+
+# kind -> event about team alpha -> roles that receive it
+SEE_CASES = {
+    "clock": ({"op": "start"}, set(ROLES)),
+    "inject": ({"inject": "I-02", "teams": ["bravo", "delta"]}, {"director", "controller", "observer", "screen",
+                                                                   "team:bravo", "team:delta"}),
+    "inject_skip": ({"inject": "I-02", "reason": "r"}, {"director", "controller", "observer", "screen"}),
+    "inject_defer": ({"inject": "I-02", "reason": "r"}, {"director", "controller", "observer", "screen"}),
+    "action": ({"team": "alpha"}, {"director", "controller", "observer", "screen", "team:alpha"}),
+    "move": ({"team": "alpha"}, {"director", "controller", "observer", "screen", "team:alpha"}),
+    "evaluation": ({"team": "alpha"}, {"director", "controller", "observer"}),
+    "note": ({"team": "alpha"}, {"director", "controller", "observer", "screen"}),
+    "safety": ({"role": "team:echo"}, {"director", "controller", "observer", "screen", "team:echo"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SEE_CASES))
+@pytest.mark.parametrize("role", ROLES)
+def test_who_receives(kind, role):
+    fields, allowed = SEE_CASES[kind]
+    event = {"kind": kind, "role": "director", **fields}
+    assert may_see(role, event) == (role in allowed)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_corrections_are_seen_by_whoever_sees_the_target(role):
+    target = {"kind": "evaluation", "team": "alpha"}
+    for kind in ("retract", "amend"):
+        assert may_see(role, {"kind": kind, "target": "x"}, target) == (role in SEE_CASES["evaluation"][1])
+        assert may_see(role, {"kind": kind, "target": "x"}, None) is False
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ["scenario", "events", "state"])
+def test_every_role_may_call_the_read_endpoints(role, name):
+    assert may_call(role, name)
+
+
+def test_unknown_endpoint_is_closed():
+    assert not may_call("director", "nothing")
