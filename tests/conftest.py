@@ -159,9 +159,11 @@ class Server:
         self.clients.append(client)
         return client
 
-    def get(self, path, role=None, **kwargs):
-        headers = {"Authorization": f"Bearer {CODES[role]}"} if role else {}
-        return requests.get(self.url + path, headers=headers, timeout=10, **kwargs)
+    def get(self, path, role=None, headers=None):
+        headers = dict(headers or {})
+        if role:
+            headers["Authorization"] = f"Bearer {CODES[role]}"
+        return requests.get(self.url + path, headers=headers, timeout=10)
 
 
 class Listener(socketio.Client):

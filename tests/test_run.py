@@ -1,0 +1,55 @@
+"""The `run.py` command line: codes, refusals of broken input, a clean stop."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from .conftest import ROOT, Server
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})})
+
+
+def test_codes_are_generated_once_and_printed_again(tmp_path):
+    db = str(tmp_path / "x.db")
+    env = {"EXCON_CODES": ""}
+    first = run("codes", "--db", db, env=env)
+    second = run("codes", "--db", db, env=env)
+    assert first.returncode == 0 and first.stdout == second.stdout
+    lines = dict(line.split() for line in first.stdout.splitlines())
+    assert set(lines) == {"director", "controller", "observer", "screen", "team:alpha", "team:bravo",
+                          "team:charlie", "team:delta", "team:echo"}
+    assert len(set(lines.values())) == len(lines)
+
+
+def test_env_codes_win(tmp_path):
+    out = run("codes", "--db", str(tmp_path / "x.db"), env={"EXCON_CODES": "director=open-sesame"}).stdout
+    assert "open-sesame" in out
+
+
+def test_bad_env_codes_stop_the_start_with_a_message(tmp_path):
+    result = run("codes", "--db", str(tmp_path / "x.db"), env={"EXCON_CODES": "admiral=xyz12"})
+    assert result.returncode != 0 and "unknown role 'admiral'" in result.stderr
+
+
+def test_broken_scenario_stops_the_start_naming_the_entry(tmp_path):
+    raw = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
+    raw["injects"][2]["site"] = "moon"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    result = run("--scenario", str(path), "--db", str(tmp_path / "x.db"))
+    assert result.returncode != 0
+    assert "inject 'I-03': unknown site 'moon'" in result.stderr
+
+
+def test_start_prints_urls_and_codes_and_ctrl_c_stops_it(tmp_path):
+    srv = Server(tmp_path / "x.db").start()
+    srv.proc.send_signal(signal.SIGINT)
+    assert srv.proc.wait(10) == 0
+    srv.output.close()
+    out = srv.log_text()
+    assert f"http://127.0.0.1:{srv.port}/" in out and "dir-code" in out and "ExCon stopped." in out
