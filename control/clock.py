@@ -2,7 +2,8 @@
 
 Exercise time excludes pauses.  `start` puts the clock at the beginning of day 1's schedule
 unless the event names a `day` and `time`; `resume` may also name them, so the director can
-pause at the evening hot wash and resume at day 2 09:00 next morning.
+pause at the evening hot wash and resume at day 2 09:00 next morning.  Both may set a `rate`
+(exercise seconds per real second) for compressed-time drills and the demo.
 """
 
 from dataclasses import dataclass
@@ -30,13 +31,14 @@ class ExerciseClock:
     since: datetime | None = None  # wall time of the last clock event
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    rate: int = 1  # exercise seconds per real second while running
 
     def exercise_time(self, now: datetime) -> float | None:
         """Return the exercise time at wall time `now` (None before the start)."""
         if self.base is None:
             return None
         if self.state == "running":
-            return round(self.base + max(0.0, (now - self.since).total_seconds()), 3)
+            return round(self.base + self.rate * max(0.0, (now - self.since).total_seconds()), 3)
         return self.base
 
     def check(self, op: str, new_time: float | None, now: datetime) -> None:
@@ -53,6 +55,8 @@ class ExerciseClock:
         self.state = NEXT_STATE[event["op"]]
         self.base = event["exercise_time"]
         self.since = ts
+        if event["op"] in ("start", "resume"):
+            self.rate = event.get("rate") or 1
         if event["op"] == "start":
             self.started_at = ts
         elif event["op"] == "end":
@@ -70,6 +74,7 @@ class ExerciseClock:
             "started_at": iso(self.started_at) if self.started_at else None,
             "ended_at": iso(self.ended_at) if self.ended_at else None,
             "since": iso(self.since) if self.since else None,
+            "rate": self.rate,
         }
 
 

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar, get_type_hints
 
-from .scenario import Scenario
+from .scenario import DELIVERY_METHODS, Scenario
 from .timefmt import iso, parse_clock_time, parse_iso
 
 TEXT_LIMIT = 10_000  # characters in a free-text field
@@ -24,6 +24,7 @@ RATINGS = {
 }
 TAGS = ("strength", "improvement")
 CLOCK_OPS = ("start", "pause", "resume", "end")
+MAX_CLOCK_RATE = 3600
 
 
 class InvalidEvent(ValueError):
@@ -42,7 +43,6 @@ class Kind:
         for attr, table, label in (
             ("team", scenario.teams, "team"),
             ("site", scenario.sites, "site"),
-            ("inject", scenario.injects, "inject"),
             ("objective", scenario.objectives, "objective"),
             ("action_type", scenario.action_types, "action type"),
         ):
@@ -79,26 +79,69 @@ class Move(Kind):
 
 @dataclass
 class InjectRelease(Kind):
-    """Control releases an MSEL inject to its target teams."""
+    """Control releases an MSEL inject to its target teams, or an ad-hoc inject written on the spot.
+
+    For an MSEL inject only `inject` is sent; the server copies the player-facing part of the MSEL
+    row into the event.  An ad-hoc inject sets `adhoc: true`, a new `inject` id, and its own
+    `title`, `description` and `teams` (optional `site` and `delivery`).
+    """
 
     name = "inject"
+    text_fields = ("title", "description")
     inject: str
+    adhoc: bool | None = None
+    title: str | None = None
+    description: str | None = None
+    teams: list | None = None
+    site: str | None = None
+    delivery: str | None = None
+
+    def check(self, scenario):
+        own = ("title", "description", "teams", "site", "delivery")
+        if not self.adhoc:
+            if self.inject not in scenario.injects:
+                raise InvalidEvent(f"unknown inject {self.inject!r} (an ad-hoc inject needs adhoc: true)")
+            given = [f for f in own if getattr(self, f) is not None]
+            if given:
+                raise InvalidEvent(f"field {given[0]!r} comes from the MSEL; only ad-hoc injects set it")
+            return
+        if self.inject in scenario.injects:
+            raise InvalidEvent(f"inject id {self.inject!r} is already in the MSEL; give the ad-hoc inject a new id")
+        for required in ("title", "description", "teams"):
+            if getattr(self, required) is None:
+                raise InvalidEvent(f"missing field {required!r} for an ad-hoc inject")
+        if not self.teams:
+            raise InvalidEvent("field 'teams' must name at least one team")
+        for team in self.teams:
+            if team not in scenario.teams:
+                raise InvalidEvent(f"unknown team {team!r}")
+        if len(set(self.teams)) != len(self.teams):
+            raise InvalidEvent("field 'teams' names a team twice")
+        if self.site is not None and self.site not in scenario.sites:
+            raise InvalidEvent(f"unknown site {self.site!r}")
+        if self.delivery is not None and self.delivery not in DELIVERY_METHODS:
+            raise InvalidEvent(f"delivery must be one of {', '.join(DELIVERY_METHODS)}")
 
 
 @dataclass
 class InjectSkip(Kind):
+    """Control skips an MSEL inject, with the reason."""
+
     name = "inject_skip"
     text_fields = ("reason",)
     inject: str
     reason: str
 
+    def check(self, scenario):
+        if self.inject not in scenario.injects:
+            raise InvalidEvent(f"unknown inject {self.inject!r}")
+
 
 @dataclass
-class InjectDefer(Kind):
+class InjectDefer(InjectSkip):
+    """Control defers an MSEL inject, with the reason; it can be released later."""
+
     name = "inject_defer"
-    text_fields = ("reason",)
-    inject: str
-    reason: str
 
 
 @dataclass
@@ -150,16 +193,26 @@ class Safety(Kind):
 
 @dataclass
 class Clock(Kind):
-    """Start, pause, resume or end the exercise clock; start and resume may set the exercise day and time."""
+    """Start, pause, resume or end the exercise clock.
+
+    start and resume may set the exercise `day` and `time` (a time jump) and a `rate`: exercise
+    seconds per real second, for compressed-time drills and the demo (default 1).
+    """
 
     name = "clock"
     op: str
     day: int | None = None
     time: str | None = None
+    rate: int | None = None
 
     def check(self, scenario):
         if self.op not in CLOCK_OPS:
             raise InvalidEvent("op must be one of start, pause, resume, end")
+        if self.rate is not None:
+            if self.op not in ("start", "resume"):
+                raise InvalidEvent("only start and resume may set the clock rate")
+            if not 1 <= self.rate <= MAX_CLOCK_RATE:
+                raise InvalidEvent(f"rate must be a whole number from 1 to {MAX_CLOCK_RATE}")
         if (self.day is None) != (self.time is None):
             raise InvalidEvent("day and time go together")
         if self.day is not None:
@@ -171,6 +224,16 @@ class Clock(Kind):
                 parse_clock_time(self.time)
             except ValueError as e:
                 raise InvalidEvent(f"time {e}") from None
+
+
+@dataclass
+class SafetyAck(Kind):
+    """The director acknowledges a safety alert; the alarm stops on every screen."""
+
+    name = "safety_ack"
+    text_fields = ("text",)
+    target: str
+    text: str = ""
 
 
 @dataclass
@@ -194,7 +257,7 @@ class Amend(Kind):
 
 
 KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, Evaluation, Note,
-                             Safety, Clock, Retract, Amend)}
+                             Safety, SafetyAck, Clock, Retract, Amend)}
 CORRECTABLE = ("action", "move", "evaluation", "note")  # kinds a retract or amend may target
 
 
@@ -264,6 +327,13 @@ def _check_type(cls, name, value, hint, allow_empty):
     if want is bool:
         if not isinstance(value, bool):
             raise InvalidEvent(f"field {name!r} must be true or false")
+        return value
+    if want is list:
+        if not isinstance(value, list) or len(value) > 50:
+            raise InvalidEvent(f"field {name!r} must be a list of ids")
+        for item in value:
+            if not isinstance(item, str) or not item.strip() or len(item) > ID_LIMIT:
+                raise InvalidEvent(f"field {name!r} must be a list of ids")
         return value
     if want is int:
         if not isinstance(value, int) or isinstance(value, bool):

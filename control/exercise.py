@@ -38,9 +38,12 @@ class Exercise:
         self.lock = threading.RLock()
         self.clock = ExerciseClock()
         self.inject_status = {}  # inject id -> 'released' | 'skipped' | 'deferred'
+        self.released_to = {}  # released inject id (MSEL or ad-hoc) -> its target teams
         self.amends = {}  # target id -> [amend events]
         self.retracted = set()
-        for event in log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend")):
+        self.acknowledged = set()  # safety alert ids
+        for event in log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend",
+                                         "safety_ack")):
             self._remember(event)
 
     # --- writing ---------------------------------------------------------------------------
@@ -96,15 +99,23 @@ class Exercise:
         elif sub.kind == "inject":
             if status == "released":
                 raise InvalidEvent(f"inject {inject} is already released")
-            row = self.scenario.injects[inject]
-            fields.update({k: row[k] for k in INJECT_PLAYER_FIELDS})
+            if not fields.get("adhoc"):
+                row = self.scenario.injects[inject]
+                fields.update({k: row[k] for k in INJECT_PLAYER_FIELDS})
         elif sub.kind in ("inject_skip", "inject_defer"):
             if status == "released":
                 raise InvalidEvent(f"inject {inject} is already released; it can no longer be skipped or deferred")
+        elif sub.kind == "safety_ack":
+            target = self.log.get(fields["target"])
+            if target is None or target["kind"] != "safety":
+                raise InvalidEvent(f"no safety alert with id {fields['target']!r}")
+            if target["id"] in self.acknowledged:
+                raise InvalidEvent("that safety alert has already been acknowledged")
         elif inject is not None:  # an action or evaluation that links an inject
-            if status != "released":
-                raise InvalidEvent(f"inject {inject} has not been released")
-            if sub.kind == "action" and fields["team"] not in self.scenario.injects[inject]["teams"]:
+            if inject not in self.released_to:
+                known = inject in self.scenario.injects
+                raise InvalidEvent(f"inject {inject} has not been released" if known else f"unknown inject {inject!r}")
+            if sub.kind == "action" and fields["team"] not in self.released_to[inject]:
                 raise InvalidEvent(f"inject {inject} was not released to team {fields['team']}")
         return fields
 
@@ -151,6 +162,10 @@ class Exercise:
         elif kind in ("inject", "inject_skip", "inject_defer"):
             self.inject_status[event["inject"]] = {"inject": "released", "inject_skip": "skipped",
                                                    "inject_defer": "deferred"}[kind]
+            if kind == "inject":
+                self.released_to[event["inject"]] = event["teams"]
+        elif kind == "safety_ack":
+            self.acknowledged.add(event["target"])
         elif kind == "retract":
             self.retracted.add(event["target"])
         elif kind == "amend":
@@ -158,17 +173,18 @@ class Exercise:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def visible(self, role: str, event: dict) -> bool:
-        """Tell whether `role` may receive `event` (a correction is judged by its target)."""
-        return permissions.may_see(role, event, self._target_of(event))
+    def view(self, role: str, event: dict) -> dict | None:
+        """Return `event` as `role` receives it, or None (a correction is judged by its target)."""
+        return permissions.view(role, event, self._target_of(event))
 
-    def audience(self, event: dict) -> list[str]:
-        """Return every role that may receive `event`."""
+    def deliveries(self, event: dict) -> list[tuple[str, dict]]:
+        """Return (role, event as that role receives it) for every role that may receive `event`."""
         target = self._target_of(event)
-        return [r for r in permissions.all_roles(self.scenario.teams) if permissions.may_see(r, event, target)]
+        found = ((r, permissions.view(r, event, target)) for r in permissions.all_roles(self.scenario.teams))
+        return [(r, v) for r, v in found if v is not None]
 
     def _target_of(self, event: dict) -> dict | None:
-        return self.log.get(event["target"]) if event["kind"] in permissions.CORRECTIONS else None
+        return self.log.get(event["target"]) if event["kind"] in permissions.TARGETED else None
 
     def events_for(self, role: str, since: int = 0, limit: int = 5000) -> tuple[list, int, bool]:
         """Return up to `limit` events after seq `since` that `role` may see.
@@ -181,8 +197,9 @@ class Exercise:
             batch = list(self.log.since(cursor, limit=limit))
             for event in batch:
                 cursor = event["seq"]
-                if self.visible(role, event):
-                    found.append(event)
+                shown = self.view(role, event)
+                if shown is not None:
+                    found.append(shown)
                     if len(found) == limit:
                         return found, cursor, True
             if len(batch) < limit:
@@ -191,7 +208,7 @@ class Exercise:
     def state_for(self, role: str, at: datetime | None = None) -> dict:
         """Return the state at `at` (default now) as `role` may see it."""
         at = at or self.now()
-        events = [e for e in self.log.since(0) if self.visible(role, e)]
+        events = [shown for shown in map(lambda e: self.view(role, e), self.log.since(0)) if shown is not None]
         team = permissions.role_team(role)
         staff = team is None
         return fold(self.scenario, events, at,

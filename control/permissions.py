@@ -9,6 +9,8 @@ STAFF_ROLES = ("director", "controller", "observer", "screen")
 
 EVERYTHING = "all"
 OWN = "own"  # only events about the role's own team
+WITHOUT_NOTES = "without notes"  # the event, less its free-text observation notes
+REDACTED_FIELDS = ("note",)
 
 # kind -> role family -> scope.  A role family missing from a row may not submit that kind.
 SUBMIT = {
@@ -21,6 +23,7 @@ SUBMIT = {
     "evaluation": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING},
     "note": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING},
     "safety": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "team": EVERYTHING},
+    "safety_ack": {"director": EVERYTHING},
     # retract and amend: allowed to whoever may submit the target's kind for the target's team
 }
 
@@ -36,12 +39,14 @@ SEE = {
                "team": OWN},
     "move": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
              "team": OWN},
-    # Evaluators' notes are never shown to players, nor on a screen players may walk past.
-    "evaluation": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING},
+    # Evaluators' notes are never shown to players, nor on a screen players may walk past:
+    # the screen shows ratings for objective coverage, without the notes.
+    "evaluation": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING,
+                   "screen": WITHOUT_NOTES},
     "note": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING},
     "safety": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
                "team": OWN},
-    # retract and amend: seen by whoever may see the target
+    # retract, amend and safety_ack: seen by whoever may see the target
 }
 
 # HTTP endpoint -> role families that may call it (answers are filtered by SEE).
@@ -49,9 +54,13 @@ CALL = {
     "scenario": ("director", "controller", "observer", "screen", "team"),
     "events": ("director", "controller", "observer", "screen", "team"),
     "state": ("director", "controller", "observer", "screen", "team"),
+    "timeline": ("director", "controller", "observer", "screen"),
+    "director": ("director", "controller", "screen"),
+    "codes_sheet": ("director",),
 }
 
 CORRECTIONS = ("retract", "amend")
+TARGETED = CORRECTIONS + ("safety_ack",)  # kinds seen by whoever sees their target
 
 
 def family(role: str) -> str:
@@ -91,12 +100,27 @@ def may_submit(role: str, event: dict) -> str | None:
     return None
 
 
-def may_see(role: str, event: dict, target: dict | None = None) -> bool:
-    """Tell whether `role` may receive `event`; a correction is judged by its `target`."""
-    if event["kind"] in CORRECTIONS:
-        return target is not None and may_see(role, target)
+def _scope(role: str, event: dict, target: dict | None):
+    """Return the scope under which `role` receives `event`, or None."""
+    if event["kind"] in TARGETED:
+        return _scope(role, target, None) if target is not None else None
     scope = SEE.get(event["kind"], {}).get(family(role))
-    return scope == EVERYTHING or (scope == OWN and _is_own(role, event))
+    if scope == OWN and not _is_own(role, event):
+        return None
+    return scope
+
+
+def may_see(role: str, event: dict, target: dict | None = None) -> bool:
+    """Tell whether `role` may receive `event`; a correction or acknowledgement is judged by its `target`."""
+    return _scope(role, event, target) is not None
+
+
+def view(role: str, event: dict, target: dict | None = None) -> dict | None:
+    """Return `event` as `role` receives it (notes taken out where the table says so), or None."""
+    scope = _scope(role, event, target)
+    if scope == WITHOUT_NOTES:
+        return {k: v for k, v in event.items() if k not in REDACTED_FIELDS}
+    return event if scope is not None else None
 
 
 def may_call(role: str, endpoint: str) -> bool:

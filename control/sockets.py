@@ -46,8 +46,8 @@ def register(socketio):
         exercise = room().exercise
 
         def broadcast(event):
-            for audience in exercise.audience(event):
-                socketio.emit("event", event, to=audience)
+            for audience, shown in exercise.deliveries(event):
+                socketio.emit("event", shown, to=audience)
 
         try:
             receipt = exercise.submit(payload, role, on_stored=broadcast)

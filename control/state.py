@@ -8,7 +8,7 @@ from datetime import datetime
 
 from .clock import ExerciseClock
 from .events import RATINGS
-from .timefmt import iso
+from .timefmt import iso, parse_iso
 
 
 def effective_events(events):
@@ -58,6 +58,7 @@ def fold(scenario, events, at: datetime, teams=None, pending_injects=True, objec
     coverage = {o: {t: dict.fromkeys(RATINGS, 0) for t in team_ids} for o in scenario.objectives} if objectives else {}
     clock = ExerciseClock()
     last_seq = 0
+    safety = {}  # open alerts by id
     for event in effective_events(events):
         if event["ts"] > at_text:
             continue
@@ -70,17 +71,24 @@ def fold(scenario, events, at: datetime, teams=None, pending_injects=True, objec
         elif kind == "action" and team in state_teams:
             state_teams[team]["actions"] += 1
             state_teams[team]["last_action"] = event["ts"]
+            _record_response(injects.get(event.get("inject")), event)
         elif kind in ("inject", "inject_skip", "inject_defer"):
             entry = injects.setdefault(event["inject"], {})
             entry.update(status={"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred"}[kind],
                          at=event["ts"], exercise_time=event["exercise_time"], seq=event["seq"])
             if kind == "inject":
-                entry["teams"] = event.get("teams", [])
+                entry.update(teams=event.get("teams", []), title=event.get("title"), responses={})
+                if event.get("adhoc"):
+                    entry["adhoc"] = True
             else:
                 entry["reason"] = event["reason"]
         elif kind == "evaluation" and objectives and team in state_teams:
             coverage.setdefault(event["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
             coverage[event["objective"]][team][event["rating"]] += 1
+        elif kind == "safety":
+            safety[event["id"]] = {k: event.get(k) for k in ("id", "seq", "ts", "role", "text", "site")}
+        elif kind == "safety_ack":
+            safety.pop(event["target"], None)
     return {
         "at": at_text,
         "last_seq": last_seq,
@@ -88,4 +96,19 @@ def fold(scenario, events, at: datetime, teams=None, pending_injects=True, objec
         "teams": state_teams,
         "injects": injects,
         "objectives": coverage,
+        "safety": list(safety.values()),
     }
+
+
+def _record_response(entry, action):
+    """Note a team's response time to a released inject: release to its first answering action.
+
+    Counted in exercise time when both moments have one (pauses do not count), else wall time.
+    """
+    if not entry or entry.get("status") != "released" or action["team"] in entry["responses"]:
+        return
+    if entry["exercise_time"] is not None and action["exercise_time"] is not None:
+        seconds = action["exercise_time"] - entry["exercise_time"]
+    else:
+        seconds = (parse_iso(action["ts"]) - parse_iso(entry["at"])).total_seconds()
+    entry["responses"][action["team"]] = round(max(0.0, seconds), 1)

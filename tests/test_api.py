@@ -52,7 +52,8 @@ def test_events_are_paged_and_filtered(app, client):
     team = get(client, "/api/events", "team:alpha").get_json()
     assert [e["kind"] for e in team["events"]] == ["move"] * 3
     assert get(client, "/api/events", "team:bravo").get_json()["events"] == []
-    assert "evaluation" not in [e["kind"] for e in get(client, "/api/events", "screen").get_json()["events"]]
+    screen = get(client, "/api/events", "screen").get_json()["events"]
+    assert screen[-1]["kind"] == "evaluation" and screen[-1]["rating"] == "U" and "note" not in screen[-1]
 
 
 @pytest.mark.parametrize("query, message", [

@@ -120,3 +120,21 @@ def test_day_and_time_must_be_valid(exercise):
 def test_split_exercise_time():
     assert split_exercise_time(0) == (1, "00:00:00")
     assert split_exercise_time(DAY * 4 + 61.9) == (5, "00:01:01")
+
+
+def test_compressed_time_runs_at_the_rate_until_the_next_resume(exercise, hand_clock):
+    clock(exercise, "start", day=2, time="09:00", rate=60)
+    hand_clock.advance(seconds=30)
+    assert exercise.clock.as_dict(hand_clock())["time"] == "09:30:00"
+    clock(exercise, "pause")
+    clock(exercise, "resume")
+    hand_clock.advance(seconds=30)
+    assert exercise.clock.as_dict(hand_clock())["time"] == "09:30:30"
+
+
+def test_rate_limits(exercise):
+    with pytest.raises(InvalidEvent, match="rate must be a whole number from 1 to 3600"):
+        clock(exercise, "start", rate=0)
+    clock(exercise, "start")
+    with pytest.raises(InvalidEvent, match="only start and resume may set the clock rate"):
+        clock(exercise, "pause", rate=5)

@@ -58,3 +58,48 @@ def test_a_team_sees_only_its_own_injects(exercise):
     assert [e["inject"] for e in events] == ["I-04"]
     assert exercise.scenario_for("team:alpha").get("injects") is None
     assert len(exercise.scenario_for("screen")["injects"]) == len(exercise.scenario.injects)
+
+
+ADHOC = dict(inject="AD-01", adhoc=True, title="Journalist at the gate", description="A reporter films the raid.",
+             teams=["alpha", "charlie"], site="club", delivery="actor walk-in")
+
+
+def test_an_adhoc_inject_is_released_with_its_own_content(exercise):
+    event = submit(exercise, "controller", "inject", **ADHOC)
+    assert event["title"] == ADHOC["title"] and event["teams"] == ["alpha", "charlie"]
+    state = exercise.state_for("director")["injects"]["AD-01"]
+    assert state["status"] == "released" and state["adhoc"] is True and state["title"] == ADHOC["title"]
+    assert [e["inject"] for e in exercise.events_for("team:charlie")[0]] == ["AD-01"]
+    assert exercise.events_for("team:bravo")[0] == []
+    action = dict(team="alpha", action_type="media", site="club", text="sent the reporter to the press office")
+    assert submit(exercise, "team:alpha", "action", inject="AD-01", **action)["inject"] == "AD-01"
+    with pytest.raises(InvalidEvent, match="already released"):
+        submit(exercise, "controller", "inject", **ADHOC)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(adhoc=None), "unknown inject 'AD-01' (an ad-hoc inject needs adhoc: true)"),
+    (dict(inject="I-01"), "already in the MSEL"),
+    (dict(title=None), "missing field 'title' for an ad-hoc inject"),
+    (dict(teams=[]), "must name at least one team"),
+    (dict(teams=["alpha", "zulu"]), "unknown team 'zulu'"),
+    (dict(teams="alpha"), "must be a list of ids"),
+    (dict(teams=["alpha", "alpha"]), "names a team twice"),
+    (dict(site="moon"), "unknown site 'moon'"),
+    (dict(delivery="pigeon"), "delivery must be one of"),
+])
+def test_bad_adhoc_injects_are_refused(exercise, change, message):
+    payload = {k: v for k, v in {**ADHOC, **change}.items() if v is not None}
+    with pytest.raises(InvalidEvent) as e:
+        submit(exercise, "controller", "inject", **payload)
+    assert message in str(e.value) and exercise.log.count() == 0
+
+
+def test_an_msel_release_cannot_rewrite_the_msel(exercise):
+    with pytest.raises(InvalidEvent, match="comes from the MSEL"):
+        submit(exercise, "controller", "inject", inject="I-01", title="something else")
+
+
+def test_answering_an_unknown_inject(exercise):
+    with pytest.raises(InvalidEvent, match="unknown inject 'AD-9'"):
+        submit(exercise, "team:alpha", "action", team="alpha", action_type="plan", site="hq", text="x", inject="AD-9")

@@ -3,7 +3,7 @@
 import pytest
 
 from control.events import InvalidEvent
-from control.permissions import all_roles, may_call, may_see
+from control.permissions import all_roles, may_call, may_see, view
 
 from .conftest import new_id
 
@@ -22,6 +22,8 @@ SUBMIT_CASES = {
                    {"director", "controller", "observer"}),
     "note": (dict(text="n", team="alpha"), {"director", "controller", "observer"}),
     "safety": (dict(text="real world: actor hurt"), set(ROLES) - {"screen"}),
+    "inject (ad hoc)": (dict(inject="AD-1", adhoc=True, title="t", description="d", teams=["alpha"]),
+                        {"director", "controller"}),
 }
 
 
@@ -29,7 +31,7 @@ SUBMIT_CASES = {
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_submit(exercise, kind, role):
     fields, allowed = SUBMIT_CASES[kind]
-    payload = {"id": new_id(), "kind": kind, **fields}
+    payload = {"id": new_id(), "kind": kind.split()[0], **fields}
     before = exercise.log.count()
     if role in allowed:
         assert exercise.submit(payload, role).event["role"] == role
@@ -49,7 +51,7 @@ SEE_CASES = {
     "inject_defer": ({"inject": "I-02", "reason": "r"}, {"director", "controller", "observer", "screen"}),
     "action": ({"team": "alpha"}, {"director", "controller", "observer", "screen", "team:alpha"}),
     "move": ({"team": "alpha"}, {"director", "controller", "observer", "screen", "team:alpha"}),
-    "evaluation": ({"team": "alpha"}, {"director", "controller", "observer"}),
+    "evaluation": ({"team": "alpha"}, {"director", "controller", "observer", "screen"}),
     "note": ({"team": "alpha"}, {"director", "controller", "observer", "screen"}),
     "safety": ({"role": "team:echo"}, {"director", "controller", "observer", "screen", "team:echo"}),
 }
@@ -69,6 +71,21 @@ def test_corrections_are_seen_by_whoever_sees_the_target(role):
     for kind in ("retract", "amend"):
         assert may_see(role, {"kind": kind, "target": "x"}, target) == (role in SEE_CASES["evaluation"][1])
         assert may_see(role, {"kind": kind, "target": "x"}, None) is False
+
+
+def test_the_screen_gets_ratings_without_the_notes():
+    rating = {"kind": "evaluation", "team": "alpha", "rating": "M", "note": "the manager stayed in the room"}
+    assert view("screen", rating) == {"kind": "evaluation", "team": "alpha", "rating": "M"}
+    assert view("director", rating) == rating
+    amend = {"kind": "amend", "target": "x", "note": "corrected note", "rating": "S"}
+    assert view("screen", amend, rating) == {"kind": "amend", "target": "x", "rating": "S"}
+    assert view("team:alpha", rating) is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_safety_acknowledgement_reaches_whoever_saw_the_alert(role):
+    alert = {"kind": "safety", "role": "team:echo"}
+    assert may_see(role, {"kind": "safety_ack", "target": "x"}, alert) == (role in SEE_CASES["safety"][1])
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -50,7 +50,8 @@ def test_clients_never_receive_what_their_role_may_not_see(server):
 
     kinds = lambda client: [e["kind"] for e in client.received]
     assert "evaluation" in kinds(director) and "evaluation" in kinds(observer)
-    assert "evaluation" not in kinds(screen)
+    on_screen = next(e for e in screen.received if e["kind"] == "evaluation")
+    assert on_screen["rating"] == "M" and "note" not in on_screen  # ratings for coverage, never the notes
     assert kinds(alpha) == ["move", "move"]  # its own move and the barrier; nothing else
     assert [e["kind"] for e in bravo.received] == ["inject", "safety", "move"]
     assert bravo.received[0]["inject"] == "I-02"

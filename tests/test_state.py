@@ -90,3 +90,26 @@ def test_fold_for_one_team_only(scenario):
     assert list(state["teams"]) == ["alpha"]
     assert state["objectives"] == {}
     assert "I-01" not in state["injects"]
+
+
+def test_response_time_is_release_to_first_answering_action(scenario):
+    log = [
+        ev(1, 7, 0, "clock", op="start", exercise_time=exercise_seconds(2, "09:00")),
+        ev(2, 7, 10, "inject", inject="I-05", teams=["alpha", "charlie"], exercise_time=exercise_seconds(2, "09:10")),
+        ev(3, 7, 14, "action", team="alpha", action_type="plan", site="hq", text="a", inject="I-05",
+           exercise_time=exercise_seconds(2, "09:14")),
+        ev(4, 7, 20, "action", team="alpha", action_type="plan", site="hq", text="b", inject="I-05",
+           exercise_time=exercise_seconds(2, "09:20")),
+        ev(5, 7, 30, "action", team="charlie", action_type="plan", site="hq", text="c", inject="I-05",
+           exercise_time=exercise_seconds(2, "09:30")),
+        ev(6, 8, 0, "retract", target="e5", reason="not an answer"),
+    ]
+    assert fold(scenario, log, at(9, 0))["injects"]["I-05"]["responses"] == {"alpha": 240.0}
+
+
+def test_open_safety_alerts_until_acknowledged(scenario):
+    log = [ev(1, 7, 0, "safety", text="NO DUFF: actor fainted", site="club", role="team:alpha"),
+           ev(2, 7, 1, "safety", text="", role="observer"),
+           ev(3, 7, 5, "safety_ack", target="e1")]
+    assert [a["id"] for a in fold(scenario, log, at(7, 2))["safety"]] == ["e1", "e2"]
+    assert [a["id"] for a in fold(scenario, log, at(7, 6))["safety"]] == ["e2"]
