@@ -1,7 +1,8 @@
 """Start ExCon, or print its access codes.
 
     python run.py [--host 0.0.0.0] [--port 5000] [--db exercise.db] [--scenario scenarios.json]
-    python run.py codes [--db exercise.db] [--scenario scenarios.json]
+    python run.py codes [--db exercise.db] [--sheet codes.html] [--url http://LAN-ADDRESS:5000]
+    python run.py demo [--port 5000]   (a fresh demo.db, and a compressed day played live)
 """
 
 ASYNC_MODE = "eventlet"  # the one line to change for gevent or threading
@@ -15,9 +16,11 @@ if ASYNC_MODE == "eventlet":
     eventlet.monkey_patch()
 
 import argparse
+import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 
 from control import DEFAULT_SCENARIO, create_app, socketio
@@ -27,11 +30,17 @@ from control.scenario import ScenarioError
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="run.py", description="ExCon, the exercise control room.")
-    parser.add_argument("command", nargs="?", choices=["serve", "codes"], default="serve",
-                        help="serve (default): start the server; codes: print the access codes")
+    parser.add_argument("command", nargs="?", choices=["serve", "codes", "demo"], default="serve",
+                        help="serve (default): start the server; codes: print the access codes; "
+                             "demo: start on a fresh demo.db and play a compressed exercise day")
+    parser.add_argument("--sheet", metavar="FILE", nargs="?", const="codes.html",
+                        help="with codes: write a printable sheet of QR codes (default codes.html)")
+    parser.add_argument("--url", help="with codes --sheet: the address phones will open "
+                                      "(default: this machine's LAN address and --port)")
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0: the whole LAN)")
     parser.add_argument("--port", type=int, default=5000)
-    parser.add_argument("--db", default="exercise.db", help="SQLite file of the event log (created if missing)")
+    parser.add_argument("--db", help="SQLite file of the event log, created if missing "
+                                     "(default exercise.db; demo.db for the demo)")
     parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario file (MSEL, sites, teams …)")
     return parser.parse_args(argv)
 
@@ -60,12 +69,50 @@ def stop(signum, frame):
     nothing is lost by exiting here; the WAL file is folded back at the next open.  Raising
     KeyboardInterrupt instead would land in whichever green thread happens to run.
     """
+    player = getattr(stop, "player", None)
+    if player and player.poll() is None:
+        player.terminate()
     print("ExCon stopped.", flush=True)
     os._exit(0)
 
 
+def fresh_demo_db(path: str):
+    """Start the demo on an empty log: demo.db is recreated, any other file must be new."""
+    if os.path.exists(path):
+        if os.path.basename(path) != "demo.db":
+            sys.exit(f"excon: the demo writes a made-up day; give it a new file, not {path}")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+
+
+def start_demo_player(args, codes):
+    """Play the demo day from a separate process, through the server's real Socket.IO path."""
+    env = {**os.environ, "EXCON_DEMO_CODES": json.dumps(codes)}
+    url = f"http://127.0.0.1:{args.port}"
+    return subprocess.Popen([sys.executable, "-m", "control.demo", "--url", url, "--scenario", args.scenario],
+                            cwd=os.path.dirname(os.path.abspath(__file__)), env=env)
+
+
+def write_sheet(app, path, base_url):
+    from flask import render_template
+
+    from control.codes_sheet import sheet_entries
+
+    room = app.extensions["excon"]
+    with app.test_request_context():
+        html = render_template("codes_sheet.html", entries=sheet_entries(room.codes, base_url),
+                               scenario=room.exercise.scenario.raw)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(html)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.db is None:
+        args.db = "demo.db" if args.command == "demo" else "exercise.db"
+    if args.command == "demo":
+        fresh_demo_db(args.db)
     try:
         app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE})
     except (ScenarioError, CodesError) as e:
@@ -73,6 +120,10 @@ def main(argv=None):
     room = app.extensions["excon"]
     if args.command == "codes":
         print_codes(room.codes)
+        if args.sheet:
+            base = args.url or f"http://{lan_address() or '127.0.0.1'}:{args.port}"
+            write_sheet(app, args.sheet, base)
+            print(f"Code sheet with QR codes for {base}: {args.sheet} (print it; keep it with exercise control)")
         return
     title = room.exercise.scenario.raw.get("exercise", {}).get("title", "")
     print(f"ExCon — {title}")
@@ -88,6 +139,10 @@ def main(argv=None):
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.command == "demo":
+        stop.player = start_demo_player(args, room.codes)
+        print(f"Demo: open http://127.0.0.1:{args.port}/login?code={room.codes['director']} — "
+              "play starts in a few seconds.", flush=True)
     socketio.run(app, host=args.host, port=args.port, log_output=False)
 
 

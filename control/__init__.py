@@ -6,6 +6,7 @@ Everything else in this package is plain Python that the app's thin views call.
 
 import os
 import secrets
+from datetime import timedelta
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,11 +56,14 @@ def create_app(test_config=None):
     codes, generated = settle_codes(log.stored_codes(), app.config["CODES"], all_roles(scenario.teams))
     log.store_codes(codes)
     app.secret_key = log.setting("secret_key", lambda: secrets.token_hex(32))
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+                      SEND_FILE_MAX_AGE_DEFAULT=3600)
     app.extensions["excon"] = Room(Exercise(scenario, log), codes, generated)
 
-    from . import api, sockets
+    from . import api, pages, sockets
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
     sockets.register(socketio)  # before init_app, which hands the handlers to each new server
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES)
     return app

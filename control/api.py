@@ -2,11 +2,10 @@
 
 from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask import Blueprint, current_app, jsonify, request
 
-from .codes import role_for_code
-from .permissions import may_call
-from .timefmt import parse_iso
+from .access import json_error, require
+from .timefmt import iso, parse_iso
 
 bp = Blueprint("api", __name__)
 MAX_EVENTS_PAGE = 5000
@@ -20,38 +19,27 @@ def room():
     return current_app.extensions["excon"]
 
 
-def error(status, message):
-    response = jsonify({"ok": False, "error": message})
-    response.status_code = status
-    return response
-
-
-def request_role():
-    """Return the role of this request from `Authorization: Bearer <code>` or the session."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, code = header.partition(" ")
-        return role_for_code(room().codes, code) if scheme.lower() == "bearer" else None
-    role = session.get("role")
-    return role if role in room().codes else None
-
-
 def endpoint(name):
-    """Require a role allowed to call `name`; pass the role to the view."""
+    """Require a role allowed to call `name`; answer a BadRequest as 400."""
     def wrap(view):
         @wraps(view)
-        def checked(*args, **kwargs):
-            role = request_role()
-            if role is None:
-                return error(401, "an access code is needed: send 'Authorization: Bearer <code>'")
-            if not may_call(role, name):
-                return error(403, f"the {role} role may not use {request.path}")
+        def answered(role, *args, **kwargs):
             try:
                 return view(role, *args, **kwargs)
             except BadRequest as e:
-                return error(400, str(e))
-        return checked
+                return json_error(400, str(e))
+        return require(name)(answered)
     return wrap
+
+
+def iso_arg(name):
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse_iso(raw)
+    except ValueError as e:
+        raise BadRequest(f"{name} {e}") from None
 
 
 def int_arg(name, default, low, high):
@@ -61,13 +49,6 @@ def int_arg(name, default, low, high):
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise BadRequest(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
-
-
-@bp.get("/")
-def home():
-    exercise = room().exercise
-    return render_template("home.html", scenario=exercise.scenario.raw,
-                           clock=exercise.clock.as_dict(exercise.now()), events=exercise.log.count())
 
 
 @bp.get("/healthz")
@@ -84,33 +65,51 @@ def scenario(role):
 @bp.get("/api/events")
 @endpoint("events")
 def events(role):
+    exercise = room().exercise
+    last = int_arg("last", None, 1, MAX_EVENTS_PAGE)
+    if last is not None:
+        found = exercise.recent_for(role, last)
+        return jsonify({"ok": True, "events": found, "next": exercise.log.last_seq(), "more": False})
     since = int_arg("since", 0, 0, 2**63 - 1)
+    start = iso_arg("from")
+    if start is not None:
+        since = max(since, exercise.log.seq_before(iso(start)))
+    start_ex = int_arg("from_exercise_time", None, 0, 10**9)
+    if start_ex is not None:
+        since = max(since, exercise.log.seq_before_exercise_time(start_ex))
     limit = int_arg("limit", 1000, 1, MAX_EVENTS_PAGE)
-    found, cursor, more = room().exercise.events_for(role, since, limit)
+    found, cursor, more = exercise.events_for(role, since, limit)
     return jsonify({"ok": True, "events": found, "next": cursor, "more": more})
+
+
+@bp.get("/api/timeline")
+@endpoint("timeline")
+def timeline(role):
+    """Event counts per bucket of exercise time, lane and kind: the zoomed-out timeline."""
+    start = int_arg("from_exercise_time", 0, 0, 10**9)
+    end = int_arg("to_exercise_time", 10**9, 0, 10**9)
+    if start >= end:
+        raise BadRequest("from_exercise_time must be before to_exercise_time")
+    bucket = int_arg("bucket", 900, 60, 86400)
+    counts = room().exercise.timeline_for(role, start, end, bucket)
+    return jsonify({"ok": True, "bucket": bucket, "counts": counts})
 
 
 @bp.get("/api/state")
 @endpoint("state")
 def state(role):
-    at = request.args.get("at")
-    if at is not None:
-        try:
-            at = parse_iso(at)
-        except ValueError as e:
-            raise BadRequest(f"at {e}") from None
-    return jsonify(room().exercise.state_for(role, at))
+    return jsonify(room().exercise.state_for(role, iso_arg("at")))
 
 
 @bp.app_errorhandler(404)
 def not_found(e):
     if request.path.startswith("/api/"):
-        return error(404, f"no such endpoint: {request.path}")
+        return json_error(404, f"no such endpoint: {request.path}")
     return e
 
 
 @bp.app_errorhandler(405)
 def wrong_method(e):
     if request.path.startswith("/api/"):
-        return error(405, f"{request.method} is not allowed on {request.path}")
+        return json_error(405, f"{request.method} is not allowed on {request.path}")
     return e

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
 CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
+CREATE INDEX IF NOT EXISTS events_exercise_time ON events(exercise_time);
 CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction (retract or amend) instead'); END;
 CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
@@ -84,6 +85,38 @@ class EventLog:
             params.append(limit)
         for row in self.db.query(sql, params):
             yield _event(row)
+
+    def before(self, seq: int, limit: int):
+        """Yield events before `seq`, newest first, at most `limit`."""
+        for row in self.db.query("SELECT * FROM events WHERE seq < ? ORDER BY seq DESC LIMIT ?", [seq, limit]):
+            yield _event(row)
+
+    def seq_before(self, ts: str) -> int:
+        """Return the last seq stored before wall time `ts` (0 if none): read from there to start at `ts`."""
+        row = self.db.execute("SELECT MAX(seq) FROM events WHERE ts < ?", [ts]).fetchone()
+        return row[0] or 0
+
+    def seq_before_exercise_time(self, seconds: float) -> int:
+        """Return the last seq stored before exercise time `seconds` (exercise time never goes back)."""
+        row = self.db.execute("SELECT MAX(seq) FROM events WHERE exercise_time < ?", [seconds]).fetchone()
+        return row[0] or 0
+
+    def bucket_counts(self, start: float, end: float, bucket: int, kinds) -> list[dict]:
+        """Count events per exercise-time bucket, lane (team, 'injects' or 'control') and kind.
+
+        Retracted events are left out; events from before the clock started have no exercise time.
+        """
+        sql = f"""
+            SELECT CAST(exercise_time / :bucket AS INTEGER) * :bucket AS bucket,
+                   CASE WHEN kind LIKE 'inject%' THEN 'injects'
+                        ELSE COALESCE(json_extract(body, '$.team'), 'control') END AS lane,
+                   kind, COUNT(*) AS count
+            FROM events
+            WHERE exercise_time >= :start AND exercise_time <= :end
+              AND kind IN ({','.join(f"'{k}'" for k in kinds if k.isidentifier())})
+              AND id NOT IN (SELECT json_extract(body, '$.target') FROM events WHERE kind = 'retract')
+            GROUP BY bucket, lane, kind ORDER BY bucket"""
+        return list(self.db.query(sql, {"bucket": bucket, "start": start, "end": end}))
 
     def last_seq(self) -> int:
         return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]

@@ -205,6 +205,26 @@ class Exercise:
             if len(batch) < limit:
                 return found, cursor, False
 
+    def recent_for(self, role: str, limit: int) -> list:
+        """Return the last `limit` events `role` may see, oldest first."""
+        found, cursor = [], self.log.last_seq() + 1
+        while len(found) < limit and cursor > 1:
+            batch = list(self.log.before(cursor, max(limit, 200)))
+            if not batch:
+                break
+            for event in batch:
+                cursor = event["seq"]
+                shown = self.view(role, event)
+                if shown is not None:
+                    found.append(shown)
+                    if len(found) == limit:
+                        break
+        return found[::-1]
+
+    def timeline_for(self, role: str, start: float, end: float, bucket: int) -> list[dict]:
+        """Return event counts per `bucket` seconds of exercise time, lane and kind, for a zoomed-out timeline."""
+        return self.log.bucket_counts(start, end, bucket, permissions.kinds_seen_in_full(role))
+
     def state_for(self, role: str, at: datetime | None = None) -> dict:
         """Return the state at `at` (default now) as `role` may see it."""
         at = at or self.now()

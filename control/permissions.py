@@ -123,6 +123,11 @@ def view(role: str, event: dict, target: dict | None = None) -> dict | None:
     return event if scope is not None else None
 
 
+def kinds_seen_in_full(role: str) -> list[str]:
+    """Return the kinds `role` receives for every team (its scope is not 'own')."""
+    return [k for k, row in SEE.items() if row.get(family(role)) in (EVERYTHING, WITHOUT_NOTES)]
+
+
 def may_call(role: str, endpoint: str) -> bool:
     """Tell whether `role` may call the HTTP endpoint `endpoint`."""
     return family(role) in CALL.get(endpoint, ())

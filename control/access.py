@@ -1,0 +1,47 @@
+"""Who is asking: the role of an HTTP request, and the check of it against the permission table."""
+
+from functools import wraps
+
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+
+from .codes import role_for_code
+from .permissions import may_call
+
+
+def request_role():
+    """Return the role of this request from `Authorization: Bearer <code>` or the login session."""
+    codes = current_app.extensions["excon"].codes
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, code = header.partition(" ")
+        return role_for_code(codes, code) if scheme.lower() == "bearer" else None
+    role = session.get("role")
+    return role if role in codes else None
+
+
+def json_error(status, message):
+    response = jsonify({"ok": False, "error": message})
+    response.status_code = status
+    return response
+
+
+def require(name, page=False):
+    """Let through a role allowed to call `name` (passed to the view); others get 401/403.
+
+    page=True answers a browser: no role → the login page; wrong role → a 403 page.
+    """
+    def wrap(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            role = request_role()
+            if role is None:
+                if page:
+                    return redirect(url_for("pages.login", next=request.path))
+                return json_error(401, "an access code is needed: send 'Authorization: Bearer <code>'")
+            if not may_call(role, name):
+                if page:
+                    return render_template("forbidden.html", role=role), 403
+                return json_error(403, f"the {role} role may not use {request.path}")
+            return view(role, *args, **kwargs)
+        return checked
+    return wrap

@@ -1,0 +1,73 @@
+"""HTML pages: home, login by code (typed or from a QR code), the director's screen, the code sheet."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+
+from .access import request_role, require
+from .codes import role_for_code
+from .codes_sheet import sheet_entries
+from .permissions import may_call, may_submit
+
+bp = Blueprint("pages", __name__)
+
+
+def room():
+    return current_app.extensions["excon"]
+
+
+def home_of(role: str) -> str:
+    """Return the page a role lands on after login."""
+    return url_for("pages.director") if may_call(role, "director") else url_for("pages.home")
+
+
+@bp.get("/")
+def home():
+    exercise = room().exercise
+    role = request_role()
+    return render_template("home.html", scenario=exercise.scenario.raw, role=role,
+                           clock=exercise.clock.as_dict(exercise.now()), events=exercise.log.count(),
+                           director=role is not None and may_call(role, "director"),
+                           codes_sheet=role is not None and may_call(role, "codes_sheet"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with a code typed in, or carried by a QR code as ?code=…; the code never stays in the URL."""
+    code = request.form.get("code") if request.method == "POST" else request.args.get("code")
+    if code is None:
+        return render_template("login.html", error=None, next=request.args.get("next", ""))
+    role = role_for_code(room().codes, code)
+    if role is None:
+        return render_template("login.html", error="That code is not valid. Check it and try again.",
+                               next=request.values.get("next", "")), 401
+    session.clear()
+    session["role"] = role
+    session.permanent = True  # a week-long exercise: stay logged in across browser restarts
+    target = request.values.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else home_of(role), 303)
+
+
+@bp.get("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("pages.login"), 303)
+
+
+@bp.get("/director")
+@require("director", page=True)
+def director(role):
+    """The director's big screen; controllers get the same with inject controls, the screen role without controls."""
+    exercise = room().exercise
+    can = {
+        "clock": may_submit(role, {"kind": "clock"}) is None,
+        "inject": may_submit(role, {"kind": "inject"}) is None,
+        "ack": may_submit(role, {"kind": "safety_ack"}) is None,
+    }
+    return render_template("director.html", role=role, can=can, scenario=exercise.scenario.raw)
+
+
+@bp.get("/codes")
+@require("codes_sheet", page=True)
+def codes_sheet(role):
+    """A printable sheet: one QR code per role that logs its phone or tablet straight in."""
+    return render_template("codes_sheet.html", entries=sheet_entries(room().codes, request.host_url),
+                           scenario=room().exercise.scenario.raw)

@@ -1,0 +1,80 @@
+// The live connection every ExCon page shares: Socket.IO with the login session, catch-up
+// through `resume` after every (re)connect, each event delivered once (by seq), and submit
+// with a client UUID so that a resend never creates a second event.
+
+/** Return a random version-4 UUID (crypto.randomUUID needs HTTPS; the venue LAN may be plain HTTP). */
+export function uuid4() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** GET a JSON API path with the session cookie; throw an Error carrying the server's message. */
+export async function getJSON(path) {
+  const response = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  let body = null;
+  try { body = await response.json(); } catch { /* not JSON */ }
+  if (!response.ok) throw new Error((body && body.error) || `${response.status} ${response.statusText}`);
+  return body;
+}
+
+export class Live {
+  /**
+   * onEvent(event): called once per event, in arrival order.
+   * onStatus(status): "live" | "reconnecting" | "offline" | "refused".
+   */
+  constructor({ onEvent, onStatus }) {
+    this.onEvent = onEvent;
+    this.onStatus = onStatus;
+    this.seen = new Set();
+    this.lastSeq = 0;
+    this.socket = null;
+  }
+
+  /** Connect and catch up from `sinceSeq` (what the page has already drawn). */
+  start(sinceSeq) {
+    this.lastSeq = sinceSeq;
+    // eslint-disable-next-line no-undef
+    this.socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+    this.socket.on("connect", () => this.catchUp());
+    this.socket.on("event", (event) => this.deliver(event));
+    this.socket.on("disconnect", () => this.onStatus("reconnecting"));
+    this.socket.on("connect_error", () => this.onStatus(this.socket.active ? "offline" : "refused"));
+  }
+
+  async catchUp() {
+    let more = true;
+    while (more) {
+      const ack = await this.socket.timeout(15000).emitWithAck("resume", { since: this.lastSeq }).catch(() => null);
+      if (!ack || !ack.ok) { this.onStatus("offline"); return; }
+      ack.events.forEach((event) => this.deliver(event));
+      this.lastSeq = Math.max(this.lastSeq, ack.next);
+      more = ack.more;
+    }
+    this.onStatus("live");
+  }
+
+  deliver(event) {
+    if (this.seen.has(event.seq)) return;
+    this.seen.add(event.seq);
+    this.lastSeq = Math.max(this.lastSeq, event.seq);
+    this.onEvent(event);
+  }
+
+  /** Mark events already drawn from an HTTP load as seen, so live copies are ignored. */
+  markSeen(events) {
+    events.forEach((event) => this.seen.add(event.seq));
+  }
+
+  /** Submit `fields` as a new event; resolve with the server's ack ({ok, seq, duplicate} or {ok:false, error}). */
+  async submit(fields) {
+    const payload = { id: uuid4(), observed_at: new Date().toISOString(), ...fields };
+    try {
+      return await this.socket.timeout(15000).emitWithAck("submit", payload);
+    } catch {
+      return { ok: false, error: "No answer from the server: check the connection and try again." };
+    }
+  }
+}
