@@ -3,6 +3,7 @@
     python run.py [--host 0.0.0.0] [--port 5000] [--db exercise.db] [--scenario scenarios.json]
     python run.py codes [--db exercise.db] [--sheet codes.html] [--url http://LAN-ADDRESS:5000]
     python run.py demo [--port 5000]   (a fresh demo.db, and a compressed day played live)
+    python run.py demo-data --db week.db [--events 100000]   (a generated week, for tests and benchmarks)
 """
 
 ASYNC_MODE = "eventlet"  # the one line to change for gevent or threading
@@ -30,9 +31,11 @@ from control.scenario import ScenarioError
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="run.py", description="ExCon, the exercise control room.")
-    parser.add_argument("command", nargs="?", choices=["serve", "codes", "demo"], default="serve",
+    parser.add_argument("command", nargs="?", choices=["serve", "codes", "demo", "demo-data"], default="serve",
                         help="serve (default): start the server; codes: print the access codes; "
-                             "demo: start on a fresh demo.db and play a compressed exercise day")
+                             "demo: start on a fresh demo.db and play a compressed exercise day; "
+                             "demo-data: write a generated week into a new --db")
+    parser.add_argument("--events", type=int, default=100_000, help="with demo-data: about how many events")
     parser.add_argument("--sheet", metavar="FILE", nargs="?", const="codes.html",
                         help="with codes: write a printable sheet of QR codes (default codes.html)")
     parser.add_argument("--url", help="with codes --sheet: the address phones will open "
@@ -94,6 +97,24 @@ def start_demo_player(args, codes):
                             cwd=os.path.dirname(os.path.abspath(__file__)), env=env)
 
 
+def write_demo_data(args):
+    """Write a deterministic generated week into a new database file."""
+    from control.eventlog import EventLog
+    from control.scenario import load_scenario
+    from control.weekgen import write_week
+
+    if os.path.exists(args.db):
+        sys.exit(f"excon: {args.db} exists; demo-data writes only into a new file")
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as e:
+        sys.exit(f"excon: {e}")
+    log = EventLog(args.db)
+    written = write_week(scenario, log, args.events)
+    log.close()
+    print(f"Wrote {written} events of a generated week to {args.db}.")
+
+
 def write_sheet(app, path, base_url):
     from flask import render_template
 
@@ -113,6 +134,8 @@ def main(argv=None):
         args.db = "demo.db" if args.command == "demo" else "exercise.db"
     if args.command == "demo":
         fresh_demo_db(args.db)
+    if args.command == "demo-data":
+        return write_demo_data(args)
     try:
         app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE})
     except (ScenarioError, CodesError) as e:

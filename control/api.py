@@ -1,5 +1,6 @@
 """HTTP views: health, scenario, events and state, as JSON, filtered by role like the sockets."""
 
+import gzip
 from functools import wraps
 
 from flask import Blueprint, current_app, jsonify, request
@@ -75,6 +76,10 @@ def events(role):
     if start is not None:
         since = max(since, exercise.log.seq_before(iso(start)))
     start_ex = int_arg("from_exercise_time", None, 0, 10**9)
+    recent = int_arg("recent_exercise_seconds", None, 1, 10**9)
+    if recent is not None:  # the last N seconds of exercise time: the timeline's window
+        now = exercise.clock.exercise_time(exercise.now())
+        start_ex = max(start_ex or 0, int(now - recent)) if now is not None else 10**9
     if start_ex is not None:
         since = max(since, exercise.log.seq_before_exercise_time(start_ex))
     limit = int_arg("limit", 1000, 1, MAX_EVENTS_PAGE)
@@ -99,6 +104,19 @@ def timeline(role):
 @endpoint("state")
 def state(role):
     return jsonify(room().exercise.state_for(role, iso_arg("at")))
+
+
+@bp.after_app_request
+def compress(response):
+    """Gzip JSON answers: a window of events is a few hundred kB that compresses tenfold."""
+    if (response.mimetype == "application/json" and not response.direct_passthrough
+            and "gzip" in request.headers.get("Accept-Encoding", "") and "Content-Encoding" not in response.headers):
+        data = response.get_data()
+        if len(data) > 2048:
+            response.set_data(gzip.compress(data, compresslevel=5))
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Vary"] = "Accept-Encoding"
+    return response
 
 
 @bp.app_errorhandler(404)

@@ -14,7 +14,7 @@ from .clock import ClockError, ExerciseClock
 from .events import CORRECTABLE, KINDS, InvalidEvent, Submission, build_kind, parse_payload
 from .eventlog import EventLog
 from .scenario import Scenario
-from .state import apply_amends, fold
+from .state import StateFolder, apply_amends, effective_events, fold
 from .timefmt import exercise_seconds, iso, utc_now
 
 # What a released inject carries to its teams: the player-facing part of the MSEL row,
@@ -42,6 +42,7 @@ class Exercise:
         self.amends = {}  # target id -> [amend events]
         self.retracted = set()
         self.acknowledged = set()  # safety alert ids
+        self.live_views = {}  # view key -> (a role with that view, StateFolder kept current)
         for event in log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend",
                                          "safety_ack")):
             self._remember(event)
@@ -170,6 +171,12 @@ class Exercise:
             self.retracted.add(event["target"])
         elif kind == "amend":
             self.amends.setdefault(event["target"], []).append(event)
+        if kind in permissions.CORRECTIONS:
+            self.live_views.clear()  # a correction reaches into the past: fold again when asked
+        else:
+            for role, folder in self.live_views.values():
+                if self.view(role, event) is not None:
+                    folder.add(event)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -226,15 +233,29 @@ class Exercise:
         return self.log.bucket_counts(start, end, bucket, permissions.kinds_seen_in_full(role))
 
     def state_for(self, role: str, at: datetime | None = None) -> dict:
-        """Return the state at `at` (default now) as `role` may see it."""
-        at = at or self.now()
-        events = [shown for shown in map(lambda e: self.view(role, e), self.log.since(0)) if shown is not None]
+        """Return the state at `at` (default now) as `role` may see it.
+
+        The state now comes from a fold kept current event by event (one per kind of view);
+        a past instant is folded from the log.
+        """
+        if at is not None:
+            return fold(self.scenario, self._visible_events(role), at, **self._fold_options(role))
+        with self.lock:
+            key = (permissions.role_team(role), tuple(permissions.kinds_seen_in_full(role)))
+            if key not in self.live_views:
+                folder = StateFolder(self.scenario, **self._fold_options(role))
+                for event in effective_events(self._visible_events(role)):
+                    folder.add(event)
+                self.live_views[key] = (role, folder)
+            return self.live_views[key][1].snapshot(self.now())
+
+    def _visible_events(self, role: str) -> list:
+        return [shown for shown in map(lambda e: self.view(role, e), self.log.since(0)) if shown is not None]
+
+    def _fold_options(self, role: str) -> dict:
         team = permissions.role_team(role)
-        staff = team is None
-        return fold(self.scenario, events, at,
-                    teams=None if staff else [team],
-                    pending_injects=staff,
-                    objectives=permissions.may_see(role, {"kind": "evaluation"}))
+        return {"teams": None if team is None else [team], "pending_injects": team is None,
+                "objectives": permissions.may_see(role, {"kind": "evaluation"})}
 
     def scenario_for(self, role: str) -> dict:
         """Return the scenario as `role` may read it: teams never read the MSEL."""

@@ -4,6 +4,7 @@ Corrections are read from the whole list, also those recorded after the instant:
 event never counts, and an amended one counts with its corrected fields, at its own time.
 """
 
+import copy
 from datetime import datetime
 
 from .clock import ExerciseClock
@@ -39,41 +40,44 @@ def apply_amends(event: dict, amends) -> dict:
 _AMEND_OWN = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "target", "reason")
 
 
-def fold(scenario, events, at: datetime, teams=None, pending_injects=True, objectives=True) -> dict:
-    """Return the state at `at` from `events` (sorted by seq).
+class StateFolder:
+    """Fold effective events (corrections already applied), one at a time, into the state.
 
     teams: the team ids to report (default all); pending_injects: list scenario injects that
     were not released yet; objectives: include the objective × team rating counts.
     """
-    at_text = iso(at)
-    team_ids = list(scenario.teams) if teams is None else list(teams)
-    state_teams = {
-        t: {"site": scenario.teams[t].get("home_site"), "since": None, "actions": 0, "last_action": None}
-        for t in team_ids
-    }
-    injects = {}
-    if pending_injects:
-        injects = {i: {"status": "pending", "day": inj["day"], "time": inj["time"]}
-                   for i, inj in scenario.injects.items()}
-    coverage = {o: {t: dict.fromkeys(RATINGS, 0) for t in team_ids} for o in scenario.objectives} if objectives else {}
-    clock = ExerciseClock()
-    last_seq = 0
-    safety = {}  # open alerts by id
-    for event in effective_events(events):
-        if event["ts"] > at_text:
-            continue
-        last_seq = max(last_seq, event["seq"])
+
+    def __init__(self, scenario, teams=None, pending_injects=True, objectives=True):
+        team_ids = list(scenario.teams) if teams is None else list(teams)
+        self.teams = {
+            t: {"site": scenario.teams[t].get("home_site"), "since": None, "actions": 0, "last_action": None}
+            for t in team_ids
+        }
+        self.injects = {}
+        if pending_injects:
+            self.injects = {i: {"status": "pending", "day": inj["day"], "time": inj["time"]}
+                            for i, inj in scenario.injects.items()}
+        self.with_objectives = objectives
+        self.coverage = ({o: {t: dict.fromkeys(RATINGS, 0) for t in team_ids} for o in scenario.objectives}
+                         if objectives else {})
+        self.clock = ExerciseClock()
+        self.last_seq = 0
+        self.safety = {}  # open alerts by id
+
+    def add(self, event: dict) -> None:
+        """Fold one effective event (never a retract or amend: see effective_events)."""
+        self.last_seq = max(self.last_seq, event["seq"])
         kind, team = event["kind"], event.get("team")
         if kind == "clock":
-            clock.apply(event)
-        elif kind == "move" and team in state_teams:
-            state_teams[team].update(site=event["site"], since=event["ts"])
-        elif kind == "action" and team in state_teams:
-            state_teams[team]["actions"] += 1
-            state_teams[team]["last_action"] = event["ts"]
-            _record_response(injects.get(event.get("inject")), event)
+            self.clock.apply(event)
+        elif kind == "move" and team in self.teams:
+            self.teams[team].update(site=event["site"], since=event["ts"])
+        elif kind == "action" and team in self.teams:
+            self.teams[team]["actions"] += 1
+            self.teams[team]["last_action"] = event["ts"]
+            _record_response(self.injects.get(event.get("inject")), event)
         elif kind in ("inject", "inject_skip", "inject_defer"):
-            entry = injects.setdefault(event["inject"], {})
+            entry = self.injects.setdefault(event["inject"], {})
             entry.update(status={"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred"}[kind],
                          at=event["ts"], exercise_time=event["exercise_time"], seq=event["seq"])
             if kind == "inject":
@@ -82,22 +86,35 @@ def fold(scenario, events, at: datetime, teams=None, pending_injects=True, objec
                     entry["adhoc"] = True
             else:
                 entry["reason"] = event["reason"]
-        elif kind == "evaluation" and objectives and team in state_teams:
-            coverage.setdefault(event["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
-            coverage[event["objective"]][team][event["rating"]] += 1
+        elif kind == "evaluation" and self.with_objectives and team in self.teams:
+            self.coverage.setdefault(event["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
+            self.coverage[event["objective"]][team][event["rating"]] += 1
         elif kind == "safety":
-            safety[event["id"]] = {k: event.get(k) for k in ("id", "seq", "ts", "role", "text", "site")}
+            self.safety[event["id"]] = {k: event.get(k) for k in ("id", "seq", "ts", "role", "text", "site")}
         elif kind == "safety_ack":
-            safety.pop(event["target"], None)
-    return {
-        "at": at_text,
-        "last_seq": last_seq,
-        "clock": clock.as_dict(at),
-        "teams": state_teams,
-        "injects": injects,
-        "objectives": coverage,
-        "safety": list(safety.values()),
-    }
+            self.safety.pop(event["target"], None)
+
+    def snapshot(self, at: datetime) -> dict:
+        """Return the state as a fresh JSON-ready dict, with the clock read at `at`."""
+        return copy.deepcopy({
+            "at": iso(at),
+            "last_seq": self.last_seq,
+            "clock": self.clock.as_dict(at),
+            "teams": self.teams,
+            "injects": self.injects,
+            "objectives": self.coverage,
+            "safety": list(self.safety.values()),
+        })
+
+
+def fold(scenario, events, at: datetime, **options) -> dict:
+    """Return the state at `at` from `events` (sorted by seq); options as for StateFolder."""
+    at_text = iso(at)
+    folder = StateFolder(scenario, **options)
+    for event in effective_events(events):
+        if event["ts"] <= at_text:
+            folder.add(event)
+    return folder.snapshot(at)
 
 
 def _record_response(entry, action):

@@ -193,3 +193,75 @@ def server(tmp_path):
     srv = Server(tmp_path / "exercise.db").start()
     yield srv
     srv.stop()
+
+
+# --- a real browser ------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path():
+    for candidate in (os.environ.get("EXCON_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright; a missing browser fails the test (never skips)."""
+    path = chromium_path()
+    if path is None:
+        pytest.fail("Chromium is not installed: run `sh tests/install-needs.sh` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Page:
+    """A browser page on the server that records every request and blocks any other host."""
+
+    def __init__(self, browser, server, **context_options):
+        self.server = server
+        self.context = browser.new_context(**context_options)
+        self.requests = []
+        self.errors = []
+        self.dialogs = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def _route(self, route):
+        self.requests.append(route.request.url)
+        if route.request.url.startswith(self.server.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    def login(self, role, path=None):
+        self.page.goto(f"{self.server.url}/login?code={CODES[role]}" if path is None else self.server.url + path)
+        return self.page
+
+    def foreign_requests(self):
+        return [url for url in self.requests if not url.startswith(self.server.url)]
+
+
+@pytest.fixture
+def open_page(browser, server):
+    pages = []
+
+    def opener(role=None, **context_options):
+        page = Page(browser, server, **context_options)
+        pages.append(page)
+        if role:
+            page.login(role)
+        return page
+
+    yield opener
+    for page in pages:
+        page.context.close()

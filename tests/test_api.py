@@ -95,3 +95,84 @@ def test_unknown_api_path_is_a_json_404(client):
 def test_posting_to_a_read_endpoint_is_a_json_405(client):
     response = client.post("/api/events")
     assert response.status_code == 405 and "POST" in response.get_json()["error"]
+
+
+def test_events_from_an_exercise_time(app, client):
+    submit(app, "director", "move", team="alpha", site="club")  # before the start: no exercise time
+    submit(app, "director", "clock", op="start", day=2, time="09:00")
+    submit(app, "director", "move", team="alpha", site="hq")
+    page = get(client, "/api/events?from_exercise_time=118000", "director").get_json()
+    assert [e["kind"] for e in page["events"]] == ["clock", "move"]
+
+
+def test_last_events(app, client):
+    for site in ("club", "hq", "farm"):
+        submit(app, "director", "move", team="alpha", site=site)
+    submit(app, "observer", "evaluation", objective="obj-finance", team="bravo", rating="P", note="n")
+    last = get(client, "/api/events?last=2", "team:alpha").get_json()["events"]
+    assert [e["site"] for e in last] == ["hq", "farm"]
+
+
+def test_timeline_counts_per_bucket_lane_and_kind(app, client):
+    submit(app, "director", "clock", op="start", day=2, time="09:00")
+    for _ in range(3):
+        submit(app, "director", "move", team="alpha", site="club")
+    wrong = submit(app, "observer", "evaluation", objective="obj-finance", team="bravo", rating="P", note="n")
+    submit(app, "observer", "retract", target=wrong["id"], reason="wrong team")
+    submit(app, "director", "inject", inject="I-05")
+    counts = get(client, "/api/timeline?bucket=900", "director").get_json()["counts"]
+    rows = {(c["lane"], c["kind"]): c for c in counts}
+    assert rows[("alpha", "move")]["count"] == 3 and rows[("alpha", "move")]["bucket"] == 118800
+    assert rows[("injects", "inject")]["count"] == 1 and rows[("control", "clock")]["count"] == 1
+    assert ("bravo", "evaluation") not in rows  # retracted
+    assert get(client, "/api/timeline", "team:alpha").status_code == 403
+    assert get(client, "/api/timeline?bucket=5", "director").status_code == 400
+    assert get(client, "/api/timeline?from_exercise_time=9&to_exercise_time=3", "director").status_code == 400
+
+
+def test_login_by_qr_code_sets_the_session_and_drops_the_code(client):
+    response = client.get(f"/login?code={CODES['controller']}")
+    assert response.status_code == 303 and response.headers["Location"] == "/director"
+    assert client.get("/api/state").status_code == 200  # the session cookie now carries the role
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/logout").status_code == 303
+    assert client.get("/api/state").status_code == 401
+
+
+def test_login_with_a_wrong_code_is_401_and_says_so(client):
+    response = client.post("/login", data={"code": "nope"})
+    assert response.status_code == 401 and "That code is not valid" in response.get_data(as_text=True)
+
+
+def test_login_goes_back_to_the_page_asked_for_but_never_off_site(client):
+    assert client.post("/login", data={"code": CODES["director"], "next": "/codes"}).headers["Location"] == "/codes"
+    evil = client.post("/login", data={"code": CODES["director"], "next": "//evil.example/x"})
+    assert evil.headers["Location"] == "/director"
+
+
+def test_the_director_page_needs_a_login(client):
+    assert client.get("/director").status_code == 302
+    client.get(f"/login?code={CODES['observer']}")
+    assert client.get("/director").status_code == 403
+
+
+def test_recent_exercise_seconds(app, client):
+    assert get(client, "/api/events?recent_exercise_seconds=60", "director").get_json()["events"] == []
+    submit(app, "director", "clock", op="start")
+    submit(app, "director", "move", team="alpha", site="hq")
+    recent = get(client, "/api/events?recent_exercise_seconds=60", "director").get_json()["events"]
+    assert [e["kind"] for e in recent] == ["clock", "move"]
+
+
+def test_large_json_answers_are_gzipped(app, client):
+    for _ in range(30):
+        submit(app, "director", "move", team="alpha", site="hq")
+    response = client.get("/api/events", headers={"Authorization": f"Bearer {CODES['director']}",
+                                                   "Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    import gzip
+    import json
+    assert len(json.loads(gzip.decompress(response.data))["events"]) == 30
+    plain = get(client, "/api/events", "director")
+    assert "Content-Encoding" not in plain.headers and len(plain.get_json()["events"]) == 30

@@ -53,3 +53,50 @@ def test_start_prints_urls_and_codes_and_ctrl_c_stops_it(tmp_path):
     srv.output.close()
     out = srv.log_text()
     assert f"http://127.0.0.1:{srv.port}/" in out and "dir-code" in out and "ExCon stopped." in out
+
+
+def test_codes_sheet_file_has_a_qr_code_per_role(tmp_path):
+    sheet = tmp_path / "codes.html"
+    result = run("codes", "--db", str(tmp_path / "x.db"), "--sheet", str(sheet), "--url", "http://10.0.0.5:5000",
+                 env={"EXCON_CODES": "director=open-door-1"})
+    assert result.returncode == 0, result.stderr
+    html = sheet.read_text(encoding="utf-8")
+    assert html.count("<svg") == 9 and "http://10.0.0.5:5000/login?code=open-door-1" in html
+
+
+def test_demo_plays_a_day_through_the_real_socket_path(tmp_path):
+    import socketio as sio
+    import time
+
+    from .conftest import free_port
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "demo", "--port", str(port),
+                             "--db", str(tmp_path / "demo.db")], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "EXCON_CODES": "director=demo-dir"})
+    try:
+        client = sio.Client()
+        for _ in range(100):
+            try:
+                client.connect(f"http://127.0.0.1:{port}", auth={"code": "demo-dir"}, transports=["websocket"])
+                break
+            except sio.exceptions.ConnectionError:
+                time.sleep(0.2)
+        kinds = set()
+        client.on("event", lambda e: kinds.add(e["kind"]))
+        deadline = time.monotonic() + 90
+        wanted = {"clock", "move", "inject", "action", "evaluation"}
+        while not wanted <= kinds and time.monotonic() < deadline:
+            time.sleep(0.5)
+        client.disconnect()
+        assert wanted <= kinds, f"the demo sent only {kinds}"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out = proc.communicate(timeout=20)[0]
+    assert "/login?code=demo-dir" in out
+
+
+def test_demo_refuses_to_overwrite_a_real_log(tmp_path):
+    real = tmp_path / "exercise.db"
+    real.write_bytes(b"")
+    result = run("demo", "--db", str(real))
+    assert result.returncode != 0 and "give it a new file" in result.stderr

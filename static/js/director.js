@@ -10,6 +10,7 @@ const DAY = 86400;
 const WINDOW = 2 * 3600; // exercise seconds the timeline shows when it follows "now"
 const OVERDUE_AFTER = 10 * 60; // exercise seconds past its time before an inject counts as overdue
 const FEED_LENGTH = 80;
+const RAW_POINTS = 800; // above this many events in the window, the timeline draws 5-minute counts (SVG stays fast)
 const body = document.body;
 const can = { clock: body.dataset.canClock === "1", inject: body.dataset.canInject === "1", ack: body.dataset.canAck === "1" };
 
@@ -357,6 +358,20 @@ function aggregateTraces(counts, bucket) {
   }));
 }
 
+/** Count events per bucket, lane and kind, in the shape /api/timeline answers. */
+function binEvents(events, bucket) {
+  const rows = new Map();
+  for (const e of events) {
+    if (["retract", "amend"].includes(e.kind) || S.retracted.has(e.id)) continue;
+    const laneKey = e.kind.startsWith("inject") ? "injects" : e.team || "control";
+    const start = Math.floor(e.exercise_time / bucket) * bucket;
+    const key = `${start}|${laneKey}|${e.kind}`;
+    if (!rows.has(key)) rows.set(key, { bucket: start, lane: laneKey, kind: e.kind, count: 0 });
+    rows.get(key).count += 1;
+  }
+  return [...rows.values()];
+}
+
 /** Tick marks in exercise time: "D2 09:00", about eight across the range. */
 function exerciseTicks(from, to) {
   const step = [300, 900, 1800, 3600, 7200, 14400, 21600, 43200, DAY].find((s) => (to - from) / s <= 9) || DAY;
@@ -378,7 +393,8 @@ function renderTimeline() {
   if (S.zoom === "window") {
     const end = now === null ? dayRange(1)[0] + WINDOW : now + 300;
     range = [end - 300 - WINDOW, end];
-    traces = timelineTraces([...S.events.values()].filter((e) => e.exercise_time !== null && e.exercise_time >= range[0]));
+    const shown = [...S.events.values()].filter((e) => e.exercise_time !== null && e.exercise_time >= range[0]);
+    traces = shown.length <= RAW_POINTS ? timelineTraces(shown) : aggregateTraces(binEvents(shown, 300), 300);
   } else if (S.zoomData) {
     range = S.zoomData.range;
     traces = aggregateTraces(S.zoomData.counts, S.zoomData.bucket);
@@ -513,7 +529,7 @@ function renderCoverage() {
       const counts = (S.state.objectives[o.id] || {})[t.id] || { P: 0, S: 0, M: 0, U: 0 };
       const n = counts.P + counts.S + counts.M + counts.U;
       zr.push(n);
-      tr.push(n ? `${n}<br>${["P", "S", "M", "U"].filter((r) => counts[r]).map((r) => `${r}${counts[r]}`).join(" ")}` : "none");
+      tr.push(n ? `<b>${n}</b><br>P${counts.P} S${counts.S}<br>M${counts.M} U${counts.U}` : "none");
       hr.push(`${plotText(t.name)} — ${plotText(o.title)}<br>P ${counts.P} · S ${counts.S} · M ${counts.M} · U ${counts.U}`);
     }
     z.push(zr); text.push(tr); hover.push(hr);
@@ -521,7 +537,7 @@ function renderCoverage() {
   const short = (title) => (title.length > 34 ? `${title.slice(0, 32)}…` : title);
   const trace = {
     type: "heatmap", x: teams.map((t) => t.name.replace(/^Team /, "")), y: objectives.map((o) => plotText(short(o.title))),
-    z, text, texttemplate: "%{text}", textfont: { size: 14 }, hovertext: hover, hoverinfo: "text", zmin: 0,
+    z, text, texttemplate: "%{text}", textfont: { size: 12 }, hovertext: hover, hoverinfo: "text", zauto: false, zmin: 0, zmax: Math.max(1, ...z.flat()),
     colorscale: [[0, "#fff4e5"], [0.0001, "#deebf7"], [1, "#2171b5"]], showscale: false, xgap: 2, ygap: 2,
   };
   const layout = { margin: { l: 260, r: 5, t: 30, b: 10 }, font: { size: 14 }, xaxis: { side: "top", fixedrange: true }, yaxis: { autorange: "reversed", fixedrange: true } };
@@ -583,7 +599,13 @@ function renderBoard() {
     }
     return li;
   });
-  $("board").replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: "No injects scheduled this day." })]));
+  const board = $("board");
+  board.replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: "No injects scheduled this day." })]));
+  // Keep the first inject still to do in view, unless someone scrolled the board in the last half minute.
+  if (performance.now() - (S.boardScrolledAt || -1e9) > 30000) {
+    const next = board.querySelector(".status-overdue, .status-due, .status-pending, .status-deferred");
+    if (next) board.scrollTop = next.offsetTop - board.offsetTop;
+  }
 }
 
 async function boardAction(injectId, act) {
@@ -714,19 +736,18 @@ function scheduleRender() {
 
 async function main() {
   const started = performance.now();
-  const [scenario, state, recent] = await Promise.all([
+  const [scenario, state, recent, windowPage] = await Promise.all([
     getJSON("/api/scenario"), getJSON("/api/state"), getJSON(`/api/events?last=${FEED_LENGTH}`),
+    getJSON(`/api/events?recent_exercise_seconds=${WINDOW + 300}&limit=5000`),
   ]);
+  const fetched = performance.now();
   S.scenario = scenario;
   adoptState(state);
-  const now = exerciseNow();
-  const windowPage = now === null ? { events: [] }
-    : await getJSON(`/api/events?from_exercise_time=${Math.max(0, Math.floor(now - WINDOW - 300))}&limit=5000`);
   for (const event of [...recent.events, ...windowPage.events].sort((a, b) => a.seq - b.seq)) {
     if (event.seq <= state.last_seq) remember(event);
   }
   renderAll();
-  window.excon = { firstRenderMs: performance.now() - started, events: S.events.size };
+  window.excon = { firstRenderMs: performance.now() - started, fetchMs: fetched - started, events: S.events.size };
   body.dataset.ready = "1";
 
   live = new Live({ onEvent, onStatus: setStatus });
@@ -739,6 +760,8 @@ async function main() {
     const act = e.target.dataset.act;
     if (act) boardAction(e.target.closest("[data-inject]").dataset.inject, act);
   });
+  $("board").addEventListener("wheel", () => { S.boardScrolledAt = performance.now(); }, { passive: true });
+  $("board").addEventListener("touchmove", () => { S.boardScrolledAt = performance.now(); }, { passive: true });
   $("board-day").addEventListener("change", (e) => { S.boardDay = Number(e.target.value); S.boardDayChosen = true; renderBoard(); });
   $("site-events-close").addEventListener("click", () => { $("site-events").hidden = true; });
   setUpAdhoc();

@@ -1,0 +1,97 @@
+"""Measure the director's screen on a full week: time to first render and bytes sent.
+
+    python bench/director_first_render.py [--events 50000] [--runs 5]
+
+Writes a generated week (run.py demo-data) into a temporary database, starts run.py on it, and
+opens /director in headless Chromium (Debian's) several times.  Prints, per run and as medians:
+the time from navigation to the page's first full render, the page's own render time after its
+data arrived, the bytes the browser received (all files, and the API JSON alone), and the
+server's /api/state time.  A benchmark, not a test: it asserts nothing.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+
+CODE = "bench-director"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "week.db")
+        t = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "run.py"), "demo-data", "--db", db, "--events", str(args.events)],
+                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        print(f"generated week: {args.events} events requested, {time.perf_counter() - t:.1f} s, "
+              f"database {os.path.getsize(db) / 1e6:.1f} MB")
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(port),
+                                   "--db", db], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "EXCON_CODES": f"director={CODE}"})
+        try:
+            for _ in range(100):
+                try:
+                    requests.get(url + "/healthz", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            headers = {"Authorization": f"Bearer {CODE}"}
+            count = len(requests.get(url + "/api/events?last=1", headers=headers).json()["events"]) and \
+                requests.get(url + "/api/events?last=1", headers=headers).json()["events"][0]["seq"]
+            state_ms = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                requests.get(url + "/api/state", headers=headers).raise_for_status()
+                state_ms.append((time.perf_counter() - t) * 1000)
+            runs = [render_once(url) for _ in range(args.runs)]
+        finally:
+            server.terminate()
+            server.wait(10)
+    print(f"events in the log: {count}")
+    print(f"/api/state (full fold): median {statistics.median(state_ms):.0f} ms, worst {max(state_ms):.0f} ms")
+    for key, label in [("navigation_to_ready_ms", "navigation → first full render"),
+                       ("page_render_ms", "page script: data fetch + draw"),
+                       ("bytes_total", "bytes received, all files (cold cache)"),
+                       ("bytes_api", "bytes received, API JSON")]:
+        values = [r[key] for r in runs]
+        unit = "ms" if key.endswith("ms") else "B"
+        print(f"{label}: median {statistics.median(values):,.0f} {unit} (runs: {', '.join(f'{v:,.0f}' for v in values)})")
+
+
+def render_once(url):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        sizes = []
+        page.on("requestfinished", lambda r: sizes.append((r.url, r.sizes()["responseBodySize"])))
+        page.goto(f"{url}/login?code={CODE}", wait_until="commit")
+        start = time.perf_counter()
+        page.wait_for_selector("body[data-ready='1']", timeout=60000)
+        ready = (time.perf_counter() - start) * 1000
+        page_ms = page.evaluate("window.excon.firstRenderMs")
+        page.wait_for_timeout(300)
+        browser.close()
+    return {"navigation_to_ready_ms": ready, "page_render_ms": page_ms,
+            "bytes_total": sum(s for _, s in sizes), "bytes_api": sum(s for u, s in sizes if "/api/" in u)}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Write a deterministic, realistic week of play into a log, through the one write path.
+
+    python run.py demo-data --db week.db --events 100000
+
+Every event goes through `Exercise.submit`, so it is checked like a real one; only the wall clock
+is simulated.  The week follows the scenario's schedule: the clock starts on day 1, pauses for
+lunch and the night, injects are released at their MSEL time (a few skipped or deferred), teams
+move to the inject's site and answer it, observers rate them with notes, and the rest of the
+events are the teams' ordinary actions and moves, observers' ratings, notes and bookmarks, with a
+few corrections and one safety alert a day.
+"""
+
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from .events import RATINGS
+from .exercise import Exercise
+from .timefmt import parse_clock_time
+
+NOTES = [
+    "Team separated the presumed victim from the manager before talking to her.",
+    "Interpreter arrived late; the interview started in broken English.",
+    "Good written briefing to the prosecutor, with sources and indicators.",
+    "Passports seized without a receipt; chain of custody at risk.",
+    "No referral to the shelter before the team left the site.",
+    "Financial investigator involved from the start: bank records requested at once.",
+    "Child treated as an adult for twenty minutes before the age question was raised.",
+    "Labour inspector and police agreed roles before entering; workers were calm.",
+]
+ACTIONS = ["Talked to the site manager", "Recorded indicators in the case file", "Called the shelter",
+           "Requested bank records through the prosecutor", "Seized phones and ledgers", "Briefed the prosecutor",
+           "Asked the liaison officer for identity checks", "Checked wage slips against transfers"]
+
+
+class WeekWriter:
+    """Drive an Exercise over a simulated week; `now` is the simulated wall clock."""
+
+    def __init__(self, scenario, log, events=100_000, seed=2026):
+        self.scenario = scenario
+        self.target = events
+        self.random = random.Random(seed)
+        self.moment = datetime(2026, 5, 4, 6, 0, tzinfo=timezone.utc)
+        self.exercise = Exercise(scenario, log, now=lambda: self.moment)
+        self.ids = random.Random(seed + 1)
+        self.count = 0
+        self.sites = {t: team["home_site"] for t, team in scenario.teams.items()}
+
+    def submit(self, role, **fields):
+        fields["id"] = str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
+        self.moment += timedelta(milliseconds=1)  # ts strictly follows seq
+        self.count += 1
+        event = self.exercise.submit(fields, role).event
+        if event["kind"] == "move":
+            self.sites[event["team"]] = event["site"]
+        return event
+
+    def wait(self, seconds):
+        self.moment += timedelta(seconds=seconds)
+
+    def run(self):
+        play_seconds = sum(self._blocks_seconds(day) for day in self.scenario.days)
+        scripted = len(self.scenario.injects) * 8 + len(self.scenario.days) * 8
+        self.step = max(1.0, play_seconds / max(1, self.target - scripted))
+        for number in sorted(self.scenario.days):
+            self.play_day(number)
+        return self.count
+
+    def _blocks_seconds(self, day):
+        blocks = self.scenario.days[day]["schedule"]
+        return sum(parse_clock_time(b["end"]) - parse_clock_time(b["start"]) for b in blocks if b["kind"] == "play")
+
+    def play_day(self, day):
+        blocks = [b for b in self.scenario.days[day]["schedule"] if b["kind"] == "play"]
+        injects = sorted((i for i in self.scenario.injects.values() if i["day"] == day),
+                         key=lambda i: parse_clock_time(i["time"]))
+        for n, block in enumerate(blocks):
+            start, end = parse_clock_time(block["start"]), parse_clock_time(block["end"])
+            clock = self.exercise.clock
+            if clock.state == "not_started":
+                self.submit("director", kind="clock", op="start", day=day, time=block["start"])
+            else:
+                self.submit("director", kind="clock", op="resume", day=day, time=block["start"])
+            if n == 0 and day == 1:
+                for team in self.scenario.teams.values():
+                    self.submit(f"team:{team['id']}", kind="move", team=team["id"], site=team["home_site"])
+            self.play_block(day, start, end, [i for i in injects if start <= parse_clock_time(i["time"]) < end])
+            self.submit("director", kind="clock", op="pause")
+            self.wait(3600 if n < len(blocks) - 1 else 14 * 3600)  # lunch, or the evening and night
+
+    def play_block(self, day, start, end, injects):
+        r = self.random
+        now = start
+        released = [i for i, s in self.exercise.inject_status.items() if s == "released"]
+        pending = list(injects)
+        safety_at = r.uniform(start, end) if r.random() < 0.6 else None
+        while now < end:
+            self.wait(self.step)
+            now += self.step
+            while pending and parse_clock_time(pending[0]["time"]) <= now:
+                inject = pending.pop(0)
+                if r.random() < 0.07:
+                    self.submit("controller", kind="inject_skip", inject=inject["id"], reason="Play drifted; not needed.")
+                    continue
+                if r.random() < 0.08:
+                    self.submit("controller", kind="inject_defer", inject=inject["id"], reason="Actors not ready yet.")
+                self.submit("controller", kind="inject", inject=inject["id"])
+                released.append(inject["id"])
+                for team in inject["teams"]:
+                    self.submit(f"team:{team}", kind="move", team=team, site=inject["site"])
+            if safety_at is not None and now >= safety_at:
+                alert = self.submit("observer", kind="safety", site=r.choice(list(self.scenario.sites)),
+                                    text="REAL WORLD: an actor needs a break; play stopped at this site.")
+                self.wait(120)
+                self.submit("director", kind="safety_ack", target=alert["id"], text="Safety officer on site.")
+                safety_at = None
+            self.ordinary_event(released)
+
+    def ordinary_event(self, released):
+        r = self.random
+        team = r.choice(list(self.scenario.teams))
+        site = self.sites[team]
+        roll = r.random()
+        answerable = [i for i in released[-6:] if team in self.exercise.released_to.get(i, ())]
+        if roll < 0.55:
+            self.submit(r.choice([f"team:{team}", "controller"]), kind="action", team=team,
+                        action_type=r.choice(list(self.scenario.action_types)),
+                        site=site, text=r.choice(ACTIONS),
+                        inject=r.choice(answerable) if answerable and r.random() < 0.5 else None)
+        elif roll < 0.68:
+            self.submit(f"team:{team}", kind="move", team=team, site=r.choice(list(self.scenario.sites)))
+        elif roll < 0.90:
+            objective = r.choice(list(self.scenario.objectives))
+            tasks = [t for t, o in self.scenario.tasks.items() if o == objective]
+            rating = r.choices(list(RATINGS), weights=[4, 4, 2, 1])[0]
+            event = self.submit(r.choice(["observer", "observer", "controller"]), kind="evaluation", team=team,
+                                objective=objective, task=r.choice(tasks), rating=rating, note=r.choice(NOTES),
+                                tag="strength" if rating == "P" else "improvement" if rating in "MU" else None)
+            if r.random() < 0.02:
+                self.submit(event["role"], kind="retract", target=event["id"], reason="Logged against the wrong team.")
+            elif r.random() < 0.02:
+                self.submit(event["role"], kind="amend", target=event["id"], rating=r.choice(list(RATINGS)),
+                            reason="Rating corrected after the hot wash.")
+        else:
+            self.submit("observer", kind="note", team=team, text=r.choice(NOTES), bookmark=r.random() < 0.3)
+
+
+def write_week(scenario, log, events=100_000, seed=2026) -> int:
+    """Write about `events` events of a generated week into `log`; return how many were written."""
+    with log.bulk():
+        return WeekWriter(scenario, log, events, seed).run()

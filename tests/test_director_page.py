@@ -1,0 +1,202 @@
+"""The director's big screen in headless Chromium against a real server."""
+
+from .conftest import CODES, new_id
+
+READY = "body[data-ready='1']"
+LIVE = "body[data-connection='live']"
+
+
+def ready(page):
+    page.wait_for_selector(READY, timeout=15000)
+    page.wait_for_selector(LIVE, timeout=15000)
+    return page
+
+
+def test_the_page_draws_the_scenarios_sites_and_teams(open_page, scenario):
+    view = open_page("director")
+    page = ready(view.page)
+    assert page.url.endswith("/director") and "code=" not in page.url
+    map_text = page.inner_text("#map-plot")
+    for site in scenario.sites.values():
+        assert site["label"] in map_text
+    for team in scenario.teams.values():
+        assert team["name"] in map_text
+    coverage = page.inner_text("#coverage-plot")
+    assert "Alpha" in coverage and "none" in coverage
+    lanes = page.inner_text("#timeline-plot")
+    assert "Team Echo" in lanes and "Injects" in lanes
+    assert page.locator("#board .inject").count() == sum(1 for i in scenario.injects.values() if i["day"] == 1)
+    assert view.foreign_requests() == [] and view.errors == []
+
+
+def test_an_event_from_another_client_shows_everywhere_without_reload(open_page, server):
+    page = ready(open_page("director").page)
+    director = server.connect("director")
+    director.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 3, "time": "09:00"})
+    page.wait_for_selector("#clock-state.state-running")
+    bravo = server.connect("team:bravo")
+    bravo.submit({"id": new_id(), "kind": "move", "team": "bravo", "site": "farm"})
+    page.wait_for_selector("#feed >> text=Team Bravo is now at Greenfield Farm", timeout=5000)
+    page.wait_for_function("""() => {
+        const t = document.getElementById('map-plot').data.find(t => t.name === 'Team Bravo');
+        return t && Math.abs(t.x[0] - 860) < 40; }""", timeout=5000)
+    page.wait_for_function("""() => document.getElementById('timeline-plot').data
+        .some(t => t.name === 'Move' && t.y.includes('Team Bravo'))""", timeout=5000)
+    assert page.inner_text("#clock-day") == "Day 3"
+    assert page.locator("#feed li").count() == 2  # the clock start and the move, each once
+
+
+def test_releasing_an_inject_from_the_board_stores_it(open_page, server):
+    page = ready(open_page("controller").page)
+    row = page.locator("[data-inject='I-02']")
+    row.get_by_role("button", name="Release").click()
+    page.click("#confirm-ok")
+    page.wait_for_selector("[data-inject='I-02'].status-released", timeout=5000)
+    events = server.get("/api/events", "director").json()["events"]
+    assert [(e["kind"], e["inject"], e["role"]) for e in events] == [("inject", "I-02", "controller")]
+    assert "Release" not in row.inner_text()
+
+
+def test_skip_needs_a_reason_and_shows_it(open_page, server):
+    page = ready(open_page("director").page)
+    page.locator("[data-inject='I-03']").get_by_role("button", name="Skip").click()
+    page.fill("#confirm-extra textarea", "Shelter actors are needed elsewhere")
+    page.click("#confirm-ok")
+    page.wait_for_selector("[data-inject='I-03'].status-skipped >> text=Shelter actors are needed elsewhere")
+    assert server.get("/api/events", "director").json()["events"][0]["reason"] == "Shelter actors are needed elsewhere"
+
+
+def test_an_adhoc_inject_written_on_the_spot(open_page, server):
+    page = ready(open_page("director").page)
+    server.connect("director").submit({"id": new_id(), "kind": "clock", "op": "start"})
+    page.wait_for_selector("#clock-state.state-running")
+    page.click("#adhoc-open")
+    page.fill("#adhoc-form [name=title]", "Power cut at the club")
+    page.fill("#adhoc-form [name=description]", "The lights go out during the search.")
+    page.check("#adhoc-teams input[value=alpha]")
+    page.select_option("#adhoc-form [name=site]", "club")
+    page.click("#adhoc-form button[value=ok]")
+    page.wait_for_selector("#board >> text=Power cut at the club", timeout=5000)
+    event = server.get("/api/events", "director").json()["events"][-1]
+    assert event["adhoc"] is True and event["teams"] == ["alpha"] and event["site"] == "club"
+
+
+def test_clock_start_and_pause_from_the_page_with_confirmation(open_page, server):
+    page = ready(open_page("director").page)
+    page.click("#clock-controls [data-op=start]")
+    page.click("#confirm-dialog button[value=cancel]")
+    assert server.get("/api/events", "director").json()["events"] == []
+    page.click("#clock-controls [data-op=start]")
+    page.click("#confirm-ok")
+    page.wait_for_selector("#clock-state.state-running")
+    assert page.inner_text("#clock-day") == "Day 1"
+    page.click("#clock-controls [data-op=pause]")
+    page.click("#confirm-ok")
+    page.wait_for_selector("#clock-state.state-paused")
+    assert [e["op"] for e in server.get("/api/events", "director").json()["events"]] == ["start", "pause"]
+
+
+def test_user_text_is_shown_as_text_and_runs_nothing(open_page, server):
+    view = open_page("director")
+    page = ready(view.page)
+    payload = '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>'
+    observer = server.connect("observer")
+    observer.submit({"id": new_id(), "kind": "note", "text": payload, "bookmark": True})
+    server.connect("team:alpha").submit({"id": new_id(), "kind": "safety", "text": payload, "site": "club"})
+    page.wait_for_selector("#safety:not([hidden])", timeout=5000)
+    assert payload in page.inner_text("#feed")
+    assert payload in page.inner_text("#safety")
+    assert page.locator("#feed img, #safety img, #feed script").count() == 0
+    assert page.evaluate("window.__pwned") is None and view.dialogs == []
+
+
+def test_a_safety_alert_takes_over_until_the_director_acknowledges(open_page, server):
+    director_view, screen_view = open_page("director"), open_page("screen")
+    page, screen = ready(director_view.page), ready(screen_view.page)
+    server.connect("team:delta").submit({"id": new_id(), "kind": "safety", "site": "farm",
+                                         "text": "REAL WORLD: picker cut his hand"})
+    for p in (page, screen):
+        p.wait_for_selector("#safety:not([hidden]) >> text=REAL WORLD: picker cut his hand", timeout=5000)
+        assert p.locator("body.alarm").count() == 1
+    assert screen.locator("#safety button").count() == 0  # only the director acknowledges
+    page.click("#safety button")
+    page.click("#confirm-ok")
+    for p in (page, screen):
+        p.wait_for_selector("#safety", state="hidden", timeout=5000)
+    kinds = [e["kind"] for e in server.get("/api/events", "director").json()["events"]]
+    assert kinds == ["safety", "safety_ack"]
+
+
+def test_the_screen_role_sees_the_picture_without_controls_and_cannot_act(open_page, server):
+    server.connect("director").submit({"id": new_id(), "kind": "inject", "inject": "I-01"})
+    page = ready(open_page("screen").page)
+    assert page.locator("#clock-controls, #adhoc-open, [data-act]").count() == 0
+    assert page.locator("[data-inject='I-01'].status-released").count() == 1
+    ack = page.evaluate("""() => new Promise(resolve => {
+        const s = io({transports: ['websocket']});
+        s.on('connect', async () => resolve(await s.emitWithAck('submit',
+            {id: crypto.getRandomValues(new Uint8Array(1)) && '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b', kind: 'inject', inject: 'I-02'})));
+    })""")
+    assert ack == {"ok": False, "error": "the screen role may not submit inject events"}
+    assert len(server.get("/api/events", "director").json()["events"]) == 1
+
+
+def test_after_a_dropped_connection_the_page_catches_up_once(open_page, server):
+    page = ready(open_page("director").page)
+    director = server.connect("director")
+    director.submit({"id": new_id(), "kind": "move", "team": "alpha", "site": "club"})
+    page.wait_for_selector("#feed >> text=Team Alpha is now at Club Aurora")
+    server.stop()
+    page.wait_for_selector("body[data-connection='reconnecting'], body[data-connection='offline']", timeout=10000)
+    assert "LIVE" not in page.inner_text("#connection")
+    server.start()  # same port, same database
+    page.wait_for_selector(LIVE, timeout=20000)
+    writer = server.connect("team:echo")
+    writer.submit({"id": new_id(), "kind": "move", "team": "echo", "site": "bus"})
+    page.wait_for_selector("#feed >> text=Team Echo is now at Kelm bus station", timeout=5000)
+    seqs = page.eval_on_selector_all("#feed li", "items => items.map(i => i.dataset.seq)")
+    assert sorted(seqs) == ["1", "2"]
+
+
+def test_events_missed_while_offline_arrive_through_resume(open_page, server):
+    view = open_page("director")
+    page = ready(view.page)
+    server.stop()
+    page.wait_for_selector("body[data-connection='reconnecting'], body[data-connection='offline']", timeout=10000)
+    server.start()
+    # Written before the page is back: only `resume` can bring them.
+    writer = server.connect("controller")
+    for site in ("club", "hq", "farm"):
+        writer.submit({"id": new_id(), "kind": "move", "team": "charlie", "site": site})
+    page.wait_for_selector("#feed >> text=Team Charlie is now at Greenfield Farm", timeout=20000)
+    assert page.locator("#feed li").count() == 3
+
+
+def test_login_pages(open_page, server):
+    view = open_page()
+    page = view.page
+    page.goto(server.url + "/director")
+    assert "/login" in page.url
+    page.fill("#code", "wrong-code")
+    page.click("button[type=submit]")
+    assert "That code is not valid" in page.inner_text(".error")
+    page.fill("#code", CODES["director"])
+    page.click("button[type=submit]")
+    ready(page)
+    assert page.url.endswith("/director")
+    page.goto(server.url + "/logout")
+    page.goto(server.url + "/director")
+    assert "/login" in page.url
+
+
+def test_roles_without_the_screen_get_a_clear_refusal(open_page, server):
+    page = open_page("team:alpha").page
+    response = page.goto(server.url + "/director")
+    assert response.status == 403 and "may not open this page" in page.inner_text("main")
+
+
+def test_the_code_sheet_has_a_qr_code_per_role(open_page, server):
+    page = open_page("director").page
+    page.goto(server.url + "/codes")
+    assert page.locator(".code-card svg").count() == len(CODES)
+    assert f"/login?code={CODES['team:bravo']}" in page.inner_text(".codes")
