@@ -8,9 +8,14 @@ from .codes import role_for_code
 from .permissions import may_call
 
 
+def room():
+    """Return the app's Room: the running exercise and its codes."""
+    return current_app.extensions["excon"]
+
+
 def request_role():
     """Return the role of this request from `Authorization: Bearer <code>` or the login session."""
-    codes = current_app.extensions["excon"].codes
+    codes = room().codes
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, code = header.partition(" ")

@@ -3,9 +3,9 @@
 import gzip
 from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
-from .access import json_error, require
+from .access import json_error, require, room
 from .timefmt import iso, parse_iso
 
 bp = Blueprint("api", __name__)
@@ -14,10 +14,6 @@ MAX_EVENTS_PAGE = 5000
 
 class BadRequest(Exception):
     """A query parameter is wrong; answered 400 with its message."""
-
-
-def room():
-    return current_app.extensions["excon"]
 
 
 def endpoint(name):

@@ -199,9 +199,20 @@ class Exercise:
         Returns (events, the last seq examined, whether it stopped at `limit`): a caller asks
         again from that seq while the last value is true.
         """
-        found, cursor = [], since
+        return self._collect(role, lambda cursor: list(self.log.since(cursor, limit=limit)), since, limit, limit)
+
+    def recent_for(self, role: str, limit: int) -> list:
+        """Return the last `limit` events `role` may see, oldest first."""
+        page = max(limit, 200)
+        found, _, _ = self._collect(role, lambda cursor: list(self.log.before(cursor, page)),
+                                    self.log.last_seq() + 1, limit, page)
+        return found[::-1]
+
+    def _collect(self, role, next_page, cursor, limit, page_size):
+        """Walk pages of the log from `cursor`, keeping what `role` may see, until `limit` or the end."""
+        found = []
         while True:
-            batch = list(self.log.since(cursor, limit=limit))
+            batch = next_page(cursor)
             for event in batch:
                 cursor = event["seq"]
                 shown = self.view(role, event)
@@ -209,24 +220,8 @@ class Exercise:
                     found.append(shown)
                     if len(found) == limit:
                         return found, cursor, True
-            if len(batch) < limit:
+            if len(batch) < page_size:
                 return found, cursor, False
-
-    def recent_for(self, role: str, limit: int) -> list:
-        """Return the last `limit` events `role` may see, oldest first."""
-        found, cursor = [], self.log.last_seq() + 1
-        while len(found) < limit and cursor > 1:
-            batch = list(self.log.before(cursor, max(limit, 200)))
-            if not batch:
-                break
-            for event in batch:
-                cursor = event["seq"]
-                shown = self.view(role, event)
-                if shown is not None:
-                    found.append(shown)
-                    if len(found) == limit:
-                        break
-        return found[::-1]
 
     def timeline_for(self, role: str, start: float, end: float, bucket: int) -> list[dict]:
         """Return event counts per `bucket` seconds of exercise time, lane and kind, for a zoomed-out timeline."""

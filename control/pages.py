@@ -1,17 +1,13 @@
 """HTML pages: home, login by code (typed or from a QR code), the director's screen, the code sheet."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from .access import request_role, require
+from .access import request_role, require, room
 from .codes import role_for_code
 from .codes_sheet import sheet_entries
 from .permissions import may_call, may_submit
 
 bp = Blueprint("pages", __name__)
-
-
-def room():
-    return current_app.extensions["excon"]
 
 
 def home_of(role: str) -> str:

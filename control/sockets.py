@@ -7,14 +7,11 @@ that may see it, so a client never receives what its role may not see.
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
+from .access import room
 from .codes import role_for_code
 from .events import InvalidEvent
 
 connected_roles = {}  # sid -> role
-
-
-def room():
-    return current_app.extensions["excon"]
 
 
 def register(socketio):
