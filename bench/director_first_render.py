@@ -61,6 +61,7 @@ def main():
                 requests.get(url + "/api/state", headers=headers).raise_for_status()
                 state_ms.append((time.perf_counter() - t) * 1000)
             runs = [render_once(url) for _ in range(args.runs)]
+            on_screen = event_to_screen(url, 20)
         finally:
             server.terminate()
             server.wait(10)
@@ -75,6 +76,42 @@ def main():
         values = [r[key] for r in runs]
         unit = "ms" if key.endswith("ms") else "B"
         print(f"{label}: median {statistics.median(values):,.0f} {unit} (runs: {', '.join(f'{v:,.0f}' for v in values)})")
+    on_screen.sort()
+    print(f"submit by another client → shown in the feed: median {statistics.median(on_screen):.0f} ms, "
+          f"worst {on_screen[-1]:.0f} ms ({len(on_screen)} events)")
+
+
+def event_to_screen(url, count):
+    """Submit moves from a python-socketio client and time until each shows in the page's feed."""
+    import uuid
+
+    import socketio
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+        page.goto(f"{url}/login?code={CODE}")
+        page.wait_for_selector("body[data-connection='live']", timeout=60000)
+        # The page notes when each probe appears (same machine, same wall clock as this script).
+        page.evaluate("""() => { window.seenAt = {};
+            new MutationObserver(() => document.querySelectorAll('#feed .feed-text').forEach(n => {
+                const m = n.textContent.match(/latency probe (\\S+)/);
+                if (m && !(m[1] in window.seenAt)) window.seenAt[m[1]] = Date.now(); })
+            ).observe(document.getElementById('feed'), {childList: true, subtree: true}); }""")
+        client = socketio.Client()
+        client.connect(url, auth={"code": CODE}, transports=["websocket"])
+        for n in range(count):
+            event_id = str(uuid.uuid4())
+            start = time.time() * 1000
+            ack = client.call("submit", {"id": event_id, "kind": "note", "text": f"latency probe {event_id}"})
+            page.wait_for_selector(f"#feed >> text=latency probe {event_id}", timeout=10000)
+            times.append(page.evaluate(f"window.seenAt['{event_id}']") - start)
+            assert ack["ok"], ack
+            page.wait_for_timeout(300)
+        client.disconnect()
+        browser.close()
+    return times
 
 
 def render_once(url):

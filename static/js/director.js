@@ -714,15 +714,24 @@ function setStatus(status) {
 }
 
 function renderAll() {
+  renderText();
+  renderPlots();
+}
+
+/** The cheap text panels: drawn first, so an alarm or a new entry shows before the plots redraw. */
+function renderText() {
+  renderSafety();
   renderClock();
+  renderFeed();
+  renderBoard();
+  const siteBox = $("site-events");
+  if (!siteBox.hidden) showSiteEvents(siteBox.dataset.site);
+}
+
+function renderPlots() {
   renderTimeline();
   renderMap();
   renderCoverage();
-  renderBoard();
-  renderFeed();
-  renderSafety();
-  const siteBox = $("site-events");
-  if (!siteBox.hidden) showSiteEvents(siteBox.dataset.site);
 }
 
 let renderQueued = false;
@@ -731,7 +740,12 @@ function scheduleRender() {
   if (renderQueued) return;
   renderQueued = true;
   // At most a few redraws a second, however fast events arrive.
-  setTimeout(() => { renderQueued = false; lastRender = performance.now(); renderAll(); }, Math.max(0, 250 - (performance.now() - lastRender)));
+  setTimeout(() => {
+    renderQueued = false;
+    lastRender = performance.now();
+    renderText();
+    setTimeout(renderPlots, 0); // a separate task: the browser paints the text panels in between
+  }, Math.max(0, 250 - (performance.now() - lastRender)));
 }
 
 async function main() {
