@@ -158,6 +158,7 @@ class Evaluation(Kind):
     site: str | None = None
     inject: str | None = None
     tag: str | None = None
+    bookmark: bool | None = None  # mark the moment for the debrief
 
     def check(self, scenario):
         super().check(scenario)

@@ -1,18 +1,22 @@
 """HTML pages: home, login by code (typed or from a QR code), the director's screen, the code sheet."""
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from .access import request_role, require, room
 from .codes import role_for_code
 from .codes_sheet import sheet_entries
-from .permissions import may_call, may_submit
+from .permissions import may_call, may_submit, role_team
 
 bp = Blueprint("pages", __name__)
 
 
 def home_of(role: str) -> str:
     """Return the page a role lands on after login."""
-    return url_for("pages.director") if may_call(role, "director") else url_for("pages.home")
+    if role == "observer":
+        return url_for("pages.observe")
+    if may_call(role, "director"):
+        return url_for("pages.director")
+    return url_for("pages.team") if may_call(role, "team_page") else url_for("pages.home")
 
 
 @bp.get("/")
@@ -67,3 +71,31 @@ def codes_sheet(role):
     """A printable sheet: one QR code per role that logs its phone or tablet straight in."""
     return render_template("codes_sheet.html", entries=sheet_entries(room().codes, request.host_url),
                            scenario=room().exercise.scenario.raw)
+
+
+@bp.get("/observe")
+@require("observe", page=True)
+def observe(role):
+    """The observers' phone page: rate teams against objectives, with notes; my log; safety."""
+    return render_template("observe.html", role=role, scenario=room().exercise.scenario.raw, **phone_links(role))
+
+
+@bp.get("/team")
+@require("team_page", page=True)
+def team(role):
+    """A team's tablet (or a controller logging for a team): actions, moves, the team's injects."""
+    return render_template("team.html", role=role, scenario=room().exercise.scenario.raw,
+                           team=role_team(role), **phone_links(role))
+
+
+def phone_links(role):
+    return {"can_observe": may_call(role, "observe"), "can_team": may_call(role, "team_page")}
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that it may serve the phone pages offline."""
+    response = current_app.send_static_file("js/sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response

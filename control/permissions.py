@@ -56,6 +56,8 @@ CALL = {
     "state": ("director", "controller", "observer", "screen", "team"),
     "timeline": ("director", "controller", "observer", "screen"),
     "director": ("director", "controller", "screen"),
+    "observe": ("director", "controller", "observer"),
+    "team_page": ("director", "controller", "team"),
     "codes_sheet": ("director",),
 }
 

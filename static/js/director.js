@@ -104,7 +104,7 @@ function lane(event) {
 }
 
 function styleKey(event) {
-  if (event.kind === "note" && event.bookmark) return "bookmark";
+  if ((event.kind === "note" || event.kind === "evaluation") && event.bookmark) return "bookmark";
   return event.kind;
 }
 

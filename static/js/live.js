@@ -68,6 +68,16 @@ export class Live {
     events.forEach((event) => this.seen.add(event.seq));
   }
 
+  /** Send one payload as it is; resolve with the ack, or null when offline or unanswered (send again later). */
+  async send(payload) {
+    if (!this.socket || !this.socket.connected) return null;
+    try {
+      return await this.socket.timeout(10000).emitWithAck("submit", payload);
+    } catch {
+      return null;
+    }
+  }
+
   /** Submit `fields` as a new event; resolve with the server's ack ({ok, seq, duplicate} or {ok:false, error}). */
   async submit(fields) {
     const payload = { id: uuid4(), observed_at: new Date().toISOString(), ...fields };

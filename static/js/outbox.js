@@ -1,0 +1,92 @@
+// The phone's outbox: every entry is written to the browser's storage before anything else, and
+// leaves it only when the server has acknowledged it.  Entries go out one at a time in the order
+// they were made; the client `id` makes every resend exactly-once on the server.
+
+const KEEP_DAYS = 3; // saved entries stay in "my log" this long
+
+export class Outbox {
+  /** storage: a localStorage-like object; key: where this device's entries for a role live. */
+  constructor(storage, key) {
+    this.storage = storage;
+    this.key = key;
+    this.flushing = false;
+  }
+
+  load() {
+    try {
+      const entries = JSON.parse(this.storage.getItem(this.key) || "[]");
+      return Array.isArray(entries) ? entries : [];
+    } catch {
+      return [];
+    }
+  }
+
+  save(entries) {
+    this.storage.setItem(this.key, JSON.stringify(entries));
+  }
+
+  /**
+   * Keep a new entry (payload with its `id`) as waiting; `urgent` puts it before the others
+   * (a safety alert must not queue behind notes).  Returns the stored entry.
+   */
+  add(payload, { urgent = false, now = Date.now() } = {}) {
+    const entries = this.load();
+    const entry = { id: payload.id, payload, madeAt: now, state: "waiting" };
+    if (urgent) {
+      const firstWaiting = entries.findIndex((e) => e.state === "waiting");
+      entries.splice(firstWaiting === -1 ? entries.length : firstWaiting, 0, entry);
+    } else {
+      entries.push(entry);
+    }
+    this.save(this.prune(entries, now));
+    return entry;
+  }
+
+  waiting() {
+    return this.load().filter((e) => e.state === "waiting");
+  }
+
+  entries() {
+    return this.load();
+  }
+
+  /** Record the server's answer to one entry: saved (with its seq) or refused (with the reason). */
+  settle(id, ack) {
+    const entries = this.load();
+    const entry = entries.find((e) => e.id === id);
+    if (!entry) return;
+    if (ack.ok) Object.assign(entry, { state: "saved", seq: ack.seq, error: undefined });
+    else Object.assign(entry, { state: "refused", error: ack.error });
+    this.save(entries);
+  }
+
+  /**
+   * Send the waiting entries in order with `send(payload)`, which resolves to the ack, or to null
+   * when there is no answer (offline, timeout).  Stops at the first unanswered entry, so order
+   * holds.  Resolves to the number of entries settled.
+   */
+  async flush(send) {
+    if (this.flushing) return 0;
+    this.flushing = true;
+    let settled = 0;
+    try {
+      for (;;) {
+        const next = this.waiting()[0];
+        if (!next) break;
+        const ack = await send(next.payload);
+        if (!ack) break;
+        this.settle(next.id, ack);
+        settled += 1;
+      }
+    } finally {
+      this.flushing = false;
+    }
+    return settled;
+  }
+
+  /** Drop saved entries older than KEEP_DAYS; never a waiting or refused one. */
+  prune(entries, now) {
+    const limit = now - KEEP_DAYS * 86400 * 1000;
+    return entries.filter((e) => e.state !== "saved" || e.madeAt >= limit);
+  }
+}
