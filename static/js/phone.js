@@ -16,7 +16,7 @@ const remembered = JSON.parse(localStorage.getItem(`excon.choices.${role}`) || "
 const RATING_WORDS = { P: "performed without challenges", S: "with some challenges", M: "with major challenges", U: "unable to be performed" };
 const CORRECTABLE = ["evaluation", "action", "move", "note"];
 
-const S = { scenario: null, injects: new Map(), connected: false, amending: null, lastSubmitted: null, received: [] };
+const S = { scenario: null, teamSites: {}, injects: new Map(), connected: false, amending: null, lastSubmitted: null, received: [] };
 let live;
 
 function el(tag, props = {}, ...children) {
@@ -311,6 +311,8 @@ function renderInjects() {
   const list = $("inject-list");
   if (!list) return;
   const team = teamOf();
+  const site = S.teamSites[team];
+  if (site && !$("move-form").dataset.touched) $("move-form").elements.site.value = site;
   $("team-name").textContent = team ? teamName(team) : "";
   const mine = [...S.injects.values()].filter((i) => i.teams.includes(team)).reverse();
   list.replaceChildren(...(mine.length ? mine.map((i) => {
@@ -358,6 +360,7 @@ function setUpForms() {
     options(form.elements.site, siteItems, false);
     const move = $("move-form");
     options(move.elements.site, siteItems, false);
+    move.elements.site.addEventListener("change", () => { move.dataset.touched = "1"; });
     move.addEventListener("submit", (event) => {
       event.preventDefault();
       keep({ id: uuid4(), kind: "move", team: teamOf(), site: move.elements.site.value, observed_at: new Date().toISOString() });
@@ -377,6 +380,7 @@ function setUpForms() {
 
 function onEvent(event) {
   S.received.push(event.kind);
+  if (event.kind === "move") S.teamSites[event.team] = event.site;
   learnInject(event);
   if (event.kind === "inject") renderInjects();
   if (page === "observe" && event.kind === "inject") fillInjects();
@@ -386,6 +390,7 @@ async function main() {
   S.scenario = await cached("/api/scenario", "excon.scenario");
   const state = await cached("/api/state", `excon.state.${role}`).catch(() => ({ last_seq: 0, injects: {} }));
   const recent = await cached("/api/events?last=1000", `excon.events.${role}`).catch(() => ({ events: [] }));
+  for (const [id, entry] of Object.entries(state.teams || {})) S.teamSites[id] = entry.site;
   for (const [id, entry] of Object.entries(state.injects || {})) {
     if (entry.status === "released") learnInject({ kind: "inject", inject: id, teams: entry.teams, title: entry.title, ts: entry.at });
   }

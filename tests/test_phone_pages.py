@@ -1,0 +1,231 @@
+"""Observers' and teams' phone pages in headless Chromium with phone emulation, against a real server."""
+
+import time
+
+import pytest
+
+from .conftest import CODES, new_id
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+def ready(page, live=True):
+    page.wait_for_selector("body[data-ready='1']", timeout=15000)
+    if live:
+        page.wait_for_selector("body[data-connection='live']", timeout=15000)
+    return page
+
+
+def phone(open_page, role, path=None):
+    view = open_page(role, **PHONE)
+    if path:
+        view.page.goto(view.server.url + path)
+    ready(view.page)
+    return view
+
+
+def until(page, expression, timeout=10):
+    """Poll a JS expression until it is truthy (page.wait_for_function stalls on these pages)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not true within {timeout}s: {expression}; banner: {page.inner_text('#banner')}; "
+                         f"log: {page.inner_text('#mylog-list')[:500]}")
+
+
+def stored(server, kind=None):
+    events = server.get("/api/events", "director").json()["events"]
+    return [e for e in events if kind is None or e["kind"] == kind]
+
+
+def rate(page, rating="S", note="Team separated the manager from the women before talking to them."):
+    page.click(f"label.rating-{rating}")  # the big button a thumb presses
+    assert page.is_checked(f"[name=rating][value={rating}]")
+    page.fill("textarea[name=note]", note)
+    page.click("#entry-form [type=submit]")
+
+
+def test_log_an_evaluation_with_the_pages_own_form(open_page, server):
+    view = phone(open_page, "observer")
+    page = view.page
+    assert page.url.endswith("/observe")
+    page.select_option("select[name=team]", "charlie")
+    page.select_option("select[name=site]", "shelter")
+    page.select_option("select[name=objective]", "obj-victim-centred")
+    page.select_option("select[name=task]", "vc-interpreter")
+    page.check("[name=tag][value=strength]")
+    page.check("[name=bookmark]")
+    rate(page, "P", "Interpreter called before the first question; rights explained in Romanian.")
+    page.wait_for_selector("#mylog-list .state-saved", timeout=5000)
+    [event] = stored(server)
+    assert {k: event[k] for k in ("kind", "team", "site", "objective", "task", "rating", "tag", "bookmark", "role")} == {
+        "kind": "evaluation", "team": "charlie", "site": "shelter", "objective": "obj-victim-centred",
+        "task": "vc-interpreter", "rating": "P", "tag": "strength", "bookmark": True, "role": "observer"}
+    assert event["observed_at"] <= event["ts"]
+    # the next one: team, site and objective are remembered; a rating, the note and save
+    page.reload()
+    ready(page)
+    assert page.input_value("select[name=team]") == "charlie" and page.input_value("select[name=objective]") == "obj-victim-centred"
+    rate(page, "M", "Second question asked with the trafficker's cousin interpreting.")
+    until(page, "document.querySelectorAll('#mylog-list .state-saved').length === 2")
+    assert [e["rating"] for e in stored(server)] == ["P", "M"]
+    assert view.foreign_requests() == [] and view.errors == []
+
+
+def test_entries_made_offline_arrive_once_in_order_after_the_tab_was_closed(open_page, server):
+    view = phone(open_page, "observer")
+    page = view.page
+    view.context.set_offline(True)
+    page.wait_for_selector("body[data-connection='offline']", timeout=15000)
+    notes = [f"Offline entry {n}: team checked documents at the gate." for n in (1, 2, 3)]
+    for note in notes:
+        rate(page, "S", note)
+    page.wait_for_selector("#banner >> text=Offline — 3 entries waiting")
+    assert page.locator("#mylog-list .state-waiting").count() == 3
+    assert stored(server) == []
+    page.close()
+    view.context.set_offline(False)
+    again = view.context.new_page()
+    again.goto(server.url + "/observe")
+    ready(again)
+    again.wait_for_selector("#banner >> text=Online — everything saved", timeout=15000)
+    events = stored(server)
+    assert [e["note"] for e in events] == notes
+    assert len({e["id"] for e in events}) == 3
+    assert again.locator("#mylog-list .state-saved").count() == 3
+
+
+def test_a_resend_after_a_lost_ack_creates_no_duplicate(open_page, server):
+    view = phone(open_page, "observer")
+    page = view.page
+    rate(page, "U", "No referral made.")
+    page.wait_for_selector("#mylog-list .state-saved")
+    # Put the saved entry back as waiting, as if its ack had been lost, and let the page send it again.
+    page.evaluate("""() => { const key = 'excon.outbox.observer';
+        const entries = JSON.parse(localStorage.getItem(key)); entries[0].state = 'waiting';
+        localStorage.setItem(key, JSON.stringify(entries)); }""")
+    page.reload()
+    ready(page)
+    page.wait_for_selector("#banner >> text=Online — everything saved", timeout=15000)
+    assert len(stored(server)) == 1
+
+
+@pytest.mark.parametrize("role, path", [("observer", "/observe"), ("team:alpha", "/team"), ("controller", "/team")])
+def test_no_sideways_scrolling_at_390_px(open_page, server, role, path):
+    view = phone(open_page, role, path)
+    page = view.page
+    long_word = "x" * 300
+    if path == "/observe":
+        rate(page, "S", f"{long_word} {long_word}")
+    else:
+        page.fill("textarea[name=text]", long_word)
+        page.click("#entry-form [type=submit]")
+    page.wait_for_selector("#mylog-list .log-entry")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_validation_error_shows_next_to_the_field_and_nothing_is_kept(open_page, server):
+    page = phone(open_page, "observer").page
+    page.fill("textarea[name=note]", "Seen at the club door.")
+    page.click("#entry-form [type=submit]")
+    assert "Choose a rating" in page.inner_text("#err-rating")
+    assert page.evaluate("window.excon.outbox.entries().length") == 0
+    # a refusal by the server lands next to its field too
+    page.click("label.rating-P")
+    page.evaluate("document.querySelector('textarea[name=note]').value = 'x'.repeat(10001)")
+    page.click("#entry-form [type=submit]")
+    page.wait_for_selector("#err-note >> text=longer than 10000 characters", timeout=5000)
+    assert page.locator("#mylog-list .state-refused").count() == 1 and stored(server) == []
+
+
+def test_correct_and_withdraw_from_my_log(open_page, server):
+    page = phone(open_page, "observer").page
+    rate(page, "S", "First look at the ledger.")
+    page.wait_for_selector("#mylog-list .state-saved")
+    page.click("#mylog-list [data-act=correct]")
+    page.click("label.rating-M")
+    page.click("#entry-form [type=submit]")
+    page.wait_for_selector("#mylog-list >> text=corrected")
+    page.click("#mylog-list .log-entry:has-text('First look') [data-act=withdraw]")
+    page.fill("#withdraw-form textarea[name=reason]", "Logged against the wrong team")
+    page.click("#withdraw-form button[value=ok]")
+    page.wait_for_selector("#mylog-list .withdrawn")
+    first, amend, retract = stored(server)
+    assert (amend["kind"], amend["target"], amend["rating"]) == ("amend", first["id"], "M")
+    assert set(amend) - {"seq", "id", "kind", "ts", "exercise_time", "observed_at", "role"} == {"target", "rating"}
+    assert (retract["kind"], retract["target"], retract["reason"]) == ("retract", first["id"], "Logged against the wrong team")
+    assert server.get("/api/state", "director").json()["objectives"]["obj-identify"]["alpha"] == \
+        {"P": 0, "S": 0, "M": 0, "U": 0}
+
+
+def test_the_safety_button_takes_tap_and_confirm(open_page, server):
+    page = phone(open_page, "team:bravo", "/team").page
+    page.click("#safety-open")
+    page.click("#safety-form button[value=cancel]")
+    assert stored(server) == []
+    page.click("#safety-open")
+    page.fill("#safety-form textarea[name=text]", "REAL WORLD: worker actor fell from the scaffold")
+    page.select_option("#safety-form select[name=site]", "construction")
+    page.click("#safety-send")
+    page.wait_for_selector("#mylog-list .state-saved >> text=SAFETY ALERT")
+    [alert] = stored(server)
+    assert (alert["kind"], alert["site"], alert["role"]) == ("safety", "construction", "team:bravo")
+
+
+def test_a_team_page_shows_only_its_own_injects_and_never_evaluations(open_page, server):
+    director = server.connect("director")
+    director.submit({"id": new_id(), "kind": "inject", "inject": "I-01"})  # every team
+    director.submit({"id": new_id(), "kind": "inject", "inject": "I-02"})  # bravo and delta
+    view = phone(open_page, "team:alpha", "/team")
+    page = view.page
+    assert page.locator(".inject-card").count() == 1 and "I-01" in page.inner_text("#inject-list")
+    director.submit({"id": new_id(), "kind": "inject", "inject": "I-04"})  # alpha and echo
+    director.submit({"id": new_id(), "kind": "inject", "inject": "I-03"})  # charlie and echo
+    server.connect("observer").submit({"id": new_id(), "kind": "evaluation", "objective": "obj-finance",
+                                       "team": "alpha", "rating": "U", "note": "secret evaluator note"})
+    page.wait_for_selector("#inject-list >> text=I-04", timeout=5000)
+    director.submit({"id": new_id(), "kind": "move", "team": "alpha", "site": "club"})  # a barrier alpha sees
+    until(page, "window.excon.received.includes('move')")
+    assert "I-02" not in page.inner_text("#inject-list") and "I-03" not in page.inner_text("#inject-list")
+    assert "evaluation" not in page.evaluate("window.excon.received")
+    assert "secret evaluator note" not in page.content()
+    # the team answers its inject and says where it is
+    page.select_option("#move-form select[name=site]", "farm")
+    page.click("#move-form button[type=submit]")
+    page.select_option("#entry-form select[name=action_type]", "plan")
+    page.fill("textarea[name=text]", "Split the team: two to the farm, two to the prosecutor.")
+    page.select_option("#entry-form select[name=inject]", "I-04")
+    page.click("#entry-form [type=submit]")
+    until(page, "document.querySelectorAll('#mylog-list .state-saved').length === 2")
+    move, action = stored(server)[-2:]
+    assert (move["kind"], move["team"], move["site"]) == ("move", "alpha", "farm")
+    assert (action["team"], action["site"], action["inject"], action["role"]) == ("alpha", "farm", "I-04", "team:alpha")
+
+
+def test_a_controller_logs_for_the_team_it_picks(open_page, server):
+    page = phone(open_page, "controller", "/team").page
+    page.select_option("#team-pick", "delta")
+    page.fill("textarea[name=text]", "Team Delta asked the union for the workers' contracts.")
+    page.click("#entry-form [type=submit]")
+    page.wait_for_selector("#mylog-list .state-saved")
+    [event] = stored(server)
+    assert (event["team"], event["role"]) == ("delta", "controller")
+
+
+def test_the_page_opens_offline_where_a_service_worker_may_run(open_page, server):
+    view = phone(open_page, "observer")
+    page = view.page
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the worker's control, which caches what the page loads
+    ready(page)
+    view.context.set_offline(True)
+    page.reload()
+    ready(page, live=False)
+    page.wait_for_selector("#banner >> text=Offline")
+    rate(page, "P", "Logged while the page itself came from the phone's cache.")
+    assert page.locator("#mylog-list .state-waiting").count() == 1
+    view.context.set_offline(False)
+    page.wait_for_selector("#mylog-list .state-saved", timeout=20000)
+    assert [e["note"] for e in stored(server)] == ["Logged while the page itself came from the phone's cache."]
