@@ -4,6 +4,8 @@ No Flask here.  `submit` checks a payload (shape, scenario ids, permission, live
 commits, and only then returns the stored event for the transport to acknowledge and broadcast.
 """
 
+import bisect
+import copy
 import dataclasses
 import threading
 from dataclasses import dataclass
@@ -14,8 +16,10 @@ from .clock import ClockError, ExerciseClock
 from .events import CORRECTABLE, KINDS, InvalidEvent, Submission, build_kind, parse_payload
 from .eventlog import EventLog
 from .scenario import Scenario
-from .state import StateFolder, apply_amends, effective_events, fold
+from .state import StateFolder, apply_amends, effective_events
 from .timefmt import exercise_seconds, iso, utc_now
+
+SNAPSHOT_EVERY = 1000  # events between two kept states, for the state at a past instant
 
 # What a released inject carries to its teams: the player-facing part of the MSEL row,
 # never the expected actions or the controllers' notes.
@@ -43,6 +47,7 @@ class Exercise:
         self.retracted = set()
         self.acknowledged = set()  # safety alert ids
         self.live_views = {}  # view key -> (a role with that view, StateFolder kept current)
+        self.snapshots = {}  # view key -> [(last seq folded, its ts, StateFolder)], for past instants
         for event in log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend",
                                          "safety_ack")):
             self._remember(event)
@@ -173,6 +178,9 @@ class Exercise:
             self.amends.setdefault(event["target"], []).append(event)
         if kind in permissions.CORRECTIONS:
             self.live_views.clear()  # a correction reaches into the past: fold again when asked
+            target = self.log.get(event["target"])
+            for snaps in self.snapshots.values():  # states kept from before the target still hold
+                snaps[:] = [snap for snap in snaps if snap[0] < target["seq"]]
         else:
             for role, folder in self.live_views.values():
                 if self.view(role, event) is not None:
@@ -234,15 +242,59 @@ class Exercise:
         a past instant is folded from the log.
         """
         if at is not None:
-            return fold(self.scenario, self._visible_events(role), at, **self._fold_options(role))
+            return self._state_at(role, at)
         with self.lock:
-            key = (permissions.role_team(role), tuple(permissions.kinds_seen_in_full(role)))
+            key = self._view_key(role)
             if key not in self.live_views:
                 folder = StateFolder(self.scenario, **self._fold_options(role))
                 for event in effective_events(self._visible_events(role)):
                     folder.add(event)
                 self.live_views[key] = (role, folder)
             return self.live_views[key][1].snapshot(self.now())
+
+    def _view_key(self, role: str) -> tuple:
+        """Roles that see the same events share folds."""
+        return permissions.role_team(role), tuple(permissions.kinds_seen_in_full(role))
+
+    def _state_at(self, role: str, at: datetime) -> dict:
+        """Fold from the last kept state before `at`, keeping a state every SNAPSHOT_EVERY events."""
+        at_text = iso(at)
+        with self.lock:
+            snaps = self.snapshots.setdefault(self._view_key(role), [])
+            seq, ts, folder = snaps[-1] if snaps else (0, "", None)
+            if ts <= at_text:  # extend the kept states up to `at`
+                folder = copy.deepcopy(folder) if folder else StateFolder(self.scenario, **self._fold_options(role))
+                while True:
+                    batch = list(self.log.since(seq, limit=SNAPSHOT_EVERY))
+                    if not batch or batch[0]["ts"] > at_text:
+                        break
+                    for event in batch:
+                        if event["ts"] > at_text:
+                            break
+                        seq, ts = event["seq"], event["ts"]
+                        self._fold_one(role, folder, event)
+                    else:
+                        if len(batch) == SNAPSHOT_EVERY:
+                            snaps.append((seq, ts, copy.deepcopy(folder)))
+                            continue
+                    break
+                return folder.snapshot(at)
+            index = bisect.bisect_right([snap[1] for snap in snaps], at_text) - 1
+            seq, ts, kept = snaps[index] if index >= 0 else (0, "", None)
+            folder = copy.deepcopy(kept) if kept else StateFolder(self.scenario, **self._fold_options(role))
+            for event in self.log.since(seq, limit=SNAPSHOT_EVERY):
+                if event["ts"] > at_text:
+                    break
+                self._fold_one(role, folder, event)
+            return folder.snapshot(at)
+
+    def _fold_one(self, role: str, folder: StateFolder, event: dict) -> None:
+        """Fold one stored event as `role` sees it, with every correction known now."""
+        if event["kind"] in permissions.CORRECTIONS or event["id"] in self.retracted:
+            return
+        shown = self.view(role, event)
+        if shown is not None:
+            folder.add(apply_amends(shown, self.amends.get(event["id"], ())))
 
     def _visible_events(self, role: str) -> list:
         return [shown for shown in map(lambda e: self.view(role, e), self.log.since(0)) if shown is not None]
