@@ -3,9 +3,10 @@
 import gzip
 from functools import wraps
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
 from .access import json_error, require, room
+from .report import events_csv, events_jsonl, report_context
 from .timefmt import iso, parse_iso
 
 bp = Blueprint("api", __name__)
@@ -64,6 +65,9 @@ def scenario(role):
 def events(role):
     exercise = room().exercise
     last = int_arg("last", None, 1, MAX_EVENTS_PAGE)
+    until = iso_arg("until")
+    if last is not None and until is not None:
+        return jsonify({"ok": True, "events": exercise.recent_until(role, until, last), "more": False})
     if last is not None:
         found = exercise.recent_for(role, last)
         return jsonify({"ok": True, "events": found, "next": exercise.log.last_seq(), "more": False})
@@ -100,6 +104,61 @@ def timeline(role):
 @endpoint("state")
 def state(role):
     return jsonify(room().exercise.state_for(role, iso_arg("at")))
+
+
+@bp.get("/api/marks")
+@endpoint("debrief")
+def marks(role):
+    """The moments a replay jumps between: injects, safety alerts, clock changes and bookmarks."""
+    return jsonify({"ok": True, "events": room().exercise.marks_for(role)})
+
+
+@bp.get("/api/evidence")
+@endpoint("debrief")
+def evidence(role):
+    """Every evaluation that counts (corrections applied): the observers' evidence per objective."""
+    found = room().exercise.evidence_for(role)
+    for field in ("objective", "team"):
+        if request.args.get(field):
+            found = [e for e in found if e.get(field) == request.args[field]]
+    return jsonify({"ok": True, "evaluations": found})
+
+
+def visible_events(role):
+    exercise = room().exercise
+    for event in exercise.log.since(0):
+        shown = exercise.view(role, event)
+        if shown is not None:
+            yield shown
+
+
+def attachment(body, mimetype, filename):
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/api/export/events.jsonl")
+@endpoint("export")
+def export_jsonl(role):
+    """Every event the role may see, one JSON object a line, corrections included as events."""
+    return attachment(stream_with_context(events_jsonl(visible_events(role))), "application/x-ndjson", "events.jsonl")
+
+
+@bp.get("/api/export/events.csv")
+@endpoint("export")
+def export_csv(role):
+    """Every event the role may see, one row each."""
+    return attachment(stream_with_context(events_csv(visible_events(role))), "text/csv", "events.csv")
+
+
+@bp.get("/api/export/report.html")
+@endpoint("export")
+def export_report(role):
+    """The after-action report draft: one self-contained HTML file that opens and prints offline."""
+    exercise = room().exercise
+    context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role),
+                             exercise.marks_for(role), exercise.log.count())
+    html = render_template("report.html", **context)
+    return attachment(html, "text/html", "after-action-report-draft.html")
 
 
 @bp.after_app_request

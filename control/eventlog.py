@@ -118,6 +118,18 @@ class EventLog:
         row = self.db.execute("SELECT MAX(seq) FROM events WHERE exercise_time < ? OR exercise_time IS NULL", [seconds]).fetchone()
         return row[0] or 0
 
+    def marks(self):
+        """Yield the events a replay jumps between: injects, safety alerts, clock changes, bookmarks."""
+        sql = """SELECT * FROM events WHERE kind IN ('inject', 'inject_skip', 'inject_defer', 'safety', 'clock')
+                 OR (kind IN ('note', 'evaluation') AND json_extract(body, '$.bookmark') = 1) ORDER BY seq"""
+        for row in self.db.query(sql):
+            yield _event(row)
+
+    def of_kind(self, kind: str):
+        """Yield every event of one kind, in order."""
+        for row in self.db.query("SELECT * FROM events WHERE kind = ? ORDER BY seq", [kind]):
+            yield _event(row)
+
     def bucket_counts(self, start: float, end: float, bucket: int, kinds) -> list[dict]:
         """Count events per exercise-time bucket, lane (team, 'injects' or 'control') and kind.
 

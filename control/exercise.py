@@ -9,7 +9,7 @@ import copy
 import dataclasses
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import permissions
 from .clock import ClockError, ExerciseClock
@@ -230,6 +230,32 @@ class Exercise:
                         return found, cursor, True
             if len(batch) < page_size:
                 return found, cursor, False
+
+    def recent_until(self, role: str, until: datetime, limit: int) -> list:
+        """Return the last `limit` events `role` may see that were stored by `until`, oldest first."""
+        page = max(limit, 200)
+        start = self.log.seq_before(iso(until + timedelta(microseconds=1))) + 1
+        found, _, _ = self._collect(role, lambda cursor: list(self.log.before(cursor, page)), start, limit, page)
+        return found[::-1]
+
+    def effective(self, role: str, events) -> list:
+        """Return `events` as `role` sees them now: retracted ones dropped, amends applied."""
+        kept = []
+        for event in events:
+            if event["kind"] in permissions.CORRECTIONS or event["id"] in self.retracted:
+                continue
+            shown = self.view(role, event)
+            if shown is not None:
+                kept.append(apply_amends(shown, self.amends.get(event["id"], ())))
+        return kept
+
+    def marks_for(self, role: str) -> list:
+        """Return the moments a replay jumps between, as `role` sees them."""
+        return self.effective(role, self.log.marks())
+
+    def evidence_for(self, role: str) -> list:
+        """Return every evaluation that counts, with its corrections: the evidence per objective."""
+        return self.effective(role, self.log.of_kind("evaluation"))
 
     def timeline_for(self, role: str, start: float, end: float, bucket: int) -> list[dict]:
         """Return event counts per `bucket` seconds of exercise time, lane and kind, for a zoomed-out timeline."""

@@ -59,6 +59,8 @@ CALL = {
     "observe": ("director", "controller", "observer"),
     "team_page": ("director", "controller", "team"),
     "codes_sheet": ("director",),
+    "debrief": ("director", "controller", "observer"),
+    "export": ("director", "controller", "observer"),
 }
 
 CORRECTIONS = ("retract", "amend")

@@ -1,0 +1,144 @@
+"""The after-action report draft (HSEEP's shape) and the event exports, built from the log.
+
+No Flask here: the views pass in what the role may see and get HTML text or lines back.
+"""
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from .timefmt import split_exercise_time
+
+EVIDENCE_PER_CELL = 25  # notes shown per objective and tag; the rest are in the CSV export
+ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role")
+# Okabe–Ito, as on the screens: P, S, M, U
+RATING_COLOURS = {"P": "#009E73", "S": "#56B4E9", "M": "#E69F00", "U": "#D55E00"}
+
+
+def exercise_clock(seconds) -> str:
+    if seconds is None:
+        return "before the start"
+    day, time = split_exercise_time(seconds)
+    return f"day {day} {time[:5]}"
+
+
+def report_context(scenario, state, evaluations, marks, event_count) -> dict:
+    """Gather what the report template shows: overview, analysis per objective, timeline, plan."""
+    raw = scenario.raw
+    teams = list(scenario.teams.values())
+    objectives = []
+    for obj in raw["objectives"]:
+        rows = [e for e in evaluations if e["objective"] == obj["id"]]
+        counts = state["objectives"].get(obj["id"], {})
+        table = [{"team": t["name"], **counts.get(t["id"], {"P": 0, "S": 0, "M": 0, "U": 0})} for t in teams]
+        tasks = Counter(e.get("task") for e in rows)
+        grouped = {
+            "strength": [e for e in rows if e.get("tag") == "strength"],
+            "improvement": [e for e in rows if e.get("tag") == "improvement"],
+            "other": [e for e in rows if not e.get("tag")],
+        }
+        evidence = {k: [_evidence(e, scenario) for e in v[-EVIDENCE_PER_CELL:]] for k, v in grouped.items()}
+        objectives.append({
+            "id": obj["id"], "title": obj["title"], "tasks": obj["tasks"], "table": table,
+            "total": len(rows), "task_counts": {t["title"]: tasks.get(t["id"], 0) for t in obj["tasks"]},
+            "evidence": evidence, "hidden": {k: max(0, len(v) - EVIDENCE_PER_CELL) for k, v in grouped.items()},
+            "chart": _rating_chart(obj, table),
+        })
+    improvements = defaultdict(list)
+    for e in evaluations:
+        if e.get("tag") == "improvement" or e["rating"] in ("M", "U"):
+            improvements[(e["objective"], e.get("task"))].append(e)
+    plan = []
+    for (obj_id, task_id), rows in sorted(improvements.items(), key=lambda kv: -len(kv[1])):
+        obj = scenario.objectives[obj_id]
+        task = next((t["title"] for t in obj["tasks"] if t["id"] == task_id), "the objective as a whole")
+        notes = Counter(e["note"] for e in rows).most_common(2)
+        plan.append({"objective": obj["title"], "task": task, "count": len(rows),
+                     "teams": sorted({scenario.teams[e["team"]]["name"] for e in rows}),
+                     "observation": " / ".join(n for n, _ in notes)})
+    injects = []
+    for inject_id, entry in state["injects"].items():
+        row = scenario.injects.get(inject_id, {})
+        injects.append({"id": inject_id, "title": entry.get("title") or row.get("title", ""), "status": entry["status"],
+                        "when": exercise_clock(entry.get("exercise_time")) if entry["status"] != "pending" else
+                        f"day {row.get('day')} {row.get('time')} (scheduled)",
+                        "reason": entry.get("reason", ""),
+                        "responses": {scenario.teams[t]["name"]: round(s / 60) for t, s in entry.get("responses", {}).items()},
+                        "teams": [scenario.teams[t]["name"] for t in (entry.get("teams") or row.get("teams", []))]})
+    timeline = [{"when": exercise_clock(m["exercise_time"]), "what": _mark_text(m, scenario)} for m in marks
+                if m["kind"] != "inject"]
+    first = marks[0]["ts"][:10] if marks else ""
+    last = marks[-1]["ts"][:10] if marks else ""
+    return {
+        "exercise": raw.get("exercise", {}), "days": raw["days"], "sites": raw["sites"], "teams": teams,
+        "objectives": objectives, "plan": plan, "injects": injects, "timeline": timeline,
+        "dates": f"{first} – {last}" if first else "not started", "event_count": event_count,
+        "evaluation_count": len(evaluations), "clock": state["clock"],
+        "response_chart": _response_chart(injects, teams),
+        # plotly.js itself, inline in the page: the report opens and prints with no network.
+        "plotlyjs": get_plotlyjs(),
+    }
+
+
+def _evidence(e, scenario) -> dict:
+    return {"when": exercise_clock(e.get("exercise_time")), "observed_at": e.get("observed_at", ""),
+            "team": scenario.teams[e["team"]]["name"], "site": scenario.sites[e["site"]]["name"] if e.get("site") else "",
+            "rating": e["rating"], "note": e["note"], "role": e["role"],
+            "task": next((t["title"] for t in scenario.objectives[e["objective"]]["tasks"] if t["id"] == e.get("task")), "")}
+
+
+def _mark_text(m, scenario) -> str:
+    kind = m["kind"]
+    if kind == "clock":
+        return f"Exercise clock: {m['op']}"
+    if kind in ("inject_skip", "inject_defer"):
+        return f"Inject {m['inject']} {'skipped' if kind == 'inject_skip' else 'deferred'}: {m['reason']}"
+    if kind == "safety":
+        return f"Real-world safety alert ({m['role']}): {m.get('text') or 'no text'}"
+    return f"Bookmark ({m['role']}): {m.get('text') or m.get('note', '')}"
+
+
+def _rating_chart(obj, table) -> str:
+    fig = go.Figure([go.Bar(name=r, x=[row["team"] for row in table], y=[row[r] for row in table],
+                            marker_color=RATING_COLOURS[r]) for r in "PSMU"])
+    fig.update_layout(barmode="stack", height=260, margin=dict(l=40, r=10, t=30, b=30),
+                      title=dict(text="Ratings per team (P/S/M/U)", font=dict(size=13)), legend=dict(orientation="h"))
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "staticPlot": True})
+
+
+def _response_chart(injects, teams) -> str:
+    released = [i for i in injects if i["status"] == "released" and i["responses"]]
+    fig = go.Figure([go.Bar(name=t["name"], x=[i["id"] for i in released],
+                            y=[i["responses"].get(t["name"]) for i in released], marker_color=t.get("color"))
+                     for t in teams])
+    fig.update_layout(barmode="group", height=300, margin=dict(l=40, r=10, t=30, b=40),
+                      title=dict(text="Response time per inject (minutes, release → first answering action)",
+                                 font=dict(size=13)), legend=dict(orientation="h"))
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "staticPlot": True})
+
+
+def events_jsonl(events):
+    """Yield one JSON line per event."""
+    for event in events:
+        yield json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def events_csv(events):
+    """Yield CSV text: the envelope, team and site as columns, the other fields as one JSON column."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*ENVELOPE, "team", "site", "fields"])
+    for event in events:
+        rest = {k: v for k, v in event.items() if k not in ENVELOPE and k not in ("team", "site")}
+        writer.writerow([*(event.get(k, "") for k in ENVELOPE), event.get("team", ""), event.get("site", ""),
+                         json.dumps(rest, ensure_ascii=False)])
+        if buffer.tell() > 65536:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
