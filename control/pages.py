@@ -65,6 +65,13 @@ def director(role):
     return render_template("director.html", role=role, can=can, scenario=exercise.scenario.raw)
 
 
+@bp.get("/debrief")
+@require("debrief", page=True)
+def debrief(role):
+    """Replay the exercise on the map and timeline, with the evidence per objective; reads only."""
+    return render_template("debrief.html", role=role, scenario=room().exercise.scenario.raw)
+
+
 @bp.get("/codes")
 @require("codes_sheet", page=True)
 def codes_sheet(role):

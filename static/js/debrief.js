@@ -1,0 +1,272 @@
+// The debrief replay: scrub or play the exercise in exercise time; at every instant the map, the
+// timeline, the feed and the objective panel show the state the server folds for that instant
+// (later corrections applied).  Reads only: nothing on this page writes an event.
+
+import { getJSON } from "./live.js";
+import {
+  KIND_STYLE, aggregateTraces, ctx, describe, el, exerciseClockText, exerciseTicks, lanes, mapFigure,
+  styleKey, teamName, whenText,
+} from "./views.js";
+
+/* global Plotly */
+
+const $ = (id) => document.getElementById(id);
+const BUCKET = 1800;
+const S = {
+  marks: [], counts: [], segments: [], min: 0, max: 1, cursor: 0, pinnedAt: null,
+  playing: false, state: null, feed: [], evidence: [], evidenceFor: null, busy: false, dirty: false,
+};
+const frames = [];
+
+// ---------------------------------------------------------------- exercise time → wall time
+
+/** Running stretches of the clock from its events: exercise time [from, to) ran from wall time `wall` at `rate`. */
+function clockSegments(clockEvents) {
+  const segments = [];
+  for (const e of clockEvents) {
+    const last = segments[segments.length - 1];
+    if (last && last.to === null) { last.to = e.exercise_time; last.wallTo = Date.parse(e.ts); }
+    if (e.op === "start" || e.op === "resume") segments.push({ from: e.exercise_time, to: null, wall: Date.parse(e.ts), rate: e.rate || 1 });
+  }
+  return segments;
+}
+
+/** The wall time at which the clock showed exercise time `t` (the end of a pause when it stood there). */
+function wallAt(t) {
+  let best = null;
+  for (const s of S.segments) {
+    if (t < s.from) break;
+    if (s.to === null || t < s.to) return new Date(s.wall + ((t - s.from) / s.rate) * 1000);
+    best = s;
+  }
+  if (best) return new Date(best.wallTo);
+  return S.segments.length ? new Date(S.segments[0].wall - 1000) : new Date();
+}
+
+// ---------------------------------------------------------------- drawing
+
+function filters() {
+  return { team: $("f-team").value, site: $("f-site").value, objective: $("f-objective").value, kind: $("f-kind").value };
+}
+
+function keep(event, f = filters()) {
+  if (["retract", "amend"].includes(event.kind)) return false;
+  if (f.team && event.team !== f.team && !(event.teams || []).includes(f.team)) return false;
+  if (f.site && event.site !== f.site) return false;
+  if (f.kind && styleKey(event) !== f.kind && event.kind !== f.kind) return false;
+  if (f.objective && event.kind === "evaluation" && event.objective !== f.objective) return false;
+  return true;
+}
+
+function renderClock() {
+  const t = exerciseClockText(S.cursor);
+  $("clock-day").textContent = `Day ${t.day}`;
+  $("clock-time").textContent = t.time;
+  const at = S.pinnedAt ? new Date(S.pinnedAt) : wallAt(S.cursor);
+  $("replay-wall").textContent = `wall clock ${at.toLocaleString()}`;
+  $("replay-state").textContent = S.playing ? `REPLAY ▶ ${$("speed").value}×` : "REPLAY";
+  $("replay-state").className = `clock-state ${S.playing ? "state-running" : "state-paused"}`;
+  $("scrub").value = String(Math.round(S.cursor));
+}
+
+function renderMap() {
+  if (!S.state) return;
+  const f = filters();
+  const teams = Object.fromEntries(Object.entries(S.state.teams).filter(([id]) => !f.team || id === f.team));
+  const { traces, layout } = mapFigure(teams);
+  Plotly.react("map-plot", traces, layout, { displayModeBar: false, responsive: true });
+}
+
+function renderTimeline() {
+  const f = filters();
+  const counts = S.counts.filter((row) => row.bucket <= S.cursor && (!f.team || row.lane === f.team)
+    && (!f.kind || row.kind === f.kind || (f.kind === "bookmark" && row.kind === "note")));
+  // The cursor's exercise day: the nights between days would squeeze a week into a strip.
+  const day = Math.floor(S.cursor / 86400);
+  const range = [Math.max(S.min, day * 86400 + 7 * 3600) - 600, Math.min(S.max, day * 86400 + 19 * 3600) + 600];
+  Plotly.react("timeline-plot", aggregateTraces(counts, BUCKET), {
+    margin: { l: 120, r: 10, t: 10, b: 40 }, font: { size: 14 }, showlegend: true, legend: { orientation: "h", y: -0.2 },
+    xaxis: { type: "linear", range, ...exerciseTicks(range[0], range[1]) },
+    yaxis: { type: "category", categoryorder: "array", categoryarray: lanes().slice().reverse(), range: [-0.5, lanes().length - 0.5], fixedrange: true },
+    shapes: [{ type: "line", xref: "x", yref: "paper", x0: S.cursor, x1: S.cursor, y0: 0, y1: 1, line: { color: "#D55E00", width: 3 } }],
+    hovermode: "closest", uirevision: "timeline",
+  }, { displayModeBar: false, responsive: true });
+}
+
+function feedItem(event) {
+  const key = styleKey(event);
+  const li = el("li", { class: `feed-item kind-${key}`, "data-seq": event.seq });
+  li.append(el("time", { text: whenText(event), dateTime: event.ts }), el("span", { class: "feed-kind", text: (KIND_STYLE[key] || { name: event.kind }).name }),
+    el("span", { class: "feed-text", text: describe(event) }));
+  return li;
+}
+
+function renderFeed() {
+  const f = filters();
+  const items = S.feed.filter((e) => keep(e, f)).slice(-60).reverse().map(feedItem);
+  $("feed").replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: "Nothing logged until then for this filter." })]));
+}
+
+function renderObjective() {
+  const objectives = ctx.scenario.objectives;
+  const f = filters();
+  const objective = objectives.find((o) => o.id === f.objective) || objectives[0];
+  $("objective-h").textContent = objective.title;
+  const counts = (S.state && S.state.objectives[objective.id]) || {};
+  const head = el("tr", {}, el("th", { text: "Team" }), ...["P", "S", "M", "U"].map((r) => el("th", { text: r })));
+  const rows = ctx.scenario.teams.filter((t) => !f.team || t.id === f.team).map((t) => {
+    const c = counts[t.id] || { P: 0, S: 0, M: 0, U: 0 };
+    return el("tr", {}, el("td", { text: t.name }), ...["P", "S", "M", "U"].map((r) => el("td", { text: String(c[r]) })));
+  });
+  $("ratings").replaceChildren(head, ...rows);
+  if (S.evidenceFor !== objective.id) loadEvidence(objective.id);
+  const evidence = S.evidence.filter((e) => e.exercise_time !== null && e.exercise_time <= S.cursor
+    && (!f.team || e.team === f.team) && (!f.site || e.site === f.site)).slice(-40).reverse();
+  $("evidence").replaceChildren(...(evidence.length ? evidence.map((e) => {
+    const li = el("li", { class: `feed-item${e.tag ? ` tag-${e.tag}` : ""}` });
+    li.append(el("time", { text: whenText(e) }), el("span", { class: "feed-kind", text: `${e.rating}${e.tag ? ` · ${e.tag === "strength" ? "strength" : "to improve"}` : ""}` }),
+      el("span", { class: "feed-text", text: `${teamName(e.team)}${e.site ? ` at ${ctx.scenario.sites.find((s) => s.id === e.site).name}` : ""} [${e.role}]: ${e.note}` }));
+    return li;
+  }) : [el("li", { class: "empty", text: "No evaluation of this objective until then." })]));
+  const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => i.status === "released" && i.exercise_time <= S.cursor);
+  const teams = ctx.scenario.teams.filter((t) => !f.team || t.id === f.team);
+  const rhead = el("tr", {}, el("th", { text: "Inject" }), ...teams.map((t) => el("th", { text: t.name.replace(/^Team /, "") })));
+  const rrows = released.slice(-12).map(([id, i]) => el("tr", {}, el("td", { text: id }),
+    ...teams.map((t) => el("td", { text: !(i.teams || []).includes(t.id) ? "" : t.id in i.responses ? String(Math.round(i.responses[t.id] / 60)) : "–" }))));
+  $("responses").replaceChildren(rhead, ...rrows);
+}
+
+async function loadEvidence(objective) {
+  S.evidenceFor = objective;
+  const answer = await getJSON(`/api/evidence?objective=${encodeURIComponent(objective)}`).catch(() => ({ evaluations: [] }));
+  if (S.evidenceFor === objective) { S.evidence = answer.evaluations; renderObjective(); }
+}
+
+function renderMarks() {
+  const span = S.max - S.min || 1;
+  const pos = (t) => `${(100 * (t - S.min)) / span}%`;
+  const marks = [];
+  for (const day of ctx.scenario.days) {
+    const t = (day.day - 1) * 86400 + Number(day.schedule[0].start.slice(0, 2)) * 3600 + Number(day.schedule[0].start.slice(3, 5)) * 60;
+    if (t < S.min || t > S.max) continue;
+    const m = el("span", { class: "scrub-mark day" }, el("span", { text: `Day ${day.day}` }));
+    m.style.left = pos(t);
+    marks.push(m);
+  }
+  for (const e of S.marks) {
+    const kind = e.kind === "clock" ? (e.op === "pause" ? "pause" : null) : e.kind.startsWith("inject") ? "inject" : e.kind === "safety" ? "safety" : "bookmark";
+    if (!kind || e.exercise_time === null) continue;
+    const m = el("span", { class: `scrub-mark ${kind}`, title: describe(e) });
+    m.style.left = pos(e.exercise_time);
+    marks.push(m);
+  }
+  $("scrub-marks").replaceChildren(...marks);
+}
+
+// ---------------------------------------------------------------- moving through time
+
+/** Ask the server for the state and the feed at the cursor; one request in flight, the latest wins. */
+async function update() {
+  if (S.busy) { S.dirty = true; return; }
+  S.busy = true;
+  const started = performance.now();
+  const at = (S.pinnedAt ? new Date(S.pinnedAt) : wallAt(S.cursor)).toISOString();
+  try {
+    const [state, feed] = await Promise.all([getJSON(`/api/state?at=${encodeURIComponent(at)}`),
+      getJSON(`/api/events?until=${encodeURIComponent(at)}&last=300`)]);
+    S.state = state;
+    S.feed = feed.events;
+    renderAll();
+    frames.push(performance.now() - started);
+    document.body.dataset.shownAt = at;
+  } finally {
+    S.busy = false;
+    if (S.dirty) { S.dirty = false; update(); }
+  }
+}
+
+function renderAll() {
+  renderClock();
+  renderMap();
+  renderTimeline();
+  renderFeed();
+  renderObjective();
+}
+
+function moveTo(t, pinnedAt = null) {
+  S.cursor = Math.max(S.min, Math.min(S.max, t));
+  S.pinnedAt = pinnedAt;
+  renderClock();
+  update();
+}
+
+let lastTick = null;
+function tick(now) {
+  if (!S.playing) return;
+  if (lastTick !== null) {
+    const t = S.cursor + (Number($("speed").value) * (now - lastTick)) / 1000;
+    if (t >= S.max) { moveTo(S.max); setPlaying(false); return; }
+    S.cursor = t;
+    S.pinnedAt = null;
+    renderClock();
+    if (!S.busy) update();
+  }
+  lastTick = now;
+  requestAnimationFrame(tick);
+}
+
+function setPlaying(playing) {
+  S.playing = playing;
+  $("play").setAttribute("aria-pressed", String(playing));
+  $("play").textContent = playing ? "⏸ Pause" : "▶ Play";
+  lastTick = null;
+  renderClock();
+  if (playing) requestAnimationFrame(tick);
+}
+
+function jump(direction) {
+  const kind = $("mark-kind").value;
+  const wanted = S.marks.filter((e) => e.exercise_time !== null && e.kind !== "clock" && (kind === "any"
+    || (kind === "bookmark" && e.bookmark) || (kind === "inject" && e.kind.startsWith("inject")) || (kind === "safety" && e.kind === "safety")));
+  const target = direction > 0 ? wanted.find((e) => e.exercise_time > S.cursor + 0.5)
+    : [...wanted].reverse().find((e) => e.exercise_time < S.cursor - 0.5);
+  if (!target) return;
+  setPlaying(false);
+  moveTo(target.exercise_time, target.ts);
+  document.body.dataset.jumpedTo = target.id;
+}
+
+// ---------------------------------------------------------------- start
+
+async function main() {
+  const [scenario, marks, now] = await Promise.all([getJSON("/api/scenario"), getJSON("/api/marks"), getJSON("/api/state")]);
+  ctx.scenario = scenario;
+  S.marks = marks.events;
+  S.segments = clockSegments(S.marks.filter((e) => e.kind === "clock"));
+  S.min = S.segments.length ? S.segments[0].from : 0;
+  S.max = Math.max(S.min + 60, now.clock.exercise_time ?? S.min);
+  const counts = await getJSON(`/api/timeline?bucket=${BUCKET}&from_exercise_time=${Math.floor(S.min)}&to_exercise_time=${Math.ceil(S.max)}`);
+  S.counts = counts.counts;
+  const scrub = $("scrub");
+  scrub.min = String(Math.floor(S.min));
+  scrub.max = String(Math.ceil(S.max));
+  scrub.addEventListener("input", () => { setPlaying(false); moveTo(Number(scrub.value)); });
+  scenario.teams.forEach((t) => $("f-team").append(el("option", { value: t.id, text: t.name })));
+  scenario.sites.forEach((s) => $("f-site").append(el("option", { value: s.id, text: s.name })));
+  $("f-objective").append(el("option", { value: "", text: "all (panel: first)" }));
+  scenario.objectives.forEach((o) => $("f-objective").append(el("option", { value: o.id, text: o.title })));
+  Object.entries(KIND_STYLE).forEach(([k, v]) => $("f-kind").append(el("option", { value: k, text: v.name })));
+  ["f-team", "f-site", "f-objective", "f-kind"].forEach((id) => $(id).addEventListener("change", renderAll));
+  $("play").addEventListener("click", () => setPlaying(!S.playing));
+  $("next-mark").addEventListener("click", () => jump(1));
+  $("prev-mark").addEventListener("click", () => jump(-1));
+  renderMarks();
+  S.cursor = S.min;
+  await update();
+  window.excon = { frames };
+  document.body.dataset.ready = "1";
+}
+
+main().catch((error) => {
+  $("feed").replaceChildren(el("li", { class: "empty", text: `Could not load the exercise: ${error.message}` }));
+});
