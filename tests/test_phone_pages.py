@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from .conftest import CODES, new_id
+from .conftest import new_id
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 

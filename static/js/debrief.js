@@ -170,7 +170,8 @@ async function update() {
   if (S.busy) { S.dirty = true; return; }
   S.busy = true;
   const started = performance.now();
-  const at = (S.pinnedAt ? new Date(S.pinnedAt) : wallAt(S.cursor)).toISOString();
+  // A mark's own stamp as it is: a JS Date would cut its microseconds and miss the mark itself.
+  const at = S.pinnedAt || wallAt(S.cursor).toISOString();
   try {
     const [state, feed] = await Promise.all([getJSON(`/api/state?at=${encodeURIComponent(at)}`),
       getJSON(`/api/events?until=${encodeURIComponent(at)}&last=300`)]);

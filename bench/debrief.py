@@ -1,0 +1,115 @@
+"""Measure the debrief on a generated week: /api/state at random instants, scrubbing, exports.
+
+    python bench/debrief.py [--events 100000] [--instants 200]
+
+Writes a week (run.py demo-data) into a temporary database, starts run.py on it and prints:
+/api/state?at= times at random instants (the first requests build the kept states), the
+browser's frame time while replaying at 600× and while jumping the scrubber (request → drawn),
+the report draft's and the CSV export's time and size, and the database size.  Asserts nothing.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import requests
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+
+CODE = "bench-director"
+
+
+def timed(fn):
+    t = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - t) * 1000, result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--instants", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "week.db")
+        gen_ms, _ = timed(lambda: subprocess.run([sys.executable, str(ROOT / "run.py"), "demo-data", "--db", db,
+                                                  "--events", str(args.events)], check=True, cwd=ROOT,
+                                                 stdout=subprocess.DEVNULL))
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(port),
+                                   "--db", db], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "EXCON_CODES": f"director={CODE}"})
+        try:
+            for _ in range(100):
+                try:
+                    requests.get(url + "/healthz", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            s = requests.Session()
+            s.headers["Authorization"] = f"Bearer {CODE}"
+            first = s.get(url + "/api/events?limit=1").json()["events"][0]["ts"]
+            last = s.get(url + "/api/events?last=1").json()["events"][0]
+            start = datetime.fromisoformat(first)
+            end = datetime.fromisoformat(last["ts"])
+            rng = random.Random(1)
+            instants = [start + (end - start) * rng.random() for _ in range(args.instants)]
+            state_at = lambda at: s.get(url + "/api/state", params={"at": at.isoformat()}).raise_for_status()  # noqa: E731
+            cold = [timed(lambda: state_at(at))[0] for at in instants[:20]]
+            warm = [timed(lambda: state_at(at))[0] for at in instants]
+            report_ms, report = timed(lambda: s.get(url + "/api/export/report.html"))
+            csv_ms, csv = timed(lambda: s.get(url + "/api/export/events.csv"))
+            frames = browser_frames(url)
+        finally:
+            server.terminate()
+            server.wait(10)
+        size = os.path.getsize(db)
+    print(f"generated week: {last['seq']} events in {gen_ms / 1000:.1f} s; database {size / 1e6:.1f} MB")
+    print(f"/api/state?at= first 20 requests (building kept states): median {statistics.median(cold):.0f} ms, "
+          f"worst {max(cold):.0f} ms")
+    print(f"/api/state?at= {len(warm)} random instants: median {statistics.median(warm):.1f} ms, "
+          f"p95 {sorted(warm)[int(len(warm) * 0.95)]:.1f} ms, worst {max(warm):.1f} ms")
+    for name, values in frames.items():
+        values.sort()
+        print(f"browser frame ({name}, request → drawn): median {statistics.median(values):.0f} ms, "
+              f"p95 {values[int(len(values) * 0.95)]:.0f} ms, {len(values)} frames")
+    print(f"report draft: {report_ms / 1000:.2f} s, {len(report.content) / 1e6:.1f} MB "
+          f"(of which plotly.js {4.8:.1f} MB); events.csv: {csv_ms / 1000:.2f} s, {len(csv.content) / 1e6:.1f} MB")
+
+
+def browser_frames(url):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+        page.goto(f"{url}/login?code={CODE}")
+        page.goto(f"{url}/debrief")
+        page.wait_for_selector("body[data-ready='1']", timeout=60000)
+        page.select_option("#speed", "600")
+        page.click("#play")
+        page.wait_for_timeout(15000)
+        page.click("#play")
+        page.wait_for_timeout(500)
+        play = page.evaluate("window.excon.frames.splice(0)")
+        for n in range(40):
+            page.evaluate(f"() => {{ const s = document.getElementById('scrub'); "
+                          f"s.value = s.min * 1 + (s.max - s.min) * {(n * 37 % 100) / 100}; "
+                          f"s.dispatchEvent(new Event('input')); }}")
+            page.wait_for_timeout(400)
+        scrub = page.evaluate("window.excon.frames.splice(0)")
+        browser.close()
+    return {"replay at 600×": play[1:], "scrubber jumps": scrub}
+
+
+if __name__ == "__main__":
+    main()
