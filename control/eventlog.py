@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import sqlite_utils
 
-ENVELOPE_COLUMNS = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role")
+ENVELOPE_COLUMNS = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS events (
     exercise_time REAL,                     -- seconds from day 1 00:00; NULL before the start
     observed_at TEXT,                       -- the sender's own time of observation
     role TEXT NOT NULL,
-    body TEXT NOT NULL                      -- the kind's fields as a JSON object
+    body TEXT NOT NULL,                     -- the kind's fields as a JSON object
+    conn TEXT                               -- audit: the connection that submitted it
 );
 CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
 CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
@@ -55,6 +56,8 @@ class EventLog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.conn.executescript(SCHEMA)
+        if "conn" not in {c.name for c in self.db["events"].columns}:  # a log written before the audit column
+            self.db.execute("ALTER TABLE events ADD COLUMN conn TEXT")
         self.lock = threading.RLock()
 
     def append(self, event: dict) -> dict:
@@ -64,8 +67,8 @@ class EventLog:
         row["body"] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         with self.lock:
             cursor = self.db.execute(
-                "INSERT INTO events (id, kind, ts, exercise_time, observed_at, role, body) "
-                "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :role, :body)", row)
+                "INSERT INTO events (id, kind, ts, exercise_time, observed_at, role, body, conn) "
+                "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :role, :body, :conn)", row)
             # isolation_level=None: the INSERT is its own transaction, committed when execute returns.
             return {"seq": cursor.lastrowid, **event}
 

@@ -54,11 +54,11 @@ class Exercise:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def submit(self, payload, role: str, on_stored=None) -> Receipt:
+    def submit(self, payload, role: str, on_stored=None, conn: str | None = None) -> Receipt:
         """Check and store one payload from `role`; raise InvalidEvent (nothing stored) if it may not be.
 
         on_stored: called with the stored event after the commit and before the next write, so
-        that broadcasts leave in `seq` order.
+        that broadcasts leave in `seq` order.  conn: the connection that sent it (kept for audit).
         """
         sub = parse_payload(payload, self.scenario)
         with self.lock:
@@ -68,7 +68,7 @@ class Exercise:
             now = self.now()
             fields = self._check_live(sub, role, now)
             event = {"id": sub.id, "kind": sub.kind, "ts": iso(now),
-                     "exercise_time": self._exercise_time(sub, now), "role": role}
+                     "exercise_time": self._exercise_time(sub, now), "role": role, "conn": conn}
             if sub.observed_at:
                 event["observed_at"] = sub.observed_at
             event.update(fields)

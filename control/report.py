@@ -15,7 +15,7 @@ from plotly.offline import get_plotlyjs
 from .timefmt import split_exercise_time
 
 EVIDENCE_PER_CELL = 25  # notes shown per objective and tag; the rest are in the CSV export
-ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role")
+ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn")
 # Okabe–Ito, as on the screens: P, S, M, U
 RATING_COLOURS = {"P": "#009E73", "S": "#56B4E9", "M": "#E69F00", "U": "#D55E00"}
 

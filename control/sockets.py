@@ -47,7 +47,7 @@ def register(socketio):
                 socketio.emit("event", shown, to=audience)
 
         try:
-            receipt = exercise.submit(payload, role, on_stored=broadcast)
+            receipt = exercise.submit(payload, role, on_stored=broadcast, conn=f"socket:{request.sid}")
         except InvalidEvent as e:
             return {"ok": False, "error": str(e)}
         except Exception:  # a bug, not bad input: say so, and let the sender resend (ids make it safe)

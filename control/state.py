@@ -37,7 +37,7 @@ def apply_amends(event: dict, amends) -> dict:
     return corrected
 
 
-_AMEND_OWN = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "target", "reason")
+_AMEND_OWN = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn", "target", "reason")
 
 
 class StateFolder:

@@ -60,3 +60,22 @@ def test_since_pages_and_filters(log):
 def test_settings_are_kept(log):
     assert log.setting("k", lambda: "v1") == "v1"
     assert log.setting("k", lambda: "v2") == "v1"
+
+
+def test_every_event_records_its_role_and_connection(exercise):
+    stored = exercise.submit({"id": new_id(), "kind": "move", "team": "alpha", "site": "hq"}, "team:alpha",
+                             conn="socket:abc123").event
+    again = exercise.log.get(stored["id"])
+    assert (again["role"], again["conn"]) == ("team:alpha", "socket:abc123")
+
+
+def test_an_older_log_gets_the_audit_column(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+                 " ts TEXT NOT NULL, exercise_time REAL, observed_at TEXT, role TEXT NOT NULL, body TEXT NOT NULL)")
+    conn.commit()
+    conn.close()
+    log = EventLog(path)
+    assert log.append(event(conn="http"))["conn"] == "http"
+    log.close()

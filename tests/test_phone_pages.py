@@ -154,7 +154,7 @@ def test_correct_and_withdraw_from_my_log(open_page, server):
     page.wait_for_selector("#mylog-list .withdrawn")
     first, amend, retract = stored(server)
     assert (amend["kind"], amend["target"], amend["rating"]) == ("amend", first["id"], "M")
-    assert set(amend) - {"seq", "id", "kind", "ts", "exercise_time", "observed_at", "role"} == {"target", "rating"}
+    assert set(amend) - {"seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn"} == {"target", "rating"}
     assert (retract["kind"], retract["target"], retract["reason"]) == ("retract", first["id"], "Logged against the wrong team")
     assert server.get("/api/state", "director").json()["objectives"]["obj-identify"]["alpha"] == \
         {"P": 0, "S": 0, "M": 0, "U": 0}
