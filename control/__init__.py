@@ -57,13 +57,15 @@ def create_app(test_config=None):
     log.store_codes(codes)
     app.secret_key = log.setting("secret_key", lambda: secrets.token_hex(32))
     app.config.update(SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=timedelta(days=14),
-                      SEND_FILE_MAX_AGE_DEFAULT=3600)
+                      SEND_FILE_MAX_AGE_DEFAULT=3600, SESSION_COOKIE_SECURE=bool(app.config.get("TLS")))
     app.extensions["excon"] = Room(Exercise(scenario, log), codes, generated)
 
     from . import api, pages, sockets
+    from .access import security_headers
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.after_request(security_headers)
     sockets.register(socketio)  # before init_app, which hands the handlers to each new server
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES)
     return app

@@ -158,7 +158,11 @@ def export_report(role):
     context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role),
                              exercise.marks_for(role), exercise.log.count())
     html = render_template("report.html", **context)
-    return attachment(html, "text/html", "after-action-report-draft.html")
+    response = attachment(html, "text/html", "after-action-report-draft.html")
+    # A standalone document with plotly inline: its own, narrower policy (no network at all).
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; script-src 'unsafe-inline'; "
+                                                   "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+    return response
 
 
 @bp.after_app_request

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from .access import request_role, require, room
+from .access import csrf_ok, csrf_token, request_role, require, room
 from .codes import role_for_code
 from .codes_sheet import sheet_entries
 from .permissions import may_call, may_submit, role_team
@@ -34,11 +34,14 @@ def login():
     """Log in with a code typed in, or carried by a QR code as ?code=…; the code never stays in the URL."""
     code = request.form.get("code") if request.method == "POST" else request.args.get("code")
     if code is None:
-        return render_template("login.html", error=None, next=request.args.get("next", ""))
+        return render_template("login.html", error=None, next=request.args.get("next", ""), csrf=csrf_token())
+    if request.method == "POST" and not csrf_ok():
+        return render_template("login.html", error="This form has expired. Type your code again.",
+                               next=request.form.get("next", ""), csrf=csrf_token()), 400
     role = role_for_code(room().codes, code)
     if role is None:
         return render_template("login.html", error="That code is not valid. Check it and try again.",
-                               next=request.values.get("next", "")), 401
+                               next=request.values.get("next", ""), csrf=csrf_token()), 401
     session.clear()
     session["role"] = role
     session.permanent = True  # a week-long exercise: stay logged in across browser restarts

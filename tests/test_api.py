@@ -140,14 +140,21 @@ def test_login_by_qr_code_sets_the_session_and_drops_the_code(client):
     assert client.get("/api/state").status_code == 401
 
 
+def login_form(client, **data):
+    """Post the login form as a browser does: with the token from the page."""
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post("/login", data={"csrf_token": token, **data})
+
+
 def test_login_with_a_wrong_code_is_401_and_says_so(client):
-    response = client.post("/login", data={"code": "nope"})
+    response = login_form(client, code="nope")
     assert response.status_code == 401 and "That code is not valid" in response.get_data(as_text=True)
 
 
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(client):
-    assert client.post("/login", data={"code": CODES["director"], "next": "/codes"}).headers["Location"] == "/codes"
-    evil = client.post("/login", data={"code": CODES["director"], "next": "//evil.example/x"})
+    assert login_form(client, code=CODES["director"], next="/codes").headers["Location"] == "/codes"
+    evil = login_form(client, code=CODES["director"], next="//evil.example/x")
     assert evil.headers["Location"] == "/director"
 
 
@@ -176,3 +183,18 @@ def test_large_json_answers_are_gzipped(app, client):
     assert len(json.loads(gzip.decompress(response.data))["events"]) == 30
     plain = get(client, "/api/events", "director")
     assert "Content-Encoding" not in plain.headers and len(plain.get_json()["events"]) == 30
+
+
+def test_the_login_form_needs_its_token(client):
+    response = client.post("/login", data={"code": CODES["director"]})
+    assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
+    assert client.get("/api/state").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/director", "/api/state", "/healthz", "/static/excon.css"])
+def test_security_headers_on_every_answer(client, path):
+    client.get(f"/login?code={CODES['director']}")
+    headers = client.get(path).headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"

@@ -15,7 +15,7 @@ HARNESS = """async (script) => {
 
 @pytest.fixture
 def run(open_page, server):
-    page = open_page().page
+    page = open_page(bypass_csp=True).page  # the harness builds each check with new Function
     page.goto(server.url + "/login")
     return lambda script: page.evaluate(HARNESS, script)
 
