@@ -7,7 +7,7 @@ Everything else in this package is plain Python that the app's thin views call.
 import os
 import secrets
 from datetime import timedelta
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
@@ -18,6 +18,7 @@ from .eventlog import EventLog
 from .exercise import Exercise
 from .permissions import all_roles
 from .scenario import load_scenario
+from .throttle import WrongCodes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = ROOT / "scenarios.json"
@@ -33,6 +34,7 @@ class Room:
     exercise: Exercise
     codes: dict
     codes_generated: bool
+    wrong_codes: WrongCodes = field(default_factory=WrongCodes)
 
 
 def create_app(test_config=None):

@@ -15,15 +15,35 @@ def room():
     return current_app.extensions["excon"]
 
 
+def role_from_code(code, address):
+    """Return the role of a code tried from `address`, counting a wrong one against the address."""
+    role = role_for_code(room().codes, code)
+    if role is None:
+        room().wrong_codes.failed(address)
+    return role
+
+
 def request_role():
     """Return the role of this request from `Authorization: Bearer <code>` or the login session."""
-    codes = room().codes
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, code = header.partition(" ")
-        return role_for_code(codes, code) if scheme.lower() == "bearer" else None
+        return role_from_code(code, request.remote_addr) if scheme.lower() == "bearer" else None
     role = session.get("role")
-    return role if role in codes else None
+    return role if role in room().codes else None
+
+
+def too_many_wrong_codes(page=False):
+    """Answer 429 when this address tried too many wrong codes; None when it may go on."""
+    wait = room().wrong_codes.wait(request.remote_addr)
+    if not wait:
+        return None
+    message = f"Too many wrong codes from this address: try again in {wait} seconds."
+    response = (render_template("login.html", error=message, next="", csrf=csrf_token()) if page
+                else jsonify({"ok": False, "error": message}))
+    response = current_app.make_response((response, 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def json_error(status, message):
@@ -40,6 +60,10 @@ def require(name, page=False):
     def wrap(view):
         @wraps(view)
         def checked(*args, **kwargs):
+            if request.headers.get("Authorization"):
+                refused = too_many_wrong_codes(page)
+                if refused:
+                    return refused
             role = request_role()
             if role is None:
                 if page:

@@ -2,8 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from .access import csrf_ok, csrf_token, request_role, require, room
-from .codes import role_for_code
+from .access import csrf_ok, csrf_token, request_role, require, role_from_code, room, too_many_wrong_codes
 from .codes_sheet import sheet_entries
 from .permissions import may_call, may_submit, role_team
 
@@ -35,10 +34,13 @@ def login():
     code = request.form.get("code") if request.method == "POST" else request.args.get("code")
     if code is None:
         return render_template("login.html", error=None, next=request.args.get("next", ""), csrf=csrf_token())
+    refused = too_many_wrong_codes(page=True)
+    if refused:
+        return refused
     if request.method == "POST" and not csrf_ok():
         return render_template("login.html", error="This form has expired. Type your code again.",
                                next=request.form.get("next", ""), csrf=csrf_token()), 400
-    role = role_for_code(room().codes, code)
+    role = role_from_code(code, request.remote_addr)
     if role is None:
         return render_template("login.html", error="That code is not valid. Check it and try again.",
                                next=request.values.get("next", ""), csrf=csrf_token()), 401

@@ -7,11 +7,12 @@ that may see it, so a client never receives what its role may not see.
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
-from .access import room
-from .codes import role_for_code
+from .access import role_from_code, room
+from .throttle import SUBMIT_RATE, Bucket
 from .events import InvalidEvent
 
 connected_roles = {}  # sid -> role
+buckets = {}  # sid -> its submission rate limit
 
 
 def register(socketio):
@@ -23,17 +24,22 @@ def register(socketio):
     @socketio.on("connect")
     def connect(auth=None):
         """Any client connects with auth={"code": …} or a logged-in session; a bad code is refused."""
+        wait = room().wrong_codes.wait(request.remote_addr)
+        if wait:
+            raise ConnectionRefusedError(f"too many wrong codes from this address: try again in {wait} seconds")
         code = auth.get("code") if isinstance(auth, dict) else None
-        role = role_for_code(room().codes, code) if code is not None else session.get("role")
+        role = role_from_code(code, request.remote_addr) if code is not None else session.get("role")
         if role is None or role not in room().codes:
             raise ConnectionRefusedError("unknown or missing access code")
         connected_roles[request.sid] = role
+        buckets[request.sid] = Bucket()
         join_room(role)
         return True
 
     @socketio.on("disconnect")
     def disconnect(*args):
         connected_roles.pop(request.sid, None)
+        buckets.pop(request.sid, None)
 
     @socketio.on("submit")
     def submit(payload):
@@ -41,6 +47,11 @@ def register(socketio):
         to every connected client whose role may see it (the sender included)."""
         role = connected_roles.get(request.sid)
         exercise = room().exercise
+        if not buckets[request.sid].take():
+            # Said, never dropped: the sender keeps the entry and sends it again (retry: true).
+            return {"ok": False, "retry": True,
+                    "error": f"too many submissions from this connection (at most {SUBMIT_RATE} a second): "
+                             "send it again in a moment"}
 
         def broadcast(event):
             for audience, shown in exercise.deliveries(event):

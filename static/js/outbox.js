@@ -62,7 +62,7 @@ export class Outbox {
 
   /**
    * Send the waiting entries in order with `send(payload)`, which resolves to the ack, or to null
-   * when there is no answer (offline, timeout).  Stops at the first unanswered entry, so order
+   * when there is no answer (offline, timeout); an ack with `retry` (rate limit) also waits.  Stops at the first unanswered entry, so order
    * holds.  Resolves to the number of entries settled.
    */
   async flush(send) {
@@ -74,7 +74,7 @@ export class Outbox {
         const next = this.waiting()[0];
         if (!next) break;
         const ack = await send(next.payload);
-        if (!ack) break;
+        if (!ack || ack.retry) break; // no answer, or "slow down": keep it waiting, send again later
         this.settle(next.id, ack);
         settled += 1;
       }
