@@ -4,6 +4,9 @@
     python run.py codes [--db exercise.db] [--sheet codes.html] [--url http://LAN-ADDRESS:5000]
     python run.py demo [--port 5000]   (a fresh demo.db, and a compressed day played live)
     python run.py demo-data --db week.db [--events 100000]   (a generated week, for tests and benchmarks)
+    python run.py codes --rotate ROLE    (a new code for ROLE; a running server drops the old one)
+    python run.py backup PATH [--db exercise.db]   (a consistent copy while the exercise runs)
+    python run.py --certfile cert.pem --keyfile key.pem   (HTTPS on the LAN)
 """
 
 ASYNC_MODE = "eventlet"  # the one line to change for gevent or threading
@@ -25,16 +28,23 @@ import subprocess
 import sys
 
 from control import DEFAULT_SCENARIO, create_app, socketio
-from control.codes import CodesError
+from control.codes import CodesError, new_code
+from control.sockets import watch_codes
 from control.scenario import ScenarioError
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="run.py", description="ExCon, the exercise control room.")
-    parser.add_argument("command", nargs="?", choices=["serve", "codes", "demo", "demo-data"], default="serve",
+    parser.add_argument("command", nargs="?", choices=["serve", "codes", "demo", "demo-data", "backup"], default="serve",
                         help="serve (default): start the server; codes: print the access codes; "
                              "demo: start on a fresh demo.db and play a compressed exercise day; "
-                             "demo-data: write a generated week into a new --db")
+                             "demo-data: write a generated week into a new --db; "
+                             "backup PATH: copy --db to PATH while the exercise runs")
+    parser.add_argument("path", nargs="?", help="with backup: the new file to write")
+    parser.add_argument("--rotate", metavar="ROLE", help="with codes: give ROLE a new code; a running server "
+                                                        "picks it up within seconds and disconnects the old one")
+    parser.add_argument("--certfile", help="serve HTTPS with this certificate (PEM) ...")
+    parser.add_argument("--keyfile", help="... and this private key")
     parser.add_argument("--events", type=int, default=100_000, help="with demo-data: about how many events")
     parser.add_argument("--sheet", metavar="FILE", nargs="?", const="codes.html",
                         help="with codes: write a printable sheet of QR codes (default codes.html)")
@@ -97,6 +107,33 @@ def start_demo_player(args, codes):
                             cwd=os.path.dirname(os.path.abspath(__file__)), env=env)
 
 
+def rotate(room, role):
+    """Give `role` a new code and store it; the running server notices within seconds."""
+    if role not in room.codes:
+        sys.exit(f"excon: unknown role {role!r}; roles are {', '.join(room.codes)}")
+    room.codes[role] = new_code()
+    room.exercise.log.store_codes(room.codes)
+    print(f"New code for {role}. Its old code, sessions and sockets stop working within seconds.")
+
+
+def backup(args):
+    """Write a consistent copy of the database while the exercise runs."""
+    from control.eventlog import EventLog
+
+    if not args.path:
+        sys.exit("excon: backup needs a PATH for the copy")
+    if os.path.exists(args.path):
+        sys.exit(f"excon: {args.path} exists; a backup goes to a new file")
+    if not os.path.exists(args.db):
+        sys.exit(f"excon: no database at {args.db}")
+    log = EventLog(args.db)
+    log.backup(args.path)
+    log.close()
+    copy = EventLog(args.path)
+    print(f"Backed up {copy.count()} events (up to seq {copy.last_seq()}) from {args.db} to {args.path}.")
+    copy.close()
+
+
 def write_demo_data(args):
     """Write a deterministic generated week into a new database file."""
     from control.eventlog import EventLog
@@ -136,12 +173,19 @@ def main(argv=None):
         fresh_demo_db(args.db)
     if args.command == "demo-data":
         return write_demo_data(args)
+    if args.command == "backup":
+        return backup(args)
+    if bool(args.certfile) != bool(args.keyfile):
+        sys.exit("excon: --certfile and --keyfile go together")
     try:
-        app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE})
+        app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE,
+                          "TLS": bool(args.certfile)})
     except (ScenarioError, CodesError) as e:
         sys.exit(f"excon: {e}")
     room = app.extensions["excon"]
     if args.command == "codes":
+        if args.rotate:
+            rotate(room, args.rotate)
         print_codes(room.codes)
         if args.sheet:
             base = args.url or f"http://{lan_address() or '127.0.0.1'}:{args.port}"
@@ -151,11 +195,12 @@ def main(argv=None):
     title = room.exercise.scenario.raw.get("exercise", {}).get("title", "")
     print(f"ExCon — {title}")
     print(f"Event log: {args.db} ({room.exercise.log.count()} events)")
-    urls = [f"http://127.0.0.1:{args.port}/"] if args.host in ("0.0.0.0", "127.0.0.1", "localhost") else []
+    scheme = "https" if args.certfile else "http"
+    urls = [f"{scheme}://127.0.0.1:{args.port}/"] if args.host in ("0.0.0.0", "127.0.0.1", "localhost") else []
     if args.host == "0.0.0.0" and lan_address():
-        urls.append(f"http://{lan_address()}:{args.port}/")
+        urls.append(f"{scheme}://{lan_address()}:{args.port}/")
     if args.host not in ("0.0.0.0", "127.0.0.1", "localhost"):
-        urls.append(f"http://{args.host}:{args.port}/")
+        urls.append(f"{scheme}://{args.host}:{args.port}/")
     print("Open:", "  ".join(urls))
     print("Access codes" + (" (new — keep them; 'python run.py codes' shows them again):" if room.codes_generated else ":"))
     print_codes(room.codes)
@@ -166,7 +211,9 @@ def main(argv=None):
         stop.player = start_demo_player(args, room.codes)
         print(f"Demo: open http://127.0.0.1:{args.port}/login?code={room.codes['director']} — "
               "play starts in a few seconds.", flush=True)
-    socketio.run(app, host=args.host, port=args.port, log_output=False)
+    socketio.start_background_task(watch_codes, socketio, app)
+    tls = {"certfile": args.certfile, "keyfile": args.keyfile} if args.certfile else {}
+    socketio.run(app, host=args.host, port=args.port, log_output=False, **tls)
 
 
 if __name__ == "__main__":

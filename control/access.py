@@ -1,5 +1,6 @@
 """Who is asking: the role of an HTTP request, and the check of it against the permission table."""
 
+import hashlib
 import hmac
 import secrets
 from functools import wraps
@@ -29,8 +30,20 @@ def request_role():
     if header:
         scheme, _, code = header.partition(" ")
         return role_from_code(code, request.remote_addr) if scheme.lower() == "bearer" else None
+    return session_role()
+
+
+def code_key(code: str) -> str:
+    """A digest of a code, kept in the session: rotating the code ends the sessions opened with it."""
+    return hashlib.sha256(code.encode()).hexdigest()[:24]
+
+
+def session_role():
+    """Return the role of the login session, if its code is still the role's code."""
     role = session.get("role")
-    return role if role in room().codes else None
+    if role not in room().codes or not hmac.compare_digest(session.get("key", ""), code_key(room().codes[role])):
+        return None
+    return role
 
 
 def too_many_wrong_codes(page=False):

@@ -157,7 +157,17 @@ class EventLog:
         return self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
     def stored_codes(self) -> dict:
-        return {row["role"]: row["code"] for row in self.db.query("SELECT role, code FROM codes")}
+        with self.lock:
+            return {row["role"]: row["code"] for row in self.db.query("SELECT role, code FROM codes")}
+
+    def backup(self, path) -> None:
+        """Copy the database to a new file, consistent even while events are written (SQLite online backup)."""
+        target = sqlite3.connect(str(path))
+        try:
+            with self.lock:
+                self.db.conn.backup(target)
+        finally:
+            target.close()
 
     def store_codes(self, codes: dict) -> None:
         with self.lock:

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from .access import csrf_ok, csrf_token, request_role, require, role_from_code, room, too_many_wrong_codes
+from .access import code_key, csrf_ok, csrf_token, request_role, require, role_from_code, room, too_many_wrong_codes
 from .codes_sheet import sheet_entries
 from .permissions import may_call, may_submit, role_team
 
@@ -46,6 +46,7 @@ def login():
                                next=request.values.get("next", ""), csrf=csrf_token()), 401
     session.clear()
     session["role"] = role
+    session["key"] = code_key(room().codes[role])
     session.permanent = True  # a week-long exercise: stay logged in across browser restarts
     target = request.values.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else home_of(role), 303)

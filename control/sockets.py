@@ -4,10 +4,10 @@ Every connection joins one room named after its role; an event goes to the rooms
 that may see it, so a client never receives what its role may not see.
 """
 
-from flask import current_app, request, session
+from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from .access import role_from_code, room
+from .access import role_from_code, room, session_role
 from .throttle import SUBMIT_RATE, Bucket
 from .events import InvalidEvent
 
@@ -28,7 +28,7 @@ def register(socketio):
         if wait:
             raise ConnectionRefusedError(f"too many wrong codes from this address: try again in {wait} seconds")
         code = auth.get("code") if isinstance(auth, dict) else None
-        role = role_from_code(code, request.remote_addr) if code is not None else session.get("role")
+        role = role_from_code(code, request.remote_addr) if code is not None else session_role()
         if role is None or role not in room().codes:
             raise ConnectionRefusedError("unknown or missing access code")
         connected_roles[request.sid] = role
@@ -75,3 +75,20 @@ def register(socketio):
             return {"ok": False, "error": "resume needs {\"since\": N} with N a whole number ≥ 0"}
         events, cursor, more = room().exercise.events_for(connected_roles.get(request.sid), since)
         return {"ok": True, "events": events, "next": cursor, "more": more}
+
+
+def watch_codes(socketio, app, every=2.0):
+    """Pick up codes changed in the database (`run.py codes --rotate`), and disconnect the sockets
+    of the roles whose code changed.  Runs as a background task of the server."""
+    while True:
+        socketio.sleep(every)
+        with app.app_context():
+            current = room().codes
+            stored = room().exercise.log.stored_codes()
+            changed = [r for r in current if stored.get(r) and stored[r] != current[r]]
+            for role in changed:
+                current[role] = stored[role]
+                for sid in [sid for sid, r in connected_roles.items() if r == role]:
+                    socketio.server.disconnect(sid)
+            if changed:
+                app.logger.warning("new codes for %s: their old sessions and sockets are closed", ", ".join(changed))

@@ -105,11 +105,13 @@ def free_port() -> int:
 class Server:
     """`run.py` as a child process on a free port, with its own database file."""
 
-    def __init__(self, db_path, codes_env=CODES_ENV):
+    def __init__(self, db_path, codes_env=CODES_ENV, extra_args=(), tls=False):
         self.db_path = str(db_path)
         self.codes_env = codes_env
+        self.extra_args = list(extra_args)
+        self.tls = tls
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.proc = None
         self.clients = []
 
@@ -118,14 +120,14 @@ class Server:
         self.output = open(f"{self.db_path}.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(self.port),
-             "--db", self.db_path],
+             "--db", self.db_path, *self.extra_args],
             cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"run.py exited with {self.proc.returncode}: {self.log_text()}")
             try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
+                if requests.get(self.url + "/healthz", timeout=1, verify=False).ok:
                     return self
             except requests.ConnectionError:
                 time.sleep(0.1)
