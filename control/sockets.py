@@ -42,7 +42,7 @@ def register(socketio):
         buckets.pop(request.sid, None)
 
     @socketio.on("submit")
-    def submit(payload):
+    def submit(payload=None, *extra):
         """A client submits one event; the ack answers it, and the stored event goes as `event`
         to every connected client whose role may see it (the sender included)."""
         role = connected_roles.get(request.sid)
@@ -57,6 +57,8 @@ def register(socketio):
             for audience, shown in exercise.deliveries(event):
                 socketio.emit("event", shown, to=audience)
 
+        if extra:
+            return {"ok": False, "error": "send one payload object with each submit"}
         try:
             receipt = exercise.submit(payload, role, on_stored=broadcast, conn=f"socket:{request.sid}")
         except InvalidEvent as e:
@@ -67,10 +69,10 @@ def register(socketio):
         return {"ok": True, "seq": receipt.event["seq"], "duplicate": receipt.duplicate}
 
     @socketio.on("resume")
-    def resume(payload):
+    def resume(payload=None, *extra):
         """A client that (re)connects asks for what it missed; the ack carries the events after
         `since` that its role may see (at most 5000; `more` says to ask again from `next`)."""
-        since = payload.get("since") if isinstance(payload, dict) else None
+        since = payload.get("since") if isinstance(payload, dict) and not extra else None
         if not isinstance(since, int) or isinstance(since, bool) or since < 0:
             return {"ok": False, "error": "resume needs {\"since\": N} with N a whole number ≥ 0"}
         events, cursor, more = room().exercise.events_for(connected_roles.get(request.sid), since)

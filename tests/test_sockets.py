@@ -70,3 +70,10 @@ def test_every_new_app_keeps_the_handlers(tmp_path):
         assert not socketio.test_client(app, auth={"code": "guess"}).is_connected()
         director = connect(app, "director")
         assert director.emit("submit", {"id": new_id(), "kind": "clock", "op": "start"}, callback=True)["ok"]
+
+
+def test_submit_and_resume_without_a_payload_are_answered(app):
+    client = connect(app, "observer")
+    assert client.emit("submit", callback=True) == {"ok": False, "error": "the payload must be a JSON object"}
+    assert client.emit("submit", {"a": 1}, {"b": 2}, callback=True)["ok"] is False
+    assert client.emit("resume", callback=True)["ok"] is False
