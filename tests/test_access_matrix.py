@@ -1,0 +1,92 @@
+"""Every role × every endpoint, and every role × what it receives, against a real server."""
+
+import pytest
+import requests
+
+from .conftest import CODES, new_id
+
+STAFF = {"director", "controller", "observer"}
+TEAMS = {f"team:{t}" for t in ("alpha", "bravo", "charlie", "delta", "echo")}
+ALL = STAFF | {"screen"} | TEAMS
+
+ENDPOINTS = {
+    "/api/scenario": ALL, "/api/events": ALL, "/api/state": ALL,
+    "/api/timeline": STAFF | {"screen"},
+    "/api/marks": STAFF, "/api/evidence": STAFF,
+    "/api/export/events.csv": STAFF, "/api/export/events.jsonl": STAFF, "/api/export/report.html": STAFF,
+    "/director": {"director", "controller", "screen"},
+    "/observe": STAFF, "/team": {"director", "controller"} | TEAMS, "/debrief": STAFF, "/codes": {"director"},
+}
+
+
+@pytest.mark.parametrize("path", sorted(ENDPOINTS))
+def test_who_may_call_each_endpoint(server, path):
+    for role in sorted(ALL):
+        bearer = requests.get(server.url + path, headers={"Authorization": f"Bearer {CODES[role]}"}, timeout=20)
+        assert bearer.status_code == (200 if role in ENDPOINTS[path] else 403), (role, path, bearer.status_code)
+        browser = requests.Session()
+        browser.get(f"{server.url}/login?code={CODES[role]}", timeout=5)
+        by_session = browser.get(server.url + path, timeout=20, allow_redirects=False)
+        assert by_session.status_code == (200 if role in ENDPOINTS[path] else 403), (role, path)
+    anonymous = requests.get(server.url + path, timeout=5, allow_redirects=False)
+    assert anonymous.status_code in (401, 302)
+
+
+# What each role receives of one event of each kind (about team alpha unless named).
+RECEIVES = {
+    "director": "all", "controller": "all", "observer": "all", "screen": "all",
+    "team:alpha": {"clock", "inject-all", "action-alpha", "move-alpha", "retract-action"},
+    "team:bravo": {"clock", "inject-all", "inject-bravo"},
+    "team:charlie": {"clock", "inject-all"},
+    "team:delta": {"clock", "inject-all", "inject-bravo"},
+    "team:echo": {"clock", "inject-all", "safety-echo", "ack-echo"},
+}
+
+
+def test_what_each_role_receives_by_broadcast_resume_and_http(server):
+    listeners = {role: server.connect(role) for role in sorted(ALL)}
+    director = server.connect("director")
+    labels = {}
+
+    def send(label, role, **fields):
+        payload = {"id": new_id(), **fields}
+        ack = (director if role == "director" else server.connect(role)).submit(payload)
+        assert ack["ok"], (label, ack)
+        labels[payload["id"]] = label
+        return payload["id"]
+
+    send("clock", "director", kind="clock", op="start")
+    send("inject-all", "director", kind="inject", inject="I-01")
+    send("inject-bravo", "director", kind="inject", inject="I-02")
+    send("skip", "controller", kind="inject_skip", inject="I-03", reason="late")
+    send("defer", "controller", kind="inject_defer", inject="I-04", reason="actors")
+    action = send("action-alpha", "team:alpha", kind="action", team="alpha", action_type="plan", site="hq", text="t")
+    send("move-alpha", "team:alpha", kind="move", team="alpha", site="club")
+    rating = send("eval-alpha", "observer", kind="evaluation", objective="obj-identify", team="alpha", rating="M",
+                  note="evaluator's note")
+    send("note", "observer", kind="note", text="staff note", team="alpha")
+    alert = send("safety-echo", "team:echo", kind="safety", text="real world")
+    send("ack-echo", "director", kind="safety_ack", target=alert)
+    send("amend-eval", "observer", kind="amend", target=rating, rating="S", note="corrected note")
+    send("retract-action", "team:alpha", kind="retract", target=action, reason="double")
+    everything = set(labels.values())
+    last = max(server.get("/api/events?limit=5000", "director").json()["events"], key=lambda e: e["seq"])
+    listeners["director"].wait_for(lambda e: e["id"] == last["id"])
+    cells = 0
+    for role, client in listeners.items():
+        expected = everything if RECEIVES[role] == "all" else RECEIVES[role]
+        resumed = client.call("resume", {"since": 0})["events"]
+        over_http = server.get("/api/events?limit=5000", role).json()["events"]
+        order = list(labels.values())
+        last_expected = max(expected, key=order.index)  # broadcasts arrive in order: wait for the last one
+        client.wait_for(lambda e: labels.get(e["id"]) == last_expected)
+        for channel, events in (("broadcast", client.received), ("resume", resumed), ("http", over_http)):
+            got = {labels[e["id"]] for e in events if e["id"] in labels}
+            assert got == expected, (role, channel, got ^ expected)
+            cells += len(everything)
+            for e in events:  # the screen gets ratings, never the notes
+                if role == "screen" and labels.get(e["id"]) in ("eval-alpha", "amend-eval"):
+                    assert "note" not in e
+        state = server.get("/api/state", role).json()
+        assert bool(state["objectives"]) == (role in STAFF | {"screen"})
+    assert cells == len(ALL) * 3 * len(everything)
