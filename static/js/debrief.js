@@ -251,7 +251,11 @@ async function main() {
   const scrub = $("scrub");
   scrub.min = String(Math.floor(S.min));
   scrub.max = String(Math.ceil(S.max));
-  scrub.addEventListener("input", () => { setPlaying(false); moveTo(Number(scrub.value)); });
+  scrub.addEventListener("input", () => {
+    const t = Number(scrub.value); // read first: stopping the replay redraws the scrubber at the old time
+    setPlaying(false);
+    moveTo(t);
+  });
   scenario.teams.forEach((t) => $("f-team").append(el("option", { value: t.id, text: t.name })));
   scenario.sites.forEach((s) => $("f-site").append(el("option", { value: s.id, text: s.name })));
   $("f-objective").append(el("option", { value: "", text: "all (panel: first)" }));
