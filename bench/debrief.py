@@ -24,7 +24,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+from tests.conftest import CHROMIUM_ARGS, Server, chromium_path  # noqa: E402
 
 CODE = "bench-director"
 
@@ -45,18 +45,9 @@ def main():
         gen_ms, _ = timed(lambda: subprocess.run([sys.executable, str(ROOT / "run.py"), "demo-data", "--db", db,
                                                   "--events", str(args.events)], check=True, cwd=ROOT,
                                                  stdout=subprocess.DEVNULL))
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(port),
-                                   "--db", db], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "EXCON_CODES": f"director={CODE}"})
+        server = Server(db, codes_env=f"director={CODE}").start()  # run.py, as the tests start it
+        url = server.url
         try:
-            for _ in range(100):
-                try:
-                    requests.get(url + "/healthz", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
             s = requests.Session()
             s.headers["Authorization"] = f"Bearer {CODE}"
             first = s.get(url + "/api/events?limit=1").json()["events"][0]["ts"]
@@ -72,8 +63,7 @@ def main():
             csv_ms, csv = timed(lambda: s.get(url + "/api/export/events.csv"))
             frames = browser_frames(url)
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop()
         size = os.path.getsize(db)
     print(f"generated week: {last['seq']} events in {gen_ms / 1000:.1f} s; database {size / 1e6:.1f} MB")
     print(f"/api/state?at= first 20 requests (building kept states): median {statistics.median(cold):.0f} ms, "

@@ -23,7 +23,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+from tests.conftest import CHROMIUM_ARGS, Server, chromium_path  # noqa: E402
 
 CODE = "bench-director"
 
@@ -40,18 +40,9 @@ def main():
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         print(f"generated week: {args.events} events requested, {time.perf_counter() - t:.1f} s, "
               f"database {os.path.getsize(db) / 1e6:.1f} MB")
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(port),
-                                   "--db", db], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "EXCON_CODES": f"director={CODE}"})
+        server = Server(db, codes_env=f"director={CODE}").start()  # run.py, as the tests start it
+        url = server.url
         try:
-            for _ in range(100):
-                try:
-                    requests.get(url + "/healthz", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
             headers = {"Authorization": f"Bearer {CODE}"}
             count = len(requests.get(url + "/api/events?last=1", headers=headers).json()["events"]) and \
                 requests.get(url + "/api/events?last=1", headers=headers).json()["events"][0]["seq"]
@@ -63,8 +54,7 @@ def main():
             runs = [render_once(url) for _ in range(args.runs)]
             on_screen = event_to_screen(url, 20)
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop()
     print(f"events in the log: {count}")
     print(f"/api/state: first after start (folds the whole log) {state_ms[0]:.0f} ms; "
           f"then (kept current) median {statistics.median(state_ms[1:]):.0f} ms")

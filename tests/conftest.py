@@ -267,3 +267,13 @@ def open_page(browser, server):
     yield opener
     for page in pages:
         page.context.close()
+
+
+def until(page, expression, timeout=15):
+    """Poll a JS expression in the page until it is truthy (page.wait_for_function stalled on the phone pages)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not true within {timeout}s: {expression}")

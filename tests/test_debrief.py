@@ -11,7 +11,7 @@ import pytest
 from control.eventlog import EventLog
 from control.weekgen import write_week
 
-from .conftest import Page, Server
+from .conftest import Page, Server, until
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +28,6 @@ def week_server(tmp_path_factory, scenario):
 def all_ids(server):
     rows = sqlite3.connect(server.db_path).execute("SELECT id FROM events ORDER BY seq").fetchall()
     return [r[0] for r in rows]
-
-
-def until(page, expression, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if page.evaluate(expression):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not true within {timeout}s: {expression}")
 
 
 def open_debrief(browser, server):

@@ -1,10 +1,8 @@
 """Observers' and teams' phone pages in headless Chromium with phone emulation, against a real server."""
 
-import time
-
 import pytest
 
-from .conftest import new_id
+from .conftest import new_id, until
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
@@ -22,17 +20,6 @@ def phone(open_page, role, path=None):
         view.page.goto(view.server.url + path)
     ready(view.page)
     return view
-
-
-def until(page, expression, timeout=10):
-    """Poll a JS expression until it is truthy (page.wait_for_function stalls on these pages)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if page.evaluate(expression):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not true within {timeout}s: {expression}; banner: {page.inner_text('#banner')}; "
-                         f"log: {page.inner_text('#mylog-list')[:500]}")
 
 
 def stored(server, kind=None):

@@ -5,6 +5,7 @@
 
 import { Live, getJSON, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { el } from "./views.js";
 
 const body = document.body;
 const role = body.dataset.role;
@@ -18,18 +19,6 @@ const CORRECTABLE = ["evaluation", "action", "move", "note"];
 
 const S = { scenario: null, teamSites: {}, injects: new Map(), connected: false, amending: null, lastSubmitted: null, received: [] };
 let live;
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("data-")) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  children.filter(Boolean).forEach((child) => node.append(child));
-  return node;
-}
 
 function options(select, items, keep = true) {
   const first = keep && select.options.length && select.options[0].value === "" ? [select.options[0]] : [];
