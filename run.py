@@ -19,6 +19,19 @@ if ASYNC_MODE == "eventlet":
 
     eventlet.monkey_patch()
 
+    import socket as _socket
+
+    _listen = eventlet.listen
+
+    def _listen_without_nagle(*args, **kwargs):
+        """An event and its ack leave as two small frames: with Nagle's algorithm the second waits
+        for the client's delayed ACK (40 ms).  Accepted sockets inherit TCP_NODELAY on Linux."""
+        sock = _listen(*args, **kwargs)
+        sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+        return sock
+
+    eventlet.listen = _listen_without_nagle
+
 import argparse
 import json
 import os
