@@ -208,6 +208,7 @@ def main(argv=None):
     title = room.exercise.scenario.raw.get("exercise", {}).get("title", "")
     print(f"ExCon — {title}")
     print(f"Event log: {args.db} ({room.exercise.log.count()} events)")
+    room.exercise.state_for("director")  # fold the log once now, not on the first screen that opens
     scheme = "https" if args.certfile else "http"
     urls = [f"{scheme}://127.0.0.1:{args.port}/"] if args.host in ("0.0.0.0", "127.0.0.1", "localhost") else []
     if args.host == "0.0.0.0" and lan_address():

@@ -56,7 +56,7 @@ def main():
         finally:
             server.stop()
     print(f"events in the log: {count}")
-    print(f"/api/state: first after start (folds the whole log) {state_ms[0]:.0f} ms; "
+    print(f"/api/state: first after start (run.py folded the log before serving) {state_ms[0]:.0f} ms; "
           f"then (kept current) median {statistics.median(state_ms[1:]):.0f} ms")
     for key, label in [("navigation_to_ready_ms", "navigation → first full render"),
                        ("warm_ready_ms", "reload with a warm cache → first full render"),
