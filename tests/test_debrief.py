@@ -85,10 +85,10 @@ def test_jumping_to_a_bookmark_shows_it(browser, week_server):
 def test_state_on_the_page_agrees_with_the_api(browser, week_server):
     view = open_debrief(browser, week_server)
     page = view.page
+    first = page.evaluate("document.body.dataset.shownAt")
     page.evaluate("document.getElementById('scrub').value = document.getElementById('scrub').max * 0.6")
     page.dispatch_event("#scrub", "input")
-    until(page, "document.body.dataset.shownAt !== undefined")
-    time.sleep(1)
+    until(page, f"document.body.dataset.shownAt !== {json.dumps(first)}")  # the new instant is drawn
     at = page.evaluate("document.body.dataset.shownAt")
     state = week_server.get(f"/api/state?at={at}", "director").json()
     shown = team_positions(page)

@@ -74,7 +74,7 @@ function renderMap() {
   const f = filters();
   const teams = Object.fromEntries(Object.entries(S.state.teams).filter(([id]) => !f.team || id === f.team));
   const { traces, layout } = mapFigure(teams);
-  Plotly.react("map-plot", traces, layout, { displayModeBar: false, responsive: true });
+  return Plotly.react("map-plot", traces, layout, { displayModeBar: false, responsive: true });
 }
 
 function renderTimeline() {
@@ -84,7 +84,7 @@ function renderTimeline() {
   // The cursor's exercise day: the nights between days would squeeze a week into a strip.
   const day = Math.floor(S.cursor / 86400);
   const range = [Math.max(S.min, day * 86400 + 7 * 3600) - 600, Math.min(S.max, day * 86400 + 19 * 3600) + 600];
-  Plotly.react("timeline-plot", aggregateTraces(counts, BUCKET), {
+  return Plotly.react("timeline-plot", aggregateTraces(counts, BUCKET), {
     margin: { l: 120, r: 10, t: 10, b: 40 }, font: { size: 14 }, showlegend: true, legend: { orientation: "h", y: -0.2 },
     xaxis: { type: "linear", range, ...exerciseTicks(range[0], range[1]) },
     yaxis: { type: "category", categoryorder: "array", categoryarray: lanes().slice().reverse(), range: [-0.5, lanes().length - 0.5], fixedrange: true },
@@ -177,7 +177,7 @@ async function update() {
       getJSON(`/api/events?until=${encodeURIComponent(at)}&last=300`)]);
     S.state = state;
     S.feed = feed.events;
-    renderAll();
+    await renderAll(); // "shown" means drawn: plotly may finish a redraw after this task
     frames.push(performance.now() - started);
     document.body.dataset.shownAt = at;
   } finally {
@@ -188,10 +188,9 @@ async function update() {
 
 function renderAll() {
   renderClock();
-  renderMap();
-  renderTimeline();
   renderFeed();
   renderObjective();
+  return Promise.all([renderMap(), renderTimeline()]);
 }
 
 function moveTo(t, pinnedAt = null) {
