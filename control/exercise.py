@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from . import permissions
 from .clock import ClockError, ExerciseClock
-from .events import CORRECTABLE, KINDS, InvalidEvent, Submission, build_kind, parse_payload
+from .events import CORRECTABLE, INJECT_STATUS, KINDS, InvalidEvent, Submission, build_kind, parse_payload
 from .eventlog import EventLog
 from .scenario import Scenario
-from .state import StateFolder, apply_amends, effective_events
+from .state import StateFolder, apply_amends
 from .timefmt import exercise_seconds, iso, utc_now
 
 SNAPSHOT_EVERY = 1000  # events between two kept states, for the state at a past instant
@@ -166,8 +166,7 @@ class Exercise:
         if kind == "clock":
             self.clock.apply(event)
         elif kind in ("inject", "inject_skip", "inject_defer"):
-            self.inject_status[event["inject"]] = {"inject": "released", "inject_skip": "skipped",
-                                                   "inject_defer": "deferred"}[kind]
+            self.inject_status[event["inject"]] = INJECT_STATUS[kind]
             if kind == "inject":
                 self.released_to[event["inject"]] = event["teams"]
         elif kind == "safety_ack":
@@ -240,14 +239,14 @@ class Exercise:
 
     def effective(self, role: str, events) -> list:
         """Return `events` as `role` sees them now: retracted ones dropped, amends applied."""
-        kept = []
-        for event in events:
-            if event["kind"] in permissions.CORRECTIONS or event["id"] in self.retracted:
-                continue
-            shown = self.view(role, event)
-            if shown is not None:
-                kept.append(apply_amends(shown, self.amends.get(event["id"], ())))
-        return kept
+        return [shown for shown in (self._seen_now(role, e) for e in events) if shown is not None]
+
+    def _seen_now(self, role: str, event: dict) -> dict | None:
+        """Return one stored event as `role` sees it with every correction known now; None if it does not count."""
+        if event["kind"] in permissions.CORRECTIONS or event["id"] in self.retracted:
+            return None
+        shown = self.view(role, event)
+        return apply_amends(shown, self.amends.get(event["id"], ())) if shown is not None else None
 
     def marks_for(self, role: str) -> list:
         """Return the moments a replay jumps between, as `role` sees them."""
@@ -273,7 +272,7 @@ class Exercise:
             key = self._view_key(role)
             if key not in self.live_views:
                 folder = StateFolder(self.scenario, **self._fold_options(role))
-                for event in effective_events(self._visible_events(role)):
+                for event in self.effective(role, self.log.since(0)):
                     folder.add(event)
                 self.live_views[key] = (role, folder)
             return self.live_views[key][1].snapshot(self.now())
@@ -316,14 +315,9 @@ class Exercise:
 
     def _fold_one(self, role: str, folder: StateFolder, event: dict) -> None:
         """Fold one stored event as `role` sees it, with every correction known now."""
-        if event["kind"] in permissions.CORRECTIONS or event["id"] in self.retracted:
-            return
-        shown = self.view(role, event)
+        shown = self._seen_now(role, event)
         if shown is not None:
-            folder.add(apply_amends(shown, self.amends.get(event["id"], ())))
-
-    def _visible_events(self, role: str) -> list:
-        return [shown for shown in map(lambda e: self.view(role, e), self.log.since(0)) if shown is not None]
+            folder.add(shown)
 
     def _fold_options(self, role: str) -> dict:
         team = permissions.role_team(role)

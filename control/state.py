@@ -8,7 +8,7 @@ import copy
 from datetime import datetime
 
 from .clock import ExerciseClock
-from .events import RATINGS
+from .events import INJECT_STATUS, RATINGS
 from .timefmt import iso, parse_iso
 
 
@@ -78,7 +78,7 @@ class StateFolder:
             _record_response(self.injects.get(event.get("inject")), event)
         elif kind in ("inject", "inject_skip", "inject_defer"):
             entry = self.injects.setdefault(event["inject"], {})
-            entry.update(status={"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred"}[kind],
+            entry.update(status=INJECT_STATUS[kind],
                          at=event["ts"], exercise_time=event["exercise_time"], seq=event["seq"])
             if kind == "inject":
                 entry.update(teams=event.get("teams", []), title=event.get("title"), responses={})
