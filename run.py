@@ -9,36 +9,58 @@
     python run.py --certfile cert.pem --keyfile key.pem   (HTTPS on the LAN)
 """
 
-ASYNC_MODE = "eventlet"  # the one line to change for gevent or threading
+import socket
+import sys
 
-if ASYNC_MODE == "eventlet":
+ASYNC_MODES = ("eventlet", "gevent", "threading")
+
+
+def async_mode_from(argv) -> str:
+    """Return --async-mode from the command line: it must be known before anything else is imported."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--async-mode="):
+            return arg.split("=", 1)[1]
+        if arg == "--async-mode" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "eventlet"
+
+
+def without_nagle(sock):
+    """An event and its ack leave as two small frames: with Nagle's algorithm the second waits for
+    the client's delayed ACK (40 ms).  Set on the listening socket; accepted sockets inherit it on Linux."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+ASYNC_MODE = async_mode_from(sys.argv)
+if ASYNC_MODE == "eventlet":  # the server ExCon runs on; gevent and threading are measured in bench/
     import warnings
 
-    warnings.filterwarnings("ignore", message="\s*Eventlet is deprecated")  # the stack is chosen; see README
+    warnings.filterwarnings("ignore", message="\\s*Eventlet is deprecated")  # the stack is chosen; see README
     import eventlet
 
     eventlet.monkey_patch()
+    _eventlet_listen = eventlet.listen
+    eventlet.listen = lambda *args, **kwargs: without_nagle(_eventlet_listen(*args, **kwargs))
+elif ASYNC_MODE == "gevent":
+    from gevent import monkey
 
-    import socket as _socket
+    monkey.patch_all()
+    import gevent.server
 
-    _listen = eventlet.listen
+    _gevent_listener = gevent.server._tcp_listener
+    gevent.server._tcp_listener = lambda *args, **kwargs: without_nagle(_gevent_listener(*args, **kwargs))
+elif ASYNC_MODE == "threading":
+    import socketserver
 
-    def _listen_without_nagle(*args, **kwargs):
-        """An event and its ack leave as two small frames: with Nagle's algorithm the second waits
-        for the client's delayed ACK (40 ms).  Accepted sockets inherit TCP_NODELAY on Linux."""
-        sock = _listen(*args, **kwargs)
-        sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
-        return sock
-
-    eventlet.listen = _listen_without_nagle
+    _bind = socketserver.TCPServer.server_bind
+    socketserver.TCPServer.server_bind = lambda self: (without_nagle(self.socket), _bind(self))[1]
 
 import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 
 from control import DEFAULT_SCENARIO, create_app, socketio
 from control.codes import CodesError, new_code
@@ -68,6 +90,8 @@ def parse_args(argv):
     parser.add_argument("--db", help="SQLite file of the event log, created if missing "
                                      "(default exercise.db; demo.db for the demo)")
     parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario file (MSEL, sites, teams …)")
+    parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet",
+                        help="the server's concurrency (default eventlet; the others are for comparison, see README)")
     return parser.parse_args(argv)
 
 
@@ -227,7 +251,8 @@ def main(argv=None):
               "play starts in a few seconds.", flush=True)
     socketio.start_background_task(watch_codes, socketio, app)
     tls = {"certfile": args.certfile, "keyfile": args.keyfile} if args.certfile else {}
-    socketio.run(app, host=args.host, port=args.port, log_output=False, **tls)
+    unsafe = {"allow_unsafe_werkzeug": True} if ASYNC_MODE == "threading" else {}  # measured, not deployed
+    socketio.run(app, host=args.host, port=args.port, log_output=False, **tls, **unsafe)
 
 
 if __name__ == "__main__":

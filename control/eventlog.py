@@ -69,8 +69,25 @@ class EventLog:
             cursor = self.db.execute(
                 "INSERT INTO events (id, kind, ts, exercise_time, observed_at, role, body, conn) "
                 "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :role, :body, :conn)", row)
-            # isolation_level=None: the INSERT is its own transaction, committed when execute returns.
+            # isolation_level=None: the INSERT is its own transaction, committed when execute returns,
+            # unless it runs inside `transaction()`, which commits once for all its appends.
             return {"seq": cursor.lastrowid, **event}
+
+    @contextmanager
+    def transaction(self):
+        """Make the appends inside one transaction with one durable commit (group commit); all or none."""
+        with self.lock:
+            if self.db.conn.in_transaction:  # inside bulk(): the outer transaction commits
+                yield self
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
 
     @contextmanager
     def bulk(self):

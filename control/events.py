@@ -6,6 +6,7 @@ released? does the correction's target exist?) live in `exercise.py`, the one wr
 """
 
 import uuid
+import functools
 from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar, get_type_hints
 
@@ -306,10 +307,15 @@ def parse_payload(payload, scenario: Scenario) -> Submission:
     return Submission(event_id, kind_name, observed_at, kind.fields(), changes)
 
 
+@functools.cache
+def _shape(cls) -> tuple[dict, dict]:
+    """Return a kind's type hints and fields by name (resolving hints is slow: once per kind)."""
+    return get_type_hints(cls), {f.name: f for f in fields(cls)}
+
+
 def build_kind(cls, body: dict) -> Kind:
     """Build a kind from a dict of fields, checking names, presence and types."""
-    hints = get_type_hints(cls)
-    known = {f.name: f for f in fields(cls)}
+    hints, known = _shape(cls)
     for key in body:
         if key not in known:
             raise InvalidEvent(f"unknown field {str(key)[:50]!r} for kind {cls.name!r}")

@@ -8,6 +8,7 @@ import bisect
 import copy
 import dataclasses
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,6 +33,17 @@ class Receipt:
     duplicate: bool
 
 
+@dataclass
+class _Waiting:
+    """A checked payload waiting for the next commit; `result` is its Receipt or the error."""
+
+    sub: Submission
+    role: str
+    conn: str | None
+    on_stored: object
+    result: Receipt | Exception | None = None
+
+
 class Exercise:
     """Hold the scenario, the log and the little live state that checks need."""
 
@@ -40,6 +52,13 @@ class Exercise:
         self.log = log
         self.now = now
         self.lock = threading.RLock()
+        self.queue_lock = threading.Lock()
+        self.commit_lock = threading.Lock()  # held by the submit that stores everything queued
+        self.queue = []  # submits waiting for the next commit
+        self._load()
+
+    def _load(self) -> None:
+        """(Re)build the live state the checks need from the log."""
         self.clock = ExerciseClock()
         self.inject_status = {}  # inject id -> 'released' | 'skipped' | 'deferred'
         self.released_to = {}  # released inject id (MSEL or ad-hoc) -> its target teams
@@ -48,8 +67,8 @@ class Exercise:
         self.acknowledged = set()  # safety alert ids
         self.live_views = {}  # view key -> (a role with that view, StateFolder kept current)
         self.snapshots = {}  # view key -> [(last seq folded, its ts, StateFolder)], for past instants
-        for event in log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend",
-                                         "safety_ack")):
+        for event in self.log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend",
+                                              "safety_ack")):
             self._remember(event)
 
     # --- writing ---------------------------------------------------------------------------
@@ -57,26 +76,57 @@ class Exercise:
     def submit(self, payload, role: str, on_stored=None, conn: str | None = None) -> Receipt:
         """Check and store one payload from `role`; raise InvalidEvent (nothing stored) if it may not be.
 
-        on_stored: called with the stored event after the commit and before the next write, so
+        on_stored: called with the stored event after the commit and before any later event's, so
         that broadcasts leave in `seq` order.  conn: the connection that sent it (kept for audit).
+        Submits that arrive while a commit is on the disk are stored together in the next one (group
+        commit): each still returns only once its event is committed.
         """
-        sub = parse_payload(payload, self.scenario)
+        waiting = _Waiting(parse_payload(payload, self.scenario), role, conn, on_stored)
+        with self.queue_lock:
+            self.queue.append(waiting)
+        with self.commit_lock:
+            if waiting.result is None:  # no commit took it while this one waited: store the queue
+                time.sleep(0)  # first let the other submits that are ready join the queue (a green yield)
+                with self.queue_lock:
+                    batch, self.queue = self.queue, []
+                self._store(batch)
+        if isinstance(waiting.result, Exception):
+            raise waiting.result
+        return waiting.result
+
+    def _store(self, batch: list["_Waiting"]) -> None:
+        """Check and store `batch` in one transaction, then hand each stored event to its on_stored."""
         with self.lock:
-            existing = self.log.get(sub.id)
-            if existing is not None:
-                return Receipt(existing, duplicate=True)
-            now = self.now()
-            fields = self._check_live(sub, role, now)
-            event = {"id": sub.id, "kind": sub.kind, "ts": iso(now),
-                     "exercise_time": self._exercise_time(sub, now), "role": role, "conn": conn}
-            if sub.observed_at:
-                event["observed_at"] = sub.observed_at
-            event.update(fields)
-            stored = self.log.append(event)  # committed when this returns
-            self._remember(stored)
-            if on_stored:
-                on_stored(stored)
-            return Receipt(stored, duplicate=False)
+            try:
+                with self.log.transaction():
+                    for waiting in batch:
+                        try:
+                            waiting.result = self._store_one(waiting.sub, waiting.role, waiting.conn)
+                        except InvalidEvent as e:
+                            waiting.result = e
+            except Exception as e:  # nothing of the batch is stored: forget what it changed, all resend
+                self._load()
+                for waiting in batch:
+                    waiting.result = e if not isinstance(waiting.result, InvalidEvent) else waiting.result
+                raise
+            for waiting in batch:
+                if isinstance(waiting.result, Receipt) and not waiting.result.duplicate and waiting.on_stored:
+                    waiting.on_stored(waiting.result.event)
+
+    def _store_one(self, sub: Submission, role: str, conn: str | None) -> Receipt:
+        existing = self.log.get(sub.id)  # within the transaction: finds an earlier copy in the same batch too
+        if existing is not None:
+            return Receipt(existing, duplicate=True)
+        now = self.now()
+        fields = self._check_live(sub, role, now)
+        event = {"id": sub.id, "kind": sub.kind, "ts": iso(now),
+                 "exercise_time": self._exercise_time(sub, now), "role": role, "conn": conn}
+        if sub.observed_at:
+            event["observed_at"] = sub.observed_at
+        event.update(fields)
+        stored = self.log.append(event)
+        self._remember(stored)
+        return Receipt(stored, duplicate=False)
 
     def _check_live(self, sub: Submission, role: str, now: datetime) -> dict:
         """Check permission and the live state; return the fields to store."""
