@@ -64,7 +64,8 @@ import subprocess
 
 from control import DEFAULT_SCENARIO, create_app, socketio
 from control.codes import CodesError, new_code
-from control.sockets import watch_codes
+from control.relay import serve_forwarded
+from control.sockets import broadcast, watch_codes
 from control.scenario import ScenarioError
 
 
@@ -90,6 +91,14 @@ def parse_args(argv):
     parser.add_argument("--db", help="SQLite file of the event log, created if missing "
                                      "(default exercise.db; demo.db for the demo)")
     parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario file (MSEL, sites, teams …)")
+    parser.add_argument("--message-queue", metavar="URL",
+                        help="redis://HOST:PORT/N shared by several server processes on this host (docs/deployment.md)")
+    parser.add_argument("--relay", action="store_true",
+                        help="with --message-queue: serve clients and forward their submits to the process "
+                             "that writes --db (started without --relay)")
+    parser.add_argument("--behind-proxy", action="store_true",
+                        help="trust X-Forwarded-For/-Proto from one reverse proxy in front (nginx): the wrong-code "
+                             "limit then counts per client, not per proxy")
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet",
                         help="the server's concurrency (default eventlet; the others are for comparison, see README)")
     return parser.parse_args(argv)
@@ -214,9 +223,12 @@ def main(argv=None):
         return backup(args)
     if bool(args.certfile) != bool(args.keyfile):
         sys.exit("excon: --certfile and --keyfile go together")
+    if args.relay and not args.message_queue:
+        sys.exit("excon: --relay forwards to a writer through --message-queue redis://…")
     try:
         app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE,
-                          "TLS": bool(args.certfile)})
+                          "TLS": bool(args.certfile), "MESSAGE_QUEUE": args.message_queue, "RELAY": args.relay,
+                          "BEHIND_PROXY": args.behind_proxy})
     except (ScenarioError, CodesError) as e:
         sys.exit(f"excon: {e}")
     room = app.extensions["excon"]
@@ -250,6 +262,14 @@ def main(argv=None):
         print(f"Demo: open http://127.0.0.1:{args.port}/login?code={room.codes['director']} — "
               "play starts in a few seconds.", flush=True)
     socketio.start_background_task(watch_codes, socketio, app)
+    if args.message_queue and not args.relay:
+        print(f"Writer of {args.db}: relays forward their submits through {args.message_queue}", flush=True)
+        exercise = room.exercise
+        socketio.start_background_task(serve_forwarded, args.message_queue, exercise.submit,
+                                       socketio.start_background_task,
+                                       lambda event: broadcast(socketio, exercise, event))
+    elif args.relay:
+        print(f"Relay: submits go to the writer of {args.db} through {args.message_queue}", flush=True)
     tls = {"certfile": args.certfile, "keyfile": args.keyfile} if args.certfile else {}
     unsafe = {"allow_unsafe_werkzeug": True} if ASYNC_MODE == "threading" else {}  # measured, not deployed
     socketio.run(app, host=args.host, port=args.port, log_output=False, **tls, **unsafe)

@@ -104,14 +104,14 @@ def event_to_screen(url, count):
     return times
 
 
-def render_once(url):
+def render_once(url, code=CODE):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
         sizes = []
         page.on("requestfinished", lambda r: sizes.append((r.url, r.sizes()["responseBodySize"])))
-        page.goto(f"{url}/login?code={CODE}", wait_until="commit")
+        page.goto(f"{url}/login?code={code}", wait_until="commit")
         start = time.perf_counter()
         page.wait_for_selector("body[data-ready='1']", timeout=60000)
         ready = (time.perf_counter() - start) * 1000

@@ -8,10 +8,12 @@ import os
 import secrets
 from datetime import timedelta
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 from flask import Flask
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .codes import settle_codes
 from .eventlog import EventLog
@@ -29,11 +31,13 @@ socketio = SocketIO()
 
 @dataclass
 class Room:
-    """What the views need: the exercise, the codes, and which roles hold which sockets."""
+    """What the views need: the exercise, the codes, and how a submit reaches the event log."""
 
     exercise: Exercise
     codes: dict
     codes_generated: bool
+    submit: Callable  # Exercise.submit, or on a relay Forwarder.submit (to the writer process)
+    relay: bool = False
     wrong_codes: WrongCodes = field(default_factory=WrongCodes)
 
 
@@ -41,7 +45,9 @@ def create_app(test_config=None):
     """Create the app over the database and scenario named in the config.
 
     Config keys: DATABASE (path), SCENARIO (path), CODES ('role=code,…', else EXCON_CODES),
-    ASYNC_MODE (eventlet, gevent or threading).
+    ASYNC_MODE (eventlet, gevent or threading), MESSAGE_QUEUE (redis://… shared by several server
+    processes), RELAY (true: forward submits to the process that writes DATABASE; see relay.py),
+    BEHIND_PROXY (true: trust one proxy's X-Forwarded-For/-Proto, e.g. nginx; see docs/deployment.md).
     """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.json.sort_keys = False  # keep events in the order they were written
@@ -50,17 +56,35 @@ def create_app(test_config=None):
         SCENARIO=str(DEFAULT_SCENARIO),
         CODES=os.environ.get("EXCON_CODES"),
         ASYNC_MODE="eventlet",
+        MESSAGE_QUEUE=None,
+        RELAY=False,
+        BEHIND_PROXY=False,
     )
     if test_config:
         app.config.update(test_config)
     scenario = load_scenario(app.config["SCENARIO"])
     log = EventLog(app.config["DATABASE"])
     codes, generated = settle_codes(log.stored_codes(), app.config["CODES"], all_roles(scenario.teams))
-    log.store_codes(codes)
+    if codes != log.stored_codes():  # several processes may share the file: write only a change
+        log.store_codes(codes)
     app.secret_key = log.setting("secret_key", lambda: secrets.token_hex(32))
     app.config.update(SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=timedelta(days=14),
                       SEND_FILE_MAX_AGE_DEFAULT=3600, SESSION_COOKIE_SECURE=bool(app.config.get("TLS")))
-    app.extensions["excon"] = Room(Exercise(scenario, log), codes, generated)
+    exercise = Exercise(scenario, log)
+    if app.config["RELAY"]:
+        if not app.config["MESSAGE_QUEUE"]:
+            raise ValueError("a relay needs the message queue of its writer (MESSAGE_QUEUE)")
+        from .relay import Forwarder
+
+        room = Room(exercise, codes, generated, submit=Forwarder(app.config["MESSAGE_QUEUE"]).submit, relay=True)
+
+        @app.before_request
+        def take_in_what_the_writer_stored():  # pages and the API show every event stored so far
+            exercise.catch_up()
+
+    else:
+        room = Room(exercise, codes, generated, submit=exercise.submit)
+    app.extensions["excon"] = room
 
     from . import api, pages, sockets
     from .access import security_headers
@@ -69,5 +93,8 @@ def create_app(test_config=None):
     app.register_blueprint(pages.bp)
     app.after_request(security_headers)
     sockets.register(socketio)  # before init_app, which hands the handlers to each new server
-    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES)
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES,
+                      message_queue=app.config["MESSAGE_QUEUE"])
+    if app.config["BEHIND_PROXY"]:  # outside Socket.IO's middleware, so that sockets see the client's address too
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     return app

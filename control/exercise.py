@@ -67,9 +67,23 @@ class Exercise:
         self.acknowledged = set()  # safety alert ids
         self.live_views = {}  # view key -> (a role with that view, StateFolder kept current)
         self.snapshots = {}  # view key -> [(last seq folded, its ts, StateFolder)], for past instants
+        self.seen_seq = 0  # the last event taken into this state
+        last = self.log.last_seq()  # another process may be writing (a relay): stop there
         for event in self.log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend",
                                               "safety_ack")):
-            self._remember(event)
+            if event["seq"] <= last:
+                self._remember(event)
+        self.seen_seq = last
+
+    def catch_up(self) -> int:
+        """Take in the events another process (the writer) stored since this one last looked; return how many.
+
+        Only relays need it: on the writer every event passes through `submit`."""
+        with self.lock:
+            new = list(self.log.since(self.seen_seq))
+            for event in new:
+                self._remember(event)
+            return len(new)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -212,6 +226,7 @@ class Exercise:
         return self.clock.exercise_time(now)
 
     def _remember(self, event: dict) -> None:
+        self.seen_seq = max(self.seen_seq, event["seq"])
         kind = event["kind"]
         if kind == "clock":
             self.clock.apply(event)

@@ -10,6 +10,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from .access import role_from_code, room, session_role
 from .throttle import SUBMIT_RATE, Bucket
 from .events import InvalidEvent
+from .relay import WriterUnavailable
 
 connected_roles = {}  # sid -> role
 buckets = {}  # sid -> its submission rate limit
@@ -53,16 +54,15 @@ def register(socketio):
                     "error": f"too many submissions from this connection (at most {SUBMIT_RATE} a second): "
                              "send it again in a moment"}
 
-        def broadcast(event):
-            for audience, shown in exercise.deliveries(event):
-                socketio.emit("event", shown, to=audience)
-
         if extra:
             return {"ok": False, "error": "send one payload object with each submit"}
         try:
-            receipt = exercise.submit(payload, role, on_stored=broadcast, conn=f"socket:{request.sid}")
+            receipt = room().submit(payload, role, on_stored=lambda event: broadcast(socketio, exercise, event),
+                                    conn=f"socket:{request.sid}")
         except InvalidEvent as e:
             return {"ok": False, "error": str(e)}
+        except WriterUnavailable as e:
+            return {"ok": False, "retry": True, "error": str(e)}
         except Exception:  # a bug, not bad input: say so, and let the sender resend (ids make it safe)
             current_app.logger.exception("submit failed")
             return {"ok": False, "error": "the server could not handle this submission; send it again"}
@@ -77,6 +77,13 @@ def register(socketio):
             return {"ok": False, "error": "resume needs {\"since\": N} with N a whole number ≥ 0"}
         events, cursor, more = room().exercise.events_for(connected_roles.get(request.sid), since)
         return {"ok": True, "events": events, "next": cursor, "more": more}
+
+
+def broadcast(socketio, exercise, event):
+    """Send a stored event to the room of every role that may see it, as that role sees it (through
+    the message queue, when there is one, to the clients of every server process)."""
+    for audience, shown in exercise.deliveries(event):
+        socketio.emit("event", shown, to=audience)
 
 
 def watch_codes(socketio, app, every=2.0):

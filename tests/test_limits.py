@@ -8,7 +8,7 @@ import socketio
 
 from control.throttle import Bucket, WrongCodes
 
-from .conftest import CODES, new_id
+from .conftest import CODES, CODES_ENV, new_id
 
 
 class Clock:
@@ -88,3 +88,20 @@ def test_an_oversized_message_is_refused_at_the_transport(server):
     assert server.get("/healthz").json() == {"ok": True}
     assert server.get("/api/events", "director").json()["events"] == []
     assert server.connect("observer").submit({"id": new_id(), "kind": "note", "text": "after"})["ok"]
+
+
+def test_behind_a_proxy_wrong_codes_count_per_client_not_per_proxy(tmp_path):
+    """Behind nginx every request comes from 127.0.0.1: one guesser must not lock the whole room out."""
+    from control import create_app
+
+    app = create_app({"DATABASE": str(tmp_path / "proxy.db"), "CODES": CODES_ENV, "ASYNC_MODE": "threading",
+                      "BEHIND_PROXY": True})
+    client = app.test_client()
+
+    def state(code, address):
+        return client.get("/api/state", headers={"Authorization": f"Bearer {code}", "X-Forwarded-For": address})
+
+    for _ in range(10):
+        assert state("guess", "10.0.0.66").status_code == 401
+    assert state("guess", "10.0.0.66").status_code == 429
+    assert state(CODES["director"], "10.0.0.7").status_code == 200

@@ -1,0 +1,131 @@
+"""Two server processes sharing broadcasts through a real redis-server: one writes the event log,
+the other relays; an event submitted on either reaches the directors on both, exactly once."""
+
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+import redis
+
+from tests.conftest import Server, free_port, new_id
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throwaway redis-server on a free port; missing redis-server fails the test (never skips)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: run `sh tests/install-needs.sh` (apt-get install redis-server)")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def two_processes(tmp_path, redis_url):
+    db = tmp_path / "exercise.db"
+    writer = Server(db, extra_args=["--message-queue", redis_url]).start()
+    relay = Server(db, extra_args=["--message-queue", redis_url, "--relay"]).start()
+    yield writer, relay
+    relay.stop()
+    writer.stop()
+
+
+def note(text="seen on site"):
+    return {"id": new_id(), "kind": "note", "text": text}
+
+
+def copies(client, event_id, settle=0.5):
+    """Return how many times `client` received the event, after waiting for any late copy."""
+    client.wait_for(lambda e: e["id"] == event_id)
+    time.sleep(settle)
+    return sum(1 for e in client.received if e["id"] == event_id)
+
+
+def test_an_event_on_the_relay_reaches_directors_on_both_processes_exactly_once(two_processes):
+    writer, relay = two_processes
+    on_writer, on_relay = writer.connect("director"), relay.connect("director")
+    observer = relay.connect("observer")
+    payload = note()
+    ack = observer.submit(payload)
+    assert ack["ok"] and ack["seq"] == 1 and not ack["duplicate"]
+    assert copies(on_writer, payload["id"]) == 1
+    assert copies(on_relay, payload["id"]) == 1
+    again = observer.submit(payload)  # a resend through the relay finds the first
+    assert again["ok"] and again["duplicate"] and again["seq"] == 1
+    assert copies(on_writer, payload["id"], settle=0.3) == 1
+
+
+def test_an_event_on_the_writer_reaches_a_director_on_the_relay_exactly_once(two_processes):
+    writer, relay = two_processes
+    on_relay = relay.connect("director")
+    team = writer.connect("team:alpha")
+    payload = {"id": new_id(), "kind": "action", "team": "alpha", "action_type": "interview", "site": "club",
+               "text": "spoke to the manager"}
+    assert team.submit(payload)["ok"]
+    assert copies(on_relay, payload["id"]) == 1
+
+
+def test_submits_on_both_processes_get_one_strictly_increasing_seq(two_processes):
+    writer, relay = two_processes
+    watchers = [writer.connect("director"), relay.connect("director")]
+    senders = [writer.connect("controller"), relay.connect("controller"), relay.connect("observer")]
+    acks = []
+
+    def send(client):
+        for i in range(15):
+            acks.append(client.submit(note(f"entry {i}")))
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in senders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(a["ok"] for a in acks) and len(acks) == 45
+    assert sorted(a["seq"] for a in acks) == list(range(1, 46))
+    for watcher in watchers:
+        watcher.wait_for(lambda e: len(watcher.received) >= 45)
+        time.sleep(0.3)
+        assert [e["seq"] for e in watcher.received] == list(range(1, 46))  # each once, in seq order
+
+
+def test_the_relay_refuses_bad_input_with_the_writers_reason_and_stores_nothing(two_processes):
+    writer, relay = two_processes
+    team = relay.connect("team:bravo")
+    ack = team.submit({"id": new_id(), "kind": "action", "team": "alpha", "action_type": "interview",
+                       "site": "club", "text": "not our team"})
+    assert not ack["ok"] and "own team" in ack["error"]
+    ack = team.submit({"id": new_id(), "kind": "note", "text": "teams do not write staff notes"})
+    assert not ack["ok"] and "may not submit note" in ack["error"]
+    assert writer.get("/api/events", role="director").json()["events"] == []
+
+
+def test_the_relay_shows_what_the_writer_stored_and_keeps_rooms_apart(two_processes):
+    writer, relay = two_processes
+    bravo_on_relay = relay.connect("team:bravo")
+    alpha = writer.connect("team:alpha")
+    release = {"id": new_id(), "kind": "inject", "inject": "I-01"}
+    assert writer.connect("director").submit(release)["ok"]
+    action = {"id": new_id(), "kind": "action", "team": "alpha", "action_type": "interview", "site": "club",
+              "text": "spoke to the manager"}
+    assert alpha.submit(action)["ok"]
+    state = relay.get("/api/state", role="director").json()
+    assert state["last_seq"] == 2
+    assert state["injects"]["I-01"]["status"] == "released"
+    time.sleep(0.5)
+    assert action["id"] not in [e["id"] for e in bravo_on_relay.received]  # another team's action
