@@ -29,7 +29,7 @@ from control.scenario import load_scenario  # noqa: E402
 def create_echo_app(teams):
     app = Flask(__name__)
     socketio = SocketIO(app, async_mode=run.ASYNC_MODE)
-    roles = permissions.all_roles(teams)
+    roles = permissions.broadcast_order(teams)
     seq = itertools.count(1)
 
     @socketio.on("connect")

@@ -259,7 +259,7 @@ class Exercise:
     def deliveries(self, event: dict) -> list[tuple[str, dict]]:
         """Return (role, event as that role receives it) for every role that may receive `event`."""
         target = self._target_of(event)
-        found = ((r, permissions.view(r, event, target)) for r in permissions.all_roles(self.scenario.teams))
+        found = ((r, permissions.view(r, event, target)) for r in permissions.broadcast_order(self.scenario.teams))
         return [(r, v) for r, v in found if v is not None]
 
     def _target_of(self, event: dict) -> dict | None:

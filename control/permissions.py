@@ -82,6 +82,12 @@ def all_roles(team_ids) -> list[str]:
     return ["director", "controller", "observer", "screen"] + [f"team:{t}" for t in team_ids]
 
 
+def broadcast_order(team_ids) -> list[str]:
+    """Return every role in the order a broadcast reaches their rooms: the big screens first, since
+    a room's frames leave in the order they are queued and the observers' phones are many."""
+    return sorted(all_roles(team_ids), key=lambda role: role not in ("director", "screen"))
+
+
 def _is_own(role: str, event: dict) -> bool:
     team = role_team(role)
     if event["kind"] == "inject":
