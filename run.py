@@ -62,9 +62,11 @@ import os
 import signal
 import subprocess
 
+import redis
+
 from control import DEFAULT_SCENARIO, create_app, socketio
 from control.codes import CodesError, new_code
-from control.relay import serve_forwarded
+from control.relay import claim_writer, serve_forwarded
 from control.sockets import broadcast, watch_codes
 from control.scenario import ScenarioError
 
@@ -124,7 +126,7 @@ def print_codes(codes):
 def stop(signum, frame):
     """Stop at once on Ctrl-C or SIGTERM.
 
-    Every acknowledged event is already committed (each insert is its own transaction), so
+    Every acknowledged event is already committed (an event is acked only after its commit), so
     nothing is lost by exiting here; the WAL file is folded back at the next open.  Raising
     KeyboardInterrupt instead would land in whichever green thread happens to run.
     """
@@ -241,6 +243,14 @@ def main(argv=None):
             write_sheet(app, args.sheet, base)
             print(f"Code sheet with QR codes for {base}: {args.sheet} (print it; keep it with exercise control)")
         return
+    if args.message_queue and not args.relay:
+        me = f"{socket.gethostname()}:{os.getpid()}:{args.port}"
+        try:
+            other = claim_writer(args.message_queue, me)
+        except redis.RedisError as e:
+            sys.exit(f"excon: cannot reach the message queue {args.message_queue}: {e}")
+        if other:
+            sys.exit(f"excon: another writer ({other}) serves this message queue; start this process with --relay")
     title = room.exercise.scenario.raw.get("exercise", {}).get("title", "")
     print(f"ExCon — {title}")
     print(f"Event log: {args.db} ({room.exercise.log.count()} events)")
@@ -265,7 +275,7 @@ def main(argv=None):
     if args.message_queue and not args.relay:
         print(f"Writer of {args.db}: relays forward their submits through {args.message_queue}", flush=True)
         exercise = room.exercise
-        socketio.start_background_task(serve_forwarded, args.message_queue, exercise.submit,
+        socketio.start_background_task(serve_forwarded, args.message_queue, me, exercise.submit,
                                        socketio.start_background_task,
                                        lambda event: broadcast(socketio, exercise, event))
     elif args.relay:

@@ -1,24 +1,29 @@
 """Load ExCon with a room of real Socket.IO clients and print one table of figures from one run.
 
-    python3 bench/load.py [--clients 50,200,500] [--async-mode eventlet] [--seconds 10] [--week 100000]
+    python3 bench/load.py [--clients 50,200,500] [--seconds 30] [--fanout 25,50,100] [--week 100000]
+                          [--async-mode eventlet|gevent|threading]
 
-Everything runs on 127.0.0.1 and stops by itself.  For each room size it starts a fresh run.py
+Everything runs on 127.0.0.1 and stops by itself.  Each measurement starts a fresh run.py
 (temporary database) and, for comparison, bench/echo_server.py (the same server stack with an
-echo-only submit and no database: the transport's own ceiling), connects the room (directors,
-screens, controllers, observers and team tablets, as python-socketio clients over websocket) and
-measures, on both:
+echo-only submit and no database: the transport's own ceiling), connects python-socketio clients
+over websocket, and measures on both:
 
-  steady   20 events/s from random observers and tablets: ack and submit -> director/screen
-           delivery latency, p50/p95/p99
-  burst    200 events in one second, the same latencies
-  sustain  every submitter sends again as soon as its ack arrives (closed loop), 5 s: events/s
-           acknowledged (for ExCon: committed first)
-  fan-out  200 receivers (directors, screens, controllers) and 100 events/s: delivery p99
+  room     for each room size: directors and screens (1 % each), controllers (2 %), observers and
+           team tablets; 20 events/s from 20 of the observers and tablets for --seconds, then 200
+           events in one second, then those 20 sending again as soon as their acks arrive (5 s):
+           ack latency and submit -> director/screen delivery latency, p50/p95/p99, and the
+           events/s the full room sustains
+  write    the write path's ceiling: 40 tablets sending as fast as acks come back, one director
+           (median of 3 runs each, alternating): events/s, durable vs echo and vs bare SQLite
+  fan-out  10 controllers sending 25, 50 and 100 events/s to 200 staff screens: delivery p50/p95/p99
 
-It also measures a bare SQLite insert-and-commit loop on this disk (the durable-commit ceiling),
-and, with --week N, the server's RSS with an N-event week and the largest room connected, and
-/api/state on that week.  Latencies are taken in the load process (one asyncio loop), so they
-include its own delays; it prints its CPU share so that you can tell.
+It also measures a bare SQLite insert-and-commit loop on this disk (the durable-commit ceiling)
+and, with --week N (0 to skip), on an N-event generated week: the server's RSS after start and
+with the largest room connected, /api/state, delivery at 20/s, and the director's first render in
+headless Chromium.  Every process shares this machine's cores with the server: the figures are
+for the whole room on one 2-core laptop, not for the server alone.  Clients are spread over four
+processes (senders; measured screens; the rest in two), so that one busy event loop does not
+delay what another client measures.
 """
 
 import argparse
@@ -43,7 +48,7 @@ import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.conftest import CODES, Server, free_port  # noqa: E402
+from tests.conftest import CODES, RedisServer, Server, free_port  # noqa: E402
 from bench.director_first_render import render_once  # noqa: E402
 
 SCENARIO = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
@@ -245,15 +250,25 @@ class Screens:
             proc.join(30)
 
 
-async def measure_room(url, codes, n, seconds):
-    """Measure one room of n clients on one server; return a dict of figures."""
+async def connect_room(url, codes, n, senders=20):
+    """Connect an n-client room as separate machines would be: the measured directors and screens in
+    one worker process, most clients in two more, and `senders` observers and tablets (spread over
+    the roles) here.  Return (senders' Room, Screens, the rest as Screens)."""
     roles = room_roles(n)
     measured = [r for r in roles if r in ("director", "screen")]
-    t = time.perf_counter()
+    submitters = [i for i, r in enumerate(roles) if r == "observer" or r.startswith("team:")]
+    chosen = set(submitters[::max(1, len(submitters) // senders)][:senders])
     screens = Screens(url, codes, measured)
+    rest = Screens(url, codes, [r for i, r in enumerate(roles) if r not in measured and i not in chosen], workers=2)
     room = Room(url, codes)
-    await room.connect([r for r in roles if r not in ("director", "screen")])
-    figures = {"connect_s": time.perf_counter() - t, "missing": 0}
+    await room.connect([roles[i] for i in sorted(chosen)])
+    return room, screens, rest
+
+
+async def measure_room(url, codes, n, seconds):
+    """Measure one room of n clients on one server; return a dict of figures."""
+    room, screens, rest = await connect_room(url, codes, n)
+    figures = {"missing": 0}
 
     async def phase(name, ids):
         deliveries, missing = await screens.deliveries(room.sent, ids)
@@ -263,12 +278,13 @@ async def measure_room(url, codes, n, seconds):
 
     await phase("steady", await room.at_rate(20 * seconds, 20))
     await phase("burst", await room.at_rate(200, 200))
-    figures["sustained"], ids = await room.closed_loop(5, room.submitters()[:100])
+    figures["sustained"], ids = await room.closed_loop(5, room.clients)
     await phase("sustained_lat", ids)
     figures["retries"] = room.retries
     figures["refused"] = room.refused[:3]
     await room.close()
     screens.close()
+    rest.close()
     return figures
 
 
@@ -345,6 +361,37 @@ def rss_mb(pid):
     return float("nan")
 
 
+async def measure_relay(tmp, seconds, async_mode):
+    """Two processes through a real redis-server: 40 tablets on the relay, screens on both processes."""
+    queue = RedisServer(tmp)
+    db = os.path.join(tmp, "relay.db")
+    writer = Server(db, extra_args=["--message-queue", queue.url, "--async-mode", async_mode]).start()
+    relay = Server(db, extra_args=["--message-queue", queue.url, "--relay", "--async-mode", async_mode]).start()
+    try:
+        on_writer = Screens(writer.url, CODES, ["director", "screen"])
+        on_relay = Screens(relay.url, CODES, ["director", "screen"])
+        room = Room(relay.url, CODES)
+        await room.connect([f"team:{TEAMS[i % len(TEAMS)]}" for i in range(40)])
+        ids = await room.at_rate(20 * seconds, 20)
+        figures = {"acks": room.ack_latencies(ids)}
+        figures["writer"], missing_writer = await on_writer.deliveries(room.sent, ids)
+        figures["relay"], missing_relay = await on_relay.deliveries(room.sent, ids)
+        figures["rate"], ids = await room.closed_loop(5, room.clients)
+        figures["saturated_acks"] = room.ack_latencies(ids)
+        _, more_writer = await on_writer.deliveries(room.sent, ids)
+        _, more_relay = await on_relay.deliveries(room.sent, ids)
+        figures["missing"] = missing_writer + missing_relay + more_writer + more_relay
+        figures["refused"] = room.refused[:3]
+        await room.close()
+        on_writer.close()
+        on_relay.close()
+    finally:
+        relay.stop()
+        writer.stop()
+        queue.stop()
+    return figures
+
+
 async def measure_week(tmp, events, clients, async_mode):
     """RSS, /api/state and the director's first render on a generated week; RSS again with `clients` connected."""
     db = os.path.join(tmp, "week.db")
@@ -365,15 +412,13 @@ async def measure_week(tmp, events, clients, async_mode):
         renders = [await loop.run_in_executor(None, render_once, server.url, CODES["director"]) for _ in range(3)]
         figures["render_cold"] = [r["navigation_to_ready_ms"] / 1000 for r in renders]
         figures["render_warm"] = [r["warm_ready_ms"] / 1000 for r in renders]
-        roles = room_roles(clients)
-        screens = Screens(server.url, CODES, [r for r in roles if r in ("director", "screen")])
-        room = Room(server.url, CODES)
-        await room.connect([r for r in roles if r not in ("director", "screen")])
+        room, screens, rest = await connect_room(server.url, CODES, clients)
         ids = await room.at_rate(200, 20)
         figures["room_delivery"], _ = await screens.deliveries(room.sent, ids)
         figures["rss_room"] = rss_mb(server.proc.pid)
         await room.close()
         screens.close()
+        rest.close()
     finally:
         server.stop()
     return figures
@@ -443,6 +488,13 @@ async def main(args):
             out.append(f"Fan-out, {name}: {rate} events/s to {f['receivers']} receivers: delivery p50 "
                        f"{ms(f['deliveries'], 50)} ms, p95 {ms(f['deliveries'], 95)} ms, p99 {ms(f['deliveries'], 99)} "
                        f"ms ({len(f['deliveries']):,} deliveries, {f['missing']} missing)")
+        relay = await measure_relay(tmp, args.seconds, args.async_mode)
+        out.append(f"Two processes through Redis (writer + relay on one database; 40 tablets on the relay, "
+                   f"20 events/s): ack p50/p95/p99 {triple(relay['acks'])} ms; delivery to screens on the writer "
+                   f"{triple(relay['writer'])} ms, on the relay {triple(relay['relay'])} ms; tablets on the relay "
+                   f"sending as fast as acks come back: {relay['rate']:,.0f} events/s, ack p50/p99 "
+                   f"{ms(relay['saturated_acks'], 50)} / {ms(relay['saturated_acks'], 99)} ms; "
+                   f"{relay['missing']} missing" + (f"; refused: {relay['refused']}" if relay["refused"] else ""))
         if args.week:
             week = await measure_week(tmp, args.week, max(args.clients), args.async_mode)
             out.append("")
@@ -463,7 +515,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="50,200,500", type=lambda s: [int(x) for x in s.split(",")],
                         help="room sizes, comma-separated (default 50,200,500)")
-    parser.add_argument("--seconds", type=int, default=10, help="length of the steady 20 events/s phase")
+    parser.add_argument("--seconds", type=int, default=30, help="length of the steady 20 events/s phase (default 30)")
     parser.add_argument("--fanout", default="25,50,100", type=lambda s: [int(x) for x in s.split(",")],
                         help="fan-out rates in events/s to 200 receivers (default 25,50,100)")
     parser.add_argument("--async-mode", default="eventlet", choices=("eventlet", "gevent", "threading"))

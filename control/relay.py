@@ -19,6 +19,8 @@ from .events import InvalidEvent
 from .exercise import Receipt
 
 SUBMITS = "excon:submits"  # the writer's inbox
+WRITER = "excon:writer"  # who the writer is, while it runs
+WRITER_TTL = 15  # seconds the claim outlives a writer that died; it is renewed every 5
 ANSWER_TTL = 60  # seconds an answer waits for a relay that gave up
 
 
@@ -53,7 +55,16 @@ class Forwarder:
         return Receipt(answer["event"], answer["duplicate"])
 
 
-def serve_forwarded(url: str, submit, start_task, on_stored):
+def claim_writer(url: str, me: str) -> str | None:
+    """Claim the writer's place for `me`; return who holds it if another live writer does."""
+    queue = redis.Redis.from_url(url)
+    if queue.set(WRITER, me, nx=True, ex=WRITER_TTL):
+        return None
+    holder = queue.get(WRITER)
+    return holder.decode() if holder is not None and holder.decode() != me else None
+
+
+def serve_forwarded(url: str, me: str, submit, start_task, on_stored):
     """Store the submits relays forward, answering each on its own list (on the writer; runs forever).
 
     submit: Exercise.submit; start_task(fn, *args): run fn concurrently, so that forwarded submits
@@ -62,12 +73,19 @@ def serve_forwarded(url: str, submit, start_task, on_stored):
     inbox = redis.Redis.from_url(url)
     while True:
         try:
+            inbox.set(WRITER, me, ex=WRITER_TTL)
             popped = inbox.blpop([SUBMITS], timeout=5)
         except redis.RedisError:  # Redis restarting: relays answer `retry` meanwhile
             time.sleep(1)
             continue
-        if popped is not None:
-            start_task(_answer, inbox, json.loads(popped[1]), submit, on_stored)
+        if popped is None:
+            continue
+        try:  # take what else is waiting in one round trip: those submits share the next commit
+            waiting = [popped[1]] + (inbox.lpop(SUBMITS, 100) or [])
+        except redis.RedisError:
+            waiting = [popped[1]]
+        for request in waiting:
+            start_task(_answer, inbox, json.loads(request), submit, on_stored)
 
 
 def _answer(inbox, request: dict, submit, on_stored) -> None:

@@ -3,6 +3,7 @@ real `run.py` server process on a free port with a temporary database."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 import socketio
 
@@ -166,6 +168,34 @@ class Server:
         if role:
             headers["Authorization"] = f"Bearer {CODES[role]}"
         return requests.get(self.url + path, headers=headers, timeout=10)
+
+
+class RedisServer:
+    """A throwaway redis-server (Debian's) on a free port, without persistence."""
+
+    def __init__(self, directory):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: run `sh tests/install-needs.sh` "
+                               "(apt-get install redis-server)")
+        port = free_port()
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", str(directory)], stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
 
 
 class Listener(socketio.Client):

@@ -1,39 +1,23 @@
 """Two server processes sharing broadcasts through a real redis-server: one writes the event log,
 the other relays; an event submitted on either reaches the directors on both, exactly once."""
 
-import shutil
-import subprocess
 import threading
 import time
 
 import pytest
-import redis
 
-from tests.conftest import Server, free_port, new_id
+from tests.conftest import RedisServer, Server, new_id
 
 
 @pytest.fixture
 def redis_url(tmp_path):
-    """A throwaway redis-server on a free port; missing redis-server fails the test (never skips)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed: run `sh tests/install-needs.sh` (apt-get install redis-server)")
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
+    """A real redis-server; a missing one fails the test (never skips)."""
+    try:
+        server = RedisServer(tmp_path)
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
@@ -129,3 +113,9 @@ def test_the_relay_shows_what_the_writer_stored_and_keeps_rooms_apart(two_proces
     assert state["injects"]["I-01"]["status"] == "released"
     time.sleep(0.5)
     assert action["id"] not in [e["id"] for e in bravo_on_relay.received]  # another team's action
+
+
+def test_a_second_writer_on_the_same_queue_is_refused(two_processes, tmp_path, redis_url):
+    """Two writers would each check against their own state: the second one must be a relay."""
+    with pytest.raises(RuntimeError, match="another writer .* start this process with --relay"):
+        Server(tmp_path / "exercise.db", extra_args=["--message-queue", redis_url]).start()
