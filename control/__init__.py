@@ -37,7 +37,6 @@ class Room:
     codes: dict
     codes_generated: bool
     submit: Callable  # Exercise.submit, or on a relay Forwarder.submit (to the writer process)
-    relay: bool = False
     wrong_codes: WrongCodes = field(default_factory=WrongCodes)
 
 
@@ -64,8 +63,9 @@ def create_app(test_config=None):
         app.config.update(test_config)
     scenario = load_scenario(app.config["SCENARIO"])
     log = EventLog(app.config["DATABASE"])
-    codes, generated = settle_codes(log.stored_codes(), app.config["CODES"], all_roles(scenario.teams))
-    if codes != log.stored_codes():  # several processes may share the file: write only a change
+    stored_codes = log.stored_codes()
+    codes, generated = settle_codes(stored_codes, app.config["CODES"], all_roles(scenario.teams))
+    if codes != stored_codes:  # several processes may share the file: write only a change
         log.store_codes(codes)
     app.secret_key = log.setting("secret_key", lambda: secrets.token_hex(32))
     app.config.update(SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=timedelta(days=14),
@@ -76,7 +76,7 @@ def create_app(test_config=None):
             raise ValueError("a relay needs the message queue of its writer (MESSAGE_QUEUE)")
         from .relay import Forwarder
 
-        room = Room(exercise, codes, generated, submit=Forwarder(app.config["MESSAGE_QUEUE"]).submit, relay=True)
+        room = Room(exercise, codes, generated, submit=Forwarder(app.config["MESSAGE_QUEUE"]).submit)
 
         @app.before_request
         def take_in_what_the_writer_stored():  # pages and the API show every event stored so far

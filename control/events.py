@@ -260,8 +260,8 @@ class Amend(Kind):
 
 KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, Evaluation, Note,
                              Safety, SafetyAck, Clock, Retract, Amend)}
-CORRECTABLE = ("action", "move", "evaluation", "note")
-INJECT_STATUS = {"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred"}  # kind -> status  # kinds a retract or amend may target
+CORRECTABLE = ("action", "move", "evaluation", "note")  # kinds a retract or amend may target
+INJECT_STATUS = {"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred"}  # kind -> status
 
 
 @dataclass
