@@ -33,15 +33,13 @@ def without_nagle(sock):
 
 
 ASYNC_MODE = async_mode_from(sys.argv)
-if ASYNC_MODE == "eventlet":  # the server ExCon runs on; gevent and threading are measured in bench/
+if ASYNC_MODE == "eventlet":  # the server ExCon runs on (control/serving.py); the others are measured in bench/
     import warnings
 
     warnings.filterwarnings("ignore", message="\\s*Eventlet is deprecated")  # the stack is chosen; see README
     import eventlet
 
     eventlet.monkey_patch()
-    _eventlet_listen = eventlet.listen
-    eventlet.listen = lambda *args, **kwargs: without_nagle(_eventlet_listen(*args, **kwargs))
 elif ASYNC_MODE == "gevent":
     from gevent import monkey
 
@@ -57,6 +55,7 @@ elif ASYNC_MODE == "threading":
     socketserver.TCPServer.server_bind = lambda self: (without_nagle(self.socket), _bind(self))[1]
 
 import argparse
+import errno
 import json
 import os
 import signal
@@ -66,8 +65,9 @@ import redis
 
 from control import DEFAULT_SCENARIO, create_app, socketio
 from control.codes import CodesError, new_code
+from control.eventlog import WriterLockTaken, hold_writer_lock
 from control.relay import claim_writer, serve_forwarded
-from control.sockets import broadcast, watch_codes
+from control.sockets import broadcast, watch
 from control.scenario import ScenarioError
 
 
@@ -101,6 +101,11 @@ def parse_args(argv):
     parser.add_argument("--behind-proxy", action="store_true",
                         help="trust X-Forwarded-For/-Proto from one reverse proxy in front (nginx): the wrong-code "
                              "limit then counts per client, not per proxy")
+    parser.add_argument("--proxy-address", default="127.0.0.1",
+                        help="with --behind-proxy: the proxy's address; forwarded headers from any other "
+                             "address are ignored (default 127.0.0.1)")
+    parser.add_argument("--max-per-address", type=int, default=None, metavar="N",
+                        help="connections one client address may hold open (default 100; a phone needs a few)")
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet",
                         help="the server's concurrency (default eventlet; the others are for comparison, see README)")
     return parser.parse_args(argv)
@@ -227,10 +232,17 @@ def main(argv=None):
         sys.exit("excon: --certfile and --keyfile go together")
     if args.relay and not args.message_queue:
         sys.exit("excon: --relay forwards to a writer through --message-queue redis://…")
+    writer_lock = None
+    if args.command in ("serve", "demo") and not args.relay:
+        try:
+            writer_lock = hold_writer_lock(args.db)  # noqa: F841 - held for as long as the process runs
+        except WriterLockTaken as holder:
+            sys.exit(f"excon: another ExCon server ({holder}) is already serving {args.db}; stop it first, "
+                     "or start this one with --relay --message-queue … (docs/deployment.md)")
     try:
         app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE,
                           "TLS": bool(args.certfile), "MESSAGE_QUEUE": args.message_queue, "RELAY": args.relay,
-                          "BEHIND_PROXY": args.behind_proxy})
+                          "BEHIND_PROXY": args.behind_proxy, "PROXY_ADDRESS": args.proxy_address})
     except (ScenarioError, CodesError) as e:
         sys.exit(f"excon: {e}")
     room = app.extensions["excon"]
@@ -251,6 +263,18 @@ def main(argv=None):
             sys.exit(f"excon: cannot reach the message queue {args.message_queue}: {e}")
         if other:
             sys.exit(f"excon: another writer ({other}) serves this message queue; start this process with --relay")
+    listening = None
+    if ASYNC_MODE == "eventlet":
+        from control import serving
+
+        serving.raise_open_file_limit()
+        try:
+            listening = serving.listen(args.host, args.port)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                sys.exit(f"excon: port {args.port} is already in use (another ExCon, or another program); "
+                         "stop it or choose another --port")
+            sys.exit(f"excon: cannot listen on {args.host}:{args.port}: {e.strerror or e}")
     title = room.exercise.scenario.raw.get("exercise", {}).get("title", "")
     print(f"ExCon — {title}")
     print(f"Event log: {args.db} ({room.exercise.log.count()} events)")
@@ -271,7 +295,7 @@ def main(argv=None):
         stop.player = start_demo_player(args, room.codes)
         print(f"Demo: open http://127.0.0.1:{args.port}/login?code={room.codes['director']} — "
               "play starts in a few seconds.", flush=True)
-    socketio.start_background_task(watch_codes, socketio, app)
+    socketio.start_background_task(watch, socketio, app)
     if args.message_queue and not args.relay:
         print(f"Writer of {args.db}: relays forward their submits through {args.message_queue}", flush=True)
         exercise = room.exercise
@@ -281,6 +305,11 @@ def main(argv=None):
     elif args.relay:
         print(f"Relay: submits go to the writer of {args.db} through {args.message_queue}", flush=True)
     tls = {"certfile": args.certfile, "keyfile": args.keyfile} if args.certfile else {}
+    if ASYNC_MODE == "eventlet":
+        from control import serving
+
+        serving.serve(app, listening, **tls, per_address=args.max_per_address or serving.MAX_PER_ADDRESS)
+        return
     unsafe = {"allow_unsafe_werkzeug": True} if ASYNC_MODE == "threading" else {}  # measured, not deployed
     socketio.run(app, host=args.host, port=args.port, log_output=False, **tls, **unsafe)
 

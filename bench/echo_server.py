@@ -2,7 +2,7 @@
 
     python bench/echo_server.py --port 5001 [--async-mode eventlet|gevent|threading]
 
-Same run.py start-up (async mode, monkey patching, TCP_NODELAY), same Flask-SocketIO server and
+Same run.py start-up (async mode, monkey patching) and serving (control/serving.py), same Flask-SocketIO server and
 rooms per role.  `submit` stores nothing and checks nothing: it sends the payload as `event` to
 the rooms that would receive it and acks with a counter as its seq.  bench/load.py compares
 ExCon's durable submit with this.
@@ -24,6 +24,8 @@ from flask_socketio import SocketIO, join_room  # noqa: E402
 
 from control import permissions  # noqa: E402
 from control.scenario import load_scenario  # noqa: E402
+
+BENCH_PER_ADDRESS = 10_000  # every client of the benchmark comes from 127.0.0.1
 
 
 def create_echo_app(teams):
@@ -65,8 +67,14 @@ def main():
     args = parser.parse_args()
     app, socketio = create_echo_app(load_scenario(ROOT / "scenarios.json").teams)
     signal.signal(signal.SIGTERM, run.stop)
-    unsafe = {"allow_unsafe_werkzeug": True} if run.ASYNC_MODE == "threading" else {}
     print(f"echo server ({run.ASYNC_MODE}) on http://{args.host}:{args.port}", flush=True)
+    if run.ASYNC_MODE == "eventlet":  # the same serving as run.py: TCP_NODELAY, fast unmasking, timeouts
+        from control import serving
+
+        serving.raise_open_file_limit()
+        serving.serve(app, serving.listen(args.host, args.port), per_address=BENCH_PER_ADDRESS)
+        return
+    unsafe = {"allow_unsafe_werkzeug": True} if run.ASYNC_MODE == "threading" else {}
     socketio.run(app, host=args.host, port=args.port, log_output=False, **unsafe)
 
 

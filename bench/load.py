@@ -56,6 +56,7 @@ SITES = [s["id"] for s in SCENARIO["sites"]]
 ACTION_TYPES = [a["id"] for a in SCENARIO["action_types"]]
 OBJECTIVES = [o["id"] for o in SCENARIO["objectives"]]
 ECHO_CODES = {role: role for role in CODES}  # the echo server takes the role's name as its code
+ONE_HOST = ["--max-per-address", "10000"]  # every client of the benchmark comes from 127.0.0.1
 RETRY_AFTER = 0.05  # seconds before a submit answered with retry: true goes again (as the outbox does)
 
 
@@ -359,8 +360,9 @@ async def measure_relay(tmp, seconds, async_mode):
     """Two processes through a real redis-server: 40 tablets on the relay, screens on both processes."""
     queue = RedisServer(tmp)
     db = os.path.join(tmp, "relay.db")
-    writer = Server(db, extra_args=["--message-queue", queue.url, "--async-mode", async_mode]).start()
-    relay = Server(db, extra_args=["--message-queue", queue.url, "--relay", "--async-mode", async_mode]).start()
+    writer = Server(db, extra_args=["--message-queue", queue.url, "--async-mode", async_mode, *ONE_HOST]).start()
+    relay = Server(db, extra_args=["--message-queue", queue.url, "--relay", "--async-mode", async_mode,
+                                   *ONE_HOST]).start()
     try:
         on_writer = Screens(writer.url, CODES, ["director", "screen"])
         on_relay = Screens(relay.url, CODES, ["director", "screen"])
@@ -393,7 +395,7 @@ async def measure_week(tmp, events, clients, async_mode):
     subprocess.run([sys.executable, str(ROOT / "run.py"), "demo-data", "--db", db, "--events", str(events)],
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     figures = {"generated_s": time.perf_counter() - t, "db_mb": os.path.getsize(db) / 1e6}
-    server = Server(db, extra_args=["--async-mode", async_mode]).start()
+    server = Server(db, extra_args=["--async-mode", async_mode, *ONE_HOST]).start()
     try:
         figures["rss_idle"] = rss_mb(server.proc.pid)
         times = []
@@ -430,7 +432,7 @@ async def main(args):
     def server_for(name, db):
         if name == "echo":
             return EchoServer(args.async_mode), ECHO_CODES
-        return Server(db, extra_args=["--async-mode", args.async_mode]).start(), CODES
+        return Server(db, extra_args=["--async-mode", args.async_mode, *ONE_HOST]).start(), CODES
 
     with tempfile.TemporaryDirectory() as tmp:
         bare = sqlite_commit_rate(tmp)

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from flask import Flask
 from flask_socketio import SocketIO
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .codes import settle_codes
 from .eventlog import EventLog
@@ -46,7 +45,8 @@ def create_app(test_config=None):
     Config keys: DATABASE (path), SCENARIO (path), CODES ('role=code,…', else EXCON_CODES),
     ASYNC_MODE (eventlet, gevent or threading), MESSAGE_QUEUE (redis://… shared by several server
     processes), RELAY (true: forward submits to the process that writes DATABASE; see relay.py),
-    BEHIND_PROXY (true: trust one proxy's X-Forwarded-For/-Proto, e.g. nginx; see docs/deployment.md).
+    BEHIND_PROXY (true: trust one proxy's X-Forwarded-For/-Proto, e.g. nginx; see docs/deployment.md),
+    PROXY_ADDRESS (the proxy's own address; forwarded headers from any other are ignored).
     """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.json.sort_keys = False  # keep events in the order they were written
@@ -58,6 +58,7 @@ def create_app(test_config=None):
         MESSAGE_QUEUE=None,
         RELAY=False,
         BEHIND_PROXY=False,
+        PROXY_ADDRESS="127.0.0.1",
     )
     if test_config:
         app.config.update(test_config)
@@ -86,15 +87,17 @@ def create_app(test_config=None):
         room = Room(exercise, codes, generated, submit=exercise.submit)
     app.extensions["excon"] = room
 
-    from . import api, pages, sockets
-    from .access import security_headers
+    from . import api, pages, sockets, wire_json
+    from .access import SecurityHeaders, TrustedProxy
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
-    app.after_request(security_headers)
     sockets.register(socketio)  # before init_app, which hands the handlers to each new server
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES,
-                      message_queue=app.config["MESSAGE_QUEUE"])
+                      message_queue=app.config["MESSAGE_QUEUE"], json=wire_json)
+    sockets.limit_before_connect(socketio.server)
+    exercise.on_health = sockets.announce_health(socketio, exercise)
     if app.config["BEHIND_PROXY"]:  # outside Socket.IO's middleware, so that sockets see the client's address too
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.wsgi_app = TrustedProxy(app.wsgi_app, [app.config["PROXY_ADDRESS"]])
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     return app

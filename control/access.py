@@ -6,6 +6,7 @@ import secrets
 from functools import wraps
 
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .codes import role_for_code
 from .permissions import may_call
@@ -94,15 +95,45 @@ def require(name, page=False):
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),  # login URLs carry codes
+    ("X-Frame-Options", "DENY"),
+)
 
 
-def security_headers(response):
-    """Set the headers every answer carries (a view may have set its own policy first)."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")  # login URLs carry codes
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+class SecurityHeaders:
+    """WSGI middleware, outermost: every answer carries the security headers, Socket.IO's own
+    answers too (a view may have set its own policy first: that one stays)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers = list(headers) + [(n, v) for n, v in SECURITY_HEADERS if n.lower() not in present]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+class TrustedProxy:
+    """WSGI middleware: believe X-Forwarded-* only from the proxy's own address (--proxy-address);
+    anyone who reaches the port directly is taken for who they are."""
+
+    def __init__(self, app, proxy_addresses):
+        self.trusted = set(proxy_addresses)
+        self.direct = app
+        self.proxied = ProxyFix(app, x_for=1, x_proto=1, x_host=1)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in self.trusted:
+            return self.proxied(environ, start_response)
+        for key in [k for k in environ if k.startswith("HTTP_X_FORWARDED_")]:
+            del environ[key]
+        return self.direct(environ, start_response)
 
 
 def csrf_token() -> str:

@@ -44,14 +44,17 @@ def int_arg(name, default, low, high):
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # ASCII digits only: str.isdigit() also takes '²', which int() refuses
+    if not (0 < len(raw) <= 19 and raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise BadRequest(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
 
 
 @bp.get("/healthz")
 def healthz():
-    return jsonify({"ok": True})
+    """200 while the event log takes writes; 503 with the fault while it does not (no code needed)."""
+    health = room().exercise.health()
+    return jsonify(health), 200 if health["ok"] else 503
 
 
 @bp.get("/api/scenario")
@@ -67,10 +70,11 @@ def events(role):
     last = int_arg("last", None, 1, MAX_EVENTS_PAGE)
     until = iso_arg("until")
     if last is not None and until is not None:
-        return jsonify({"ok": True, "events": exercise.recent_until(role, until, last), "more": False})
+        found, cut = exercise.recent_until(role, until, last)
+        return jsonify({"ok": True, "events": found, "more": False, "cut": cut})
     if last is not None:
-        found = exercise.recent_for(role, last)
-        return jsonify({"ok": True, "events": found, "next": exercise.log.last_seq(), "more": False})
+        found, cut = exercise.recent_for(role, last)
+        return jsonify({"ok": True, "events": found, "next": exercise.log.last_seq(), "more": False, "cut": cut})
     since = int_arg("since", 0, 0, 2**63 - 1)
     start = iso_arg("from")
     if start is not None:
@@ -78,7 +82,7 @@ def events(role):
     start_ex = int_arg("from_exercise_time", None, 0, 10**9)
     recent = int_arg("recent_exercise_seconds", None, 1, 10**9)
     if recent is not None:  # the last N seconds of exercise time: the timeline's window
-        now = exercise.clock.exercise_time(exercise.now())
+        now = exercise.exercise_time_now()
         start_ex = max(start_ex or 0, int(now - recent)) if now is not None else 10**9
     if start_ex is not None:
         since = max(since, exercise.log.seq_before_exercise_time(start_ex))
@@ -124,14 +128,6 @@ def evidence(role):
     return jsonify({"ok": True, "evaluations": found})
 
 
-def visible_events(role):
-    exercise = room().exercise
-    for event in exercise.log.since(0):
-        shown = exercise.view(role, event)
-        if shown is not None:
-            yield shown
-
-
 def attachment(body, mimetype, filename):
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -140,14 +136,14 @@ def attachment(body, mimetype, filename):
 @endpoint("export")
 def export_jsonl(role):
     """Every event the role may see, one JSON object a line, corrections included as events."""
-    return attachment(stream_with_context(events_jsonl(visible_events(role))), "application/x-ndjson", "events.jsonl")
+    return attachment(stream_with_context(events_jsonl(room().exercise.pages_for(role))), "application/x-ndjson", "events.jsonl")
 
 
 @bp.get("/api/export/events.csv")
 @endpoint("export")
 def export_csv(role):
     """Every event the role may see, one row each."""
-    return attachment(stream_with_context(events_csv(visible_events(role))), "text/csv", "events.csv")
+    return attachment(stream_with_context(events_csv(room().exercise.pages_for(role))), "text/csv", "events.csv")
 
 
 @bp.get("/api/export/report.html")

@@ -4,6 +4,11 @@ Exercise time excludes pauses.  `start` puts the clock at the beginning of day 1
 unless the event names a `day` and `time`; `resume` may also name them, so the director can
 pause at the evening hot wash and resume at day 2 09:00 next morning.  Both may set a `rate`
 (exercise seconds per real second) for compressed-time drills and the demo.
+
+The running server counts elapsed time on a monotonic clock (`mono`), so that a wall clock set
+back or forward (NTP on a laptop that joins a network) neither turns exercise time back nor makes
+it jump; wall time is kept for the events' `ts` and for display.  A clock folded from stored events
+(a past instant, a restart) can only count from the stored wall times.
 """
 
 from dataclasses import dataclass
@@ -27,34 +32,50 @@ class ClockError(ValueError):
 @dataclass
 class ExerciseClock:
     state: str = "not_started"
-    base: float | None = None  # exercise time at `since`
-    since: datetime | None = None  # wall time of the last clock event
+    base: float | None = None  # exercise time at the anchor
+    since: datetime | None = None  # wall time of the last clock event (shown to people)
     started_at: datetime | None = None
     ended_at: datetime | None = None
     rate: int = 1  # exercise seconds per real second while running
+    anchor_wall: datetime | None = None  # when `base` held, on the wall clock ...
+    anchor_mono: float | None = None  # ... and on the monotonic clock (a live clock only)
 
-    def exercise_time(self, now: datetime) -> float | None:
-        """Return the exercise time at wall time `now` (None before the start)."""
+    def exercise_time(self, now: datetime, mono: float | None = None) -> float | None:
+        """Return the exercise time at wall time `now`, or at monotonic reading `mono` when this clock
+        was anchored on the monotonic clock (None before the start)."""
         if self.base is None:
             return None
-        if self.state == "running":
-            return round(self.base + self.rate * max(0.0, (now - self.since).total_seconds()), 3)
-        return self.base
+        if self.state != "running":
+            return self.base
+        if mono is not None and self.anchor_mono is not None:
+            elapsed = mono - self.anchor_mono
+        else:
+            elapsed = (now - self.anchor_wall).total_seconds()
+        return round(self.base + self.rate * max(0.0, elapsed), 3)
 
-    def check(self, op: str, new_time: float | None, now: datetime) -> None:
+    def anchor(self, now: datetime, mono: float, floor: float | None = None) -> None:
+        """Count from here on the monotonic clock: after a restart, exercise time goes on from what the
+        wall clock says, never below `floor` (the latest exercise time already stored)."""
+        current = self.exercise_time(now)
+        if current is not None and floor is not None:
+            current = max(current, floor)
+        self.base, self.anchor_wall, self.anchor_mono = current, now, mono
+
+    def check(self, op: str, new_time: float | None, now: datetime, mono: float | None = None) -> None:
         """Refuse an operation the current state does not allow."""
         if self.state not in ALLOWED_FROM[op]:
             raise ClockError(f"cannot {op} the exercise clock while it is {self.state.replace('_', ' ')}")
-        current = self.exercise_time(now)
+        current = self.exercise_time(now, mono)
         if new_time is not None and current is not None and new_time < current:
             raise ClockError("the exercise clock cannot be set back in time")
 
-    def apply(self, event: dict) -> None:
-        """Fold one stored `clock` event into the clock."""
+    def apply(self, event: dict, mono: float | None = None) -> None:
+        """Fold one stored `clock` event into the clock; `mono`: the monotonic reading as it was stored."""
         ts = parse_iso(event["ts"])
         self.state = NEXT_STATE[event["op"]]
         self.base = event["exercise_time"]
-        self.since = ts
+        self.since = self.anchor_wall = ts
+        self.anchor_mono = mono
         if event["op"] in ("start", "resume"):
             self.rate = event.get("rate") or 1
         if event["op"] == "start":
@@ -62,9 +83,9 @@ class ExerciseClock:
         elif event["op"] == "end":
             self.ended_at = ts
 
-    def as_dict(self, now: datetime) -> dict:
-        """Describe the clock at wall time `now` for the API and the screens."""
-        t = self.exercise_time(now)
+    def as_dict(self, now: datetime, mono: float | None = None) -> dict:
+        """Describe the clock at wall time `now` (and monotonic reading `mono`) for the API and the screens."""
+        t = self.exercise_time(now, mono)
         day, time = split_exercise_time(t) if t is not None else (None, None)
         return {
             "state": self.state,

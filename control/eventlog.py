@@ -5,9 +5,13 @@ fields are kept as JSON in `body` and put back at the top level when read.  Tabl
 the access codes and `settings` the session secret, so that both survive a restart.
 """
 
+import errno
+import fcntl
 import json
+import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 
 import sqlite_utils
@@ -44,50 +48,127 @@ CREATE TABLE IF NOT EXISTS settings (
 """
 
 
+LOCK_WAIT = 2.0  # seconds a write waits for another program's write lock before it gives up
+LOCK_POLL = 0.02
+
+
+class StorageFault(Exception):
+    """The event log cannot be written now (disk full, locked, read-only, deleted …); nothing of the
+    attempt is stored.  Not the entry's fault: its sender keeps it and sends it again."""
+
+
+def is_storage_error(error: BaseException) -> bool:
+    """Tell a fault of the storage (retry later) from a fault of what was being stored."""
+    if isinstance(error, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError,
+                          sqlite3.DataError)):
+        return False
+    return isinstance(error, (sqlite3.DatabaseError, OSError))
+
+
+def describe_storage_error(error: BaseException) -> str:
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return f"the event log is locked by another program (waited {LOCK_WAIT:g} s)"
+    if "full" in text or getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "the disk holding the event log is full"
+    if "readonly" in text or "read-only" in text:
+        return "the event log's file is read-only"
+    return f"the event log could not be written ({text})"
+
+
 class EventLog:
     """Open (or create) the log at `path`; one writer at a time through `append`."""
 
-    def __init__(self, path):
+    def __init__(self, path, lock_wait: float = LOCK_WAIT):
         self.path = str(path)
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.lock_wait = lock_wait
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=0)
         self.db = sqlite_utils.Database(conn)
+        # SQLite must never sleep inside a call waiting for a lock: that would stall every green
+        # thread of the server.  Writes wait in `_begin`, a sleep at a time, instead.
+        self.db.execute("PRAGMA busy_timeout=0")
         # WAL lets readers work during a write; synchronous=FULL makes every commit durable
         # before we acknowledge it, so an acked event survives a crash or a power cut.
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
-        self.db.conn.executescript(SCHEMA)
-        if "conn" not in {c.name for c in self.db["events"].columns}:  # a log written before the audit column
-            self.db.execute("ALTER TABLE events ADD COLUMN conn TEXT")
         self.lock = threading.RLock()
+        with self.transaction():
+            for statement in _statements(SCHEMA):
+                self.db.execute(statement)
+            if "conn" not in {c.name for c in self.db["events"].columns}:  # a log from before the audit column
+                self.db.execute("ALTER TABLE events ADD COLUMN conn TEXT")
+        self.identity = _file_identity(self.path)
+        self.wal_identity = _file_identity(self.path + "-wal")
 
     def append(self, event: dict) -> dict:
-        """Store one event (envelope + fields) and commit; return it with its `seq`."""
+        """Store one event (envelope + fields); return it with its `seq`.  Committed at once, or with
+        the transaction it runs in."""
         row = {k: event.get(k) for k in ENVELOPE_COLUMNS if k != "seq"}
         body = {k: v for k, v in event.items() if k not in ENVELOPE_COLUMNS}
         row["body"] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        with self.lock:
+        with self.transaction():  # inside a group commit's transaction, this adds to it
             cursor = self.db.execute(
                 "INSERT INTO events (id, kind, ts, exercise_time, observed_at, role, body, conn) "
                 "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :role, :body, :conn)", row)
-            # isolation_level=None: the INSERT is its own transaction, committed when execute returns,
-            # unless it runs inside `transaction()`, which commits once for all its appends.
             return {"seq": cursor.lastrowid, **event}
 
     @contextmanager
     def transaction(self):
-        """Make the appends inside one transaction with one durable commit (group commit); all or none."""
+        """Make the writes inside one transaction with one durable commit (group commit); all or none.
+
+        A fault of the storage (disk full, locked, read-only …) is raised as StorageFault."""
         with self.lock:
             if self.db.conn.in_transaction:  # inside bulk(): the outer transaction commits
                 yield self
                 return
-            self.db.execute("BEGIN IMMEDIATE")
             try:
-                yield self
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.conn.in_transaction:
-                    self.db.execute("ROLLBACK")
+                self._begin()
+                try:
+                    yield self
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    if self.db.conn.in_transaction:
+                        try:
+                            self.db.execute("ROLLBACK")
+                        except sqlite3.Error:  # SQLite may have rolled back by itself (disk full)
+                            pass
+                    raise
+            except StorageFault:
                 raise
+            except Exception as e:
+                if is_storage_error(e):
+                    raise StorageFault(describe_storage_error(e)) from e
+                raise
+
+    def _begin(self) -> None:
+        """Take the write lock, waiting a sleep at a time (a green sleep in the server) while another
+        program holds it."""
+        waited = 0.0
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e) or waited >= self.lock_wait:
+                    raise
+            time.sleep(LOCK_POLL)
+            waited += LOCK_POLL
+
+    def check_file(self) -> None:
+        """Raise StorageFault if the database file (or its WAL) was deleted or replaced since it was
+        opened: commits would go to a file nobody will ever open again."""
+        if _file_identity(self.path) != self.identity:
+            raise StorageFault(f"the database file {self.path} was deleted or replaced while ExCon ran")
+        wal = _file_identity(self.path + "-wal")
+        if self.wal_identity is None:
+            self.wal_identity = wal
+        elif wal != self.wal_identity:
+            raise StorageFault(f"the database's write-ahead log {self.path}-wal was deleted or replaced while ExCon ran")
+
+    def heartbeat(self, moment: str) -> None:
+        """Write and commit one small row: does the storage take writes again?"""
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('heartbeat', ?)", [moment])
 
     @contextmanager
     def bulk(self):
@@ -132,6 +213,18 @@ class EventLog:
         """Return the last seq stored before wall time `ts` (0 if none): read from there to start at `ts`."""
         row = self.db.execute("SELECT MAX(seq) FROM events WHERE ts < ?", [ts]).fetchone()
         return row[0] or 0
+
+    def seq_at(self, ts: str) -> int:
+        """Return the last seq of an event stamped at or before wall time `ts` (0 if none).
+
+        The events up to it are the log as it stood at `ts`, even when the wall clock was set back
+        during the exercise and `ts` does not always grow with `seq`."""
+        row = self.db.execute("SELECT MAX(seq) FROM events WHERE ts <= ?", [ts]).fetchone()
+        return row[0] or 0
+
+    def max_exercise_time(self) -> float | None:
+        """Return the latest exercise time stored: exercise time never goes back below it."""
+        return self.db.execute("SELECT MAX(exercise_time) FROM events").fetchone()[0]
 
     def seq_before_exercise_time(self, seconds: float) -> int:
         """Return the last seq stored before exercise time `seconds` (it never goes back; NULL is before the start)."""
@@ -187,20 +280,17 @@ class EventLog:
             target.close()
 
     def store_codes(self, codes: dict) -> None:
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                self.db.execute("DELETE FROM codes")
-                for role, code in codes.items():
-                    self.db.execute("INSERT INTO codes (role, code) VALUES (?, ?)", [role, code])
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+        with self.transaction():
+            self.db.execute("DELETE FROM codes")
+            for role, code in codes.items():
+                self.db.execute("INSERT INTO codes (role, code) VALUES (?, ?)", [role, code])
 
     def setting(self, key: str, make) -> str:
         """Return a stored setting, storing `make()` first if there is none."""
-        with self.lock:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        if row:
+            return row[0]
+        with self.transaction():
             row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
             if row:
                 return row[0]
@@ -210,6 +300,50 @@ class EventLog:
 
     def close(self):
         self.db.conn.close()
+
+
+class WriterLockTaken(Exception):
+    """Another server process already writes this database."""
+
+
+def hold_writer_lock(path: str):
+    """Take the lock that makes one server process the writer of the database at `path`.
+
+    A file lock on `<path>.lock`, held until the process ends (the system drops it even on a kill
+    or a crash).  Return the open lock file; keep a reference to it.  Raise WriterLockTaken, naming
+    the holder, when another process holds it."""
+    lock = open(f"{path}.lock", "a+", encoding="utf-8")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip() or "another process"
+        lock.close()
+        raise WriterLockTaken(holder) from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+    lock.flush()
+    return lock
+
+
+def _statements(script: str):
+    """Split a script into statements (a trigger's body holds semicolons of its own)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement.strip()
+            statement = ""
+
+
+def _file_identity(path: str):
+    """Return (device, inode) of a file, or None when there is no file."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _event(row: dict) -> dict:

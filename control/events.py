@@ -5,8 +5,9 @@ that every id it names exists in the scenario; checks that need the live exercis
 released? does the correction's target exist?) live in `exercise.py`, the one write path.
 """
 
-import uuid
 import functools
+import math
+import uuid
 from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar, get_type_hints
 
@@ -28,8 +29,46 @@ CLOCK_OPS = ("start", "pause", "resume", "end")
 MAX_CLOCK_RATE = 3600
 
 
+MAX_DEPTH = 8  # nesting of lists and objects in a payload; no kind needs more than 2
+INT64 = 2**63  # SQLite and JSON readers elsewhere hold whole numbers in 64 bits
+
+
 class InvalidEvent(ValueError):
     """A payload that must not be stored; the message is one plain sentence for the sender."""
+
+
+class Undecodable:
+    """What the transport hands over for a message it could not decode (see wire_json.py)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def check_storable(value, where="the payload", depth=0) -> None:
+    """Refuse what SQLite or a JSON reader cannot hold: lone UTF-16 surrogates, whole numbers
+    beyond 64 bits, deep nesting.  Checked before a submit joins a group commit, so that one bad
+    entry can never fail the commit of the others."""
+    if depth > MAX_DEPTH:
+        raise InvalidEvent(f"{where} is nested too deeply (at most {MAX_DEPTH} levels)")
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidEvent(f"{where} contains an invalid character (a lone UTF-16 surrogate)") from None
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidEvent(f"{where} holds a number that is not finite")
+    elif isinstance(value, int):
+        if not -INT64 <= value < INT64:
+            raise InvalidEvent(f"{where} holds a number too large to store")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_storable(key, "a field name", depth + 1)
+            check_storable(item, f"field {str(key)[:50]!r}" if depth == 0 else where, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_storable(item, where, depth + 1)
 
 
 @dataclass
@@ -277,8 +316,11 @@ class Submission:
 
 def parse_payload(payload, scenario: Scenario) -> Submission:
     """Check a submitted payload's shape, types and scenario ids; raise InvalidEvent if anything is off."""
+    if isinstance(payload, Undecodable):
+        raise InvalidEvent(payload.reason)
     if not isinstance(payload, dict):
         raise InvalidEvent("the payload must be a JSON object")
+    check_storable(payload)
     event_id = _check_id(payload.get("id"))
     kind_name = payload.get("kind")
     if not isinstance(kind_name, str):

@@ -2,11 +2,14 @@
 
 No Flask here.  `submit` checks a payload (shape, scenario ids, permission, live state), stores it,
 commits, and only then returns the stored event for the transport to acknowledge and broadcast.
+An entry is refused only when it is itself wrong; when the storage fails, the sender is told to
+send it again (StorageFault) and the fault is reported to every screen until a write succeeds.
 """
 
 import bisect
 import copy
 import dataclasses
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -14,17 +17,27 @@ from datetime import datetime, timedelta
 
 from . import permissions
 from .clock import ClockError, ExerciseClock
+from .eventlog import EventLog, StorageFault
 from .events import CORRECTABLE, INJECT_STATUS, KINDS, InvalidEvent, Submission, build_kind, parse_payload
-from .eventlog import EventLog
 from .scenario import Scenario
 from .state import StateFolder, apply_amends
 from .timefmt import exercise_seconds, iso, utc_now
 
-SNAPSHOT_EVERY = 1000  # events between two kept states, for the state at a past instant
+FOLD_SLICE = 1000  # events folded between two yields to the other green threads
+SNAPSHOT_EVERY = FOLD_SLICE  # events between two kept states, for the state at a past instant
+PAGE_CHARS = 1_000_000  # about this much text in one page of events (resume, /api/events)
+CHECK_KINDS = ("clock", "inject", "inject_skip", "inject_defer", "retract", "amend", "safety_ack")
 
 # What a released inject carries to its teams: the player-facing part of the MSEL row,
 # never the expected actions or the controllers' notes.
 INJECT_PLAYER_FIELDS = ("title", "description", "teams", "site", "from", "to", "delivery")
+
+logger = logging.getLogger("excon")
+
+
+def let_others_run():
+    """Yield to the other green threads (a plain sleep(0) under eventlet's monkey patching)."""
+    time.sleep(0)
 
 
 @dataclass
@@ -45,34 +58,44 @@ class _Waiting:
 
 
 class Exercise:
-    """Hold the scenario, the log and the little live state that checks need."""
+    """Hold the scenario, the log and the little live state that checks need.
 
-    def __init__(self, scenario: Scenario, log: EventLog, now=utc_now):
+    now: the wall clock (for `ts`); monotonic: a clock that never steps (for elapsed exercise time),
+    by default time.monotonic with the real wall clock, or `now` itself with a test's hand clock.
+    """
+
+    def __init__(self, scenario: Scenario, log: EventLog, now=utc_now, monotonic=None):
         self.scenario = scenario
         self.log = log
         self.now = now
+        self.monotonic = monotonic or (time.monotonic if now is utc_now else lambda: now().timestamp())
         self.lock = threading.RLock()
         self.queue_lock = threading.Lock()
         self.commit_lock = threading.Lock()  # held by the submit that stores everything queued
         self.queue = []  # submits waiting for the next commit
-        self._load()
+        self.fault = None  # the storage fault screens are shown, while there is one
+        self.on_health = None  # called with health() whenever the fault appears or clears
+        self.live_views = {}  # view key -> (a role with that view, StateFolder kept current)
+        self.building = {}  # view key -> lock held while that view is first folded
+        self.snapshots = {}  # view key -> [(last seq folded, StateFolder)], for past instants
+        self.generation = 0  # corrections stored so far: a fold that saw one arrive keeps nothing
+        self._load_checks()
+        self.folded_seq = self.seen_seq  # the last event folded into the live views
+        self.clock.anchor(self.now(), self.monotonic(), floor=self.log.max_exercise_time())
 
-    def _load(self) -> None:
-        """(Re)build the live state the checks need from the log."""
+    def _load_checks(self) -> None:
+        """Build the state the checks need from the log."""
         self.clock = ExerciseClock()
         self.inject_status = {}  # inject id -> 'released' | 'skipped' | 'deferred'
         self.released_to = {}  # released inject id (MSEL or ad-hoc) -> its target teams
-        self.amends = {}  # target id -> [amend events]
-        self.retracted = set()
+        self.amends = {}  # target id -> [amend events, in seq order]
+        self.retracted = {}  # target id -> seq of its retract
         self.acknowledged = set()  # safety alert ids
-        self.live_views = {}  # view key -> (a role with that view, StateFolder kept current)
-        self.snapshots = {}  # view key -> [(last seq folded, its ts, StateFolder)], for past instants
         self.seen_seq = 0  # the last event taken into this state
         last = self.log.last_seq()  # another process may be writing (a relay): stop there
-        for event in self.log.since(0, kinds=("clock", "inject", "inject_skip", "inject_defer", "retract", "amend",
-                                              "safety_ack")):
+        for event in self.log.since(0, kinds=CHECK_KINDS):
             if event["seq"] <= last:
-                self._remember(event)
+                self._remember(event, live=False)
         self.seen_seq = last
 
     def catch_up(self) -> int:
@@ -82,18 +105,28 @@ class Exercise:
         with self.lock:
             new = list(self.log.since(self.seen_seq))
             for event in new:
-                self._remember(event)
+                self._remember(event, live=False)
+                self._fold_views(event)
             return len(new)
+
+    # --- the clock, read now --------------------------------------------------------------
+
+    def exercise_time_now(self) -> float | None:
+        return self.clock.exercise_time(self.now(), self.monotonic())
+
+    def clock_now(self) -> dict:
+        return self.clock.as_dict(self.now(), self.monotonic())
 
     # --- writing ---------------------------------------------------------------------------
 
     def submit(self, payload, role: str, on_stored=None, conn: str | None = None) -> Receipt:
-        """Check and store one payload from `role`; raise InvalidEvent (nothing stored) if it may not be.
+        """Check and store one payload from `role`; return its Receipt once it is committed.
 
-        on_stored: called with the stored event after the commit and before any later event's, so
-        that broadcasts leave in `seq` order.  conn: the connection that sent it (kept for audit).
-        Submits that arrive while a commit is on the disk are stored together in the next one (group
-        commit): each still returns only once its event is committed.
+        Raises InvalidEvent (nothing stored: the entry itself is wrong) or StorageFault (nothing
+        stored: send it again).  on_stored: called with the stored event after the commit and before
+        any later event's, so that broadcasts leave in `seq` order.  conn: the connection that sent
+        it (kept for audit).  Submits that arrive while a commit is on the disk are stored together
+        in the next one (group commit).
         """
         waiting = _Waiting(parse_payload(payload, self.scenario), role, conn, on_stored)
         with self.queue_lock:
@@ -108,26 +141,74 @@ class Exercise:
             raise waiting.result
         return waiting.result
 
-    def _store(self, batch: list["_Waiting"]) -> None:
-        """Check and store `batch` in one transaction, then hand each stored event to its on_stored."""
+    def _store(self, batch: list[_Waiting]) -> None:
+        """Store `batch`, give every member its answer, then hand each stored event to its on_stored."""
         with self.lock:
-            try:
-                with self.log.transaction():
-                    for waiting in batch:
-                        try:
-                            waiting.result = self._store_one(waiting.sub, waiting.role, waiting.conn)
-                        except InvalidEvent as e:
-                            waiting.result = e
-            except Exception as e:  # nothing of the batch is stored: forget what it changed, all resend
-                self._load()
-                for waiting in batch:
-                    waiting.result = e if not isinstance(waiting.result, InvalidEvent) else waiting.result
-                raise
+            stored = self._commit_group(batch)
+            for event in stored:
+                self._fold_views(event)
+            faults = [w.result for w in batch if isinstance(w.result, StorageFault)]
+            if faults:
+                self._set_fault(str(faults[0]))
+            elif stored:
+                self._set_fault(None)
             for waiting in batch:
                 if isinstance(waiting.result, Receipt) and not waiting.result.duplicate and waiting.on_stored:
                     waiting.on_stored(waiting.result.event)
 
-    def _store_one(self, sub: Submission, role: str, conn: str | None) -> Receipt:
+    def _commit_group(self, batch: list[_Waiting]) -> list[dict]:
+        """Store the batch in one commit; if that fails, each member in a commit of its own, so that
+        one entry the storage cannot take never costs the others theirs.  Return the stored events."""
+        try:
+            self.log.check_file()
+            return self._commit(batch)
+        except Exception as failure:
+            if isinstance(failure, StorageFault) or len(batch) == 1:
+                for waiting in batch:
+                    if not isinstance(waiting.result, InvalidEvent):
+                        waiting.result = self._answer_for(failure)
+                return []
+        stored = []
+        for i, waiting in enumerate(batch):
+            try:
+                stored += self._commit([waiting])
+            except StorageFault as fault:  # the storage, not this entry: the rest would fail alike
+                for rest in batch[i:]:
+                    rest.result = fault
+                break
+            except Exception as failure:
+                waiting.result = self._answer_for(failure)
+        return stored
+
+    def _commit(self, members: list[_Waiting]) -> list[dict]:
+        """Check and store `members` in one transaction; all or nothing, the checks' state included."""
+        undo = []
+        try:
+            with self.log.transaction():
+                for waiting in members:
+                    waiting.result = None
+                    try:
+                        waiting.result = self._store_one(waiting.sub, waiting.role, waiting.conn, undo)
+                    except InvalidEvent as e:
+                        waiting.result = e
+        except BaseException:
+            for step in reversed(undo):
+                step()
+            for waiting in members:
+                if isinstance(waiting.result, Receipt):
+                    waiting.result = None
+            raise
+        return [w.result.event for w in members if isinstance(w.result, Receipt) and not w.result.duplicate]
+
+    def _answer_for(self, failure: Exception) -> Exception:
+        """Return what a sender is told when storing its entry failed."""
+        if isinstance(failure, (StorageFault, InvalidEvent)):
+            return failure
+        logger.error("an entry could not be stored", exc_info=failure)
+        return InvalidEvent("the server could not store this entry (a fault in ExCon, written to its log); "
+                            "it was not saved — write it again, or tell exercise control")
+
+    def _store_one(self, sub: Submission, role: str, conn: str | None, undo: list) -> Receipt:
         existing = self.log.get(sub.id)  # within the transaction: finds an earlier copy in the same batch too
         if existing is not None:
             return Receipt(existing, duplicate=True)
@@ -139,17 +220,58 @@ class Exercise:
             event["observed_at"] = sub.observed_at
         event.update(fields)
         stored = self.log.append(event)
-        self._remember(stored)
+        undo.append(self._remember(stored, live=True))
         return Receipt(stored, duplicate=False)
+
+    # --- health of the storage --------------------------------------------------------------
+
+    def health(self) -> dict:
+        """Return {"ok": …, "storage": the fault or None, "since": …} for /healthz and the screens."""
+        if self.fault is None:
+            return {"ok": True, "storage": None, "since": None}
+        return {"ok": False, "storage": self.fault["error"], "since": self.fault["since"]}
+
+    def check_health(self) -> dict:
+        """Look at the storage (every few seconds, from the server): is the database file still the one
+        opened, and does a write go through again after a fault?  Return health()."""
+        try:
+            self.log.check_file()
+            if self.fault is not None:
+                with self.lock:
+                    self.log.heartbeat(iso(self.now()))
+                self._set_fault(None)
+        except StorageFault as fault:
+            self._set_fault(str(fault))
+        return self.health()
+
+    def _set_fault(self, error: str | None) -> None:
+        if error is None:
+            if self.fault is None or self.fault["lasting"]:
+                return
+            self.fault = None
+            logger.warning("storage: writes go through again")
+        else:
+            if self.fault is not None and self.fault["error"] == error:
+                return
+            lasting = "deleted or replaced" in error  # the file is gone: nothing will ever be stored in it
+            self.fault = {"error": error, "since": iso(self.now()), "lasting": lasting}
+            logger.error("STORAGE FAILING: %s — entries are kept on the phones and sent again%s", error,
+                         "; restart ExCon on the database file" if lasting else "")
+        if self.on_health:
+            self.on_health(self.health())
+
+    # --- the live checks ---------------------------------------------------------------------
 
     def _check_live(self, sub: Submission, role: str, now: datetime) -> dict:
         """Check permission and the live state; return the fields to store."""
         fields = dict(sub.fields)
-        if sub.kind in ("retract", "amend"):
-            target = self._correctable_target(fields["target"])
+        if sub.kind in permissions.CORRECTIONS:
+            target = self._correctable_target(fields["target"], role)
             checked = [target]
             if sub.kind == "amend":
-                checked.append(self._amended(target, sub.changes))
+                amended = self._amended(target, sub.changes)
+                self._check_links(amended["kind"], amended, role)  # as if it were entered now
+                checked.append(amended)
                 fields.update(sub.changes)
             for version in checked:  # before and after: nobody moves an entry into or out of their reach
                 reason = permissions.may_submit(role, version)
@@ -163,7 +285,7 @@ class Exercise:
         status = self.inject_status.get(inject)
         if sub.kind == "clock":
             try:
-                self.clock.check(fields["op"], self._clock_target(fields), now)
+                self.clock.check(fields["op"], self._clock_target(fields), now, self.monotonic())
             except ClockError as e:
                 raise InvalidEvent(str(e)) from None
         elif sub.kind == "inject":
@@ -181,23 +303,38 @@ class Exercise:
                 raise InvalidEvent(f"no safety alert with id {fields['target']!r}")
             if target["id"] in self.acknowledged:
                 raise InvalidEvent("that safety alert has already been acknowledged")
-        elif inject is not None:  # an action or evaluation that links an inject
-            if inject not in self.released_to:
-                known = inject in self.scenario.injects
-                raise InvalidEvent(f"inject {inject} has not been released" if known else f"unknown inject {inject!r}")
-            if sub.kind == "action" and fields["team"] not in self.released_to[inject]:
-                raise InvalidEvent(f"inject {inject} was not released to team {fields['team']}")
+        else:
+            self._check_links(sub.kind, fields, role)
         return fields
 
-    def _correctable_target(self, target_id: str) -> dict:
+    def _check_links(self, kind: str, fields: dict, role: str) -> None:
+        """Check the inject an action or evaluation answers: released, and for an action to its team.
+        A team is told nothing about injects it did not receive, not even whether they exist."""
+        inject = fields.get("inject")
+        if inject is None:
+            return
+        teams = self.released_to.get(inject)
+        if permissions.role_team(role) is not None:
+            if teams is None or fields.get("team") not in teams:
+                raise InvalidEvent(f"no inject {inject!r} was released to your team")
+            return
+        if teams is None:
+            known = inject in self.scenario.injects
+            raise InvalidEvent(f"inject {inject} has not been released" if known else f"unknown inject {inject!r}")
+        if kind == "action" and fields["team"] not in teams:
+            raise InvalidEvent(f"inject {inject} was not released to team {fields['team']}")
+
+    def _correctable_target(self, target_id: str, role: str) -> dict:
+        """Return the entry a correction names, as it stands now; refuse one the role cannot see."""
         target = self.log.get(target_id)
-        if target is None:
-            raise InvalidEvent(f"no event with id {target_id!r} to correct")
+        current = self.version(target) if target is not None else None
+        if current is None or not permissions.may_see(role, current):
+            if target is not None and target["id"] in self.retracted and permissions.may_see(role, target):
+                raise InvalidEvent("that event has already been retracted (withdrawn)")
+            raise InvalidEvent(f"no entry with id {target_id!r} that you may correct")
         if target["kind"] not in CORRECTABLE:
             raise InvalidEvent(f"{target['kind']} events cannot be corrected; only {', '.join(CORRECTABLE)}")
-        if target["id"] in self.retracted:
-            raise InvalidEvent("that event has already been retracted")
-        return apply_amends(target, self.amends.get(target["id"], ()))
+        return current
 
     def _amended(self, target: dict, changes: dict) -> dict:
         """Return the target with `changes` laid over it, checked as its own kind."""
@@ -223,95 +360,248 @@ class Exercise:
             target = self._clock_target(sub.fields)
             if target is not None:
                 return float(target)
-        return self.clock.exercise_time(now)
+        return self.clock.exercise_time(now, self.monotonic())
 
-    def _remember(self, event: dict) -> None:
+    def _remember(self, event: dict, live: bool):
+        """Take a stored event into the checks' state; return a function that takes it out again
+        (a commit that fails forgets what it changed).  live: stored now by this process."""
+        kind, previous_seq = event["kind"], self.seen_seq
         self.seen_seq = max(self.seen_seq, event["seq"])
-        kind = event["kind"]
+        steps = []
         if kind == "clock":
-            self.clock.apply(event)
-        elif kind in ("inject", "inject_skip", "inject_defer"):
-            self.inject_status[event["inject"]] = INJECT_STATUS[kind]
+            before = dataclasses.replace(self.clock)
+            self.clock.apply(event, mono=self.monotonic() if live else None)
+            steps.append(lambda: setattr(self, "clock", before))
+        elif kind in INJECT_STATUS:
+            inject = event["inject"]
+            status, teams = self.inject_status.get(inject), self.released_to.get(inject)
+            self.inject_status[inject] = INJECT_STATUS[kind]
             if kind == "inject":
-                self.released_to[event["inject"]] = event["teams"]
+                self.released_to[inject] = event["teams"]
+            steps.append(lambda: _restore(self.inject_status, inject, status))
+            steps.append(lambda: _restore(self.released_to, inject, teams))
         elif kind == "safety_ack":
             self.acknowledged.add(event["target"])
+            steps.append(lambda: self.acknowledged.discard(event["target"]))
         elif kind == "retract":
-            self.retracted.add(event["target"])
+            self.retracted[event["target"]] = event["seq"]
+            steps.append(lambda: self.retracted.pop(event["target"], None))
         elif kind == "amend":
             self.amends.setdefault(event["target"], []).append(event)
-        if kind in permissions.CORRECTIONS:
-            self.live_views.clear()  # a correction reaches into the past: fold again when asked
-            target = self.log.get(event["target"])
+            steps.append(lambda: self.amends[event["target"]].remove(event))
+
+        def undo():
+            for step in steps:
+                step()
+            self.seen_seq = previous_seq
+
+        return undo
+
+    # --- the live views, kept current event by event ------------------------------------------
+
+    def _fold_views(self, event: dict) -> None:
+        """Fold a committed event into every live view; a correction replaces its target's effect."""
+        self.folded_seq = max(self.folded_seq, event["seq"])
+        for role, folder in self.live_views.values():
+            self._fold_live(folder, role, event)
+        if event["kind"] in permissions.CORRECTIONS:
+            self.generation += 1
+            target_seq = self.log.get(event["target"])["seq"]
             for snaps in self.snapshots.values():  # states kept from before the target still hold
-                snaps[:] = [snap for snap in snaps if snap[0] < target["seq"]]
-        else:
-            for role, folder in self.live_views.values():
+                snaps[:] = [snap for snap in snaps if snap[0] < target_seq]
+
+    def _fold_live(self, folder: StateFolder, role: str, event: dict) -> None:
+        """Fold one committed event into one live view as `role` sees it."""
+        if event["kind"] in permissions.CORRECTIONS:
+            target = self.log.get(event["target"])
+            _correct(folder, role, self.version(target, event["seq"] - 1), self.version(target, event["seq"]),
+                     event["seq"])
+            return
+        shown = self.view(role, event)
+        if shown is not None:
+            folder.add(shown)
+
+    def state_for(self, role: str, at: datetime | None = None) -> dict:
+        """Return the state at `at` (default now) as `role` may see it.
+
+        The state now comes from a fold kept current event by event (one per kind of view);
+        a past instant is folded from the log, from the nearest kept state.
+        """
+        if at is not None:
+            return self._state_at(role, at)
+        key = self._view_key(role)
+        if key not in self.live_views:
+            with self.building.setdefault(key, threading.Lock()):
+                if key not in self.live_views:
+                    self._build_view(role, key)
+        return self.live_views[key][1].snapshot(self.now(), clock=self.clock_now())
+
+    def _build_view(self, role: str, key: tuple) -> None:
+        """Fold the log for a new live view, a slice at a time so that other green threads go on.
+
+        The fold runs without the lock, over the events up to `upto` with the corrections known up to
+        `upto`; under the lock, what was stored meanwhile is folded in as `_fold_views` would have."""
+        upto = self.folded_seq
+        folder = StateFolder(self.scenario, correctable=True, **self._fold_options(role))
+
+        def fold_as_it_stood(event):
+            if event["kind"] in permissions.CORRECTIONS:  # laid over their entries already: just seen
                 if self.view(role, event) is not None:
-                    folder.add(event)
+                    folder.last_seq = max(folder.last_seq, event["seq"])
+                return
+            version = self.version(event, upto)
+            shown = self.view(role, version) if version is not None else None
+            if shown is not None:
+                folder.add(shown)
+
+        self._walk(0, upto, fold_as_it_stood)
+        with self.lock:
+            self._walk(upto, self.folded_seq, lambda event: self._fold_live(folder, role, event), pause=False)
+            self.live_views[key] = (role, folder)
+
+    def _walk(self, cursor: int, upto: int, each, after_slice=None, pause=True) -> None:
+        """Call each(event) for the events after seq `cursor` up to `upto`, read a slice at a time;
+        after each whole slice, after_slice(last seq) and (pause) a turn for the other green threads."""
+        while cursor < upto:
+            batch = list(self.log.since(cursor, limit=FOLD_SLICE))
+            for event in batch:
+                if event["seq"] > upto:
+                    return
+                cursor = event["seq"]
+                each(event)
+            if len(batch) < FOLD_SLICE:
+                return
+            if after_slice:
+                after_slice(cursor)
+            if pause:
+                let_others_run()
+
+    def _view_key(self, role: str) -> tuple:
+        """Roles that see the same events share folds."""
+        return permissions.role_team(role), tuple(permissions.kinds_seen_in_full(role))
+
+    def _state_at(self, role: str, at: datetime) -> dict:
+        """Fold the events stored by `at` (every event up to the last one stamped at or before it, so
+        that a wall clock set back mid-exercise still gives a state that existed), starting from the
+        nearest state kept every SNAPSHOT_EVERY events."""
+        upto = self.log.seq_at(iso(at))
+        snaps = self.snapshots.setdefault(self._view_key(role), [])
+        index = bisect.bisect_right([snap[0] for snap in snaps], upto) - 1
+        cursor, kept = snaps[index] if index >= 0 else (0, None)
+        folder = copy.deepcopy(kept) if kept else StateFolder(self.scenario, **self._fold_options(role))
+        generation = self.generation
+
+        def fold_as_it_stands(event):
+            shown = self._seen_now(role, event)
+            if shown is not None:
+                folder.add(shown)
+
+        def keep(last_seq):
+            if last_seq < upto and generation == self.generation and (not snaps or last_seq > snaps[-1][0]):
+                snaps.append((last_seq, copy.deepcopy(folder)))
+
+        self._walk(cursor, upto, fold_as_it_stands, after_slice=keep)
+        return folder.snapshot(at)
+
+    def _fold_options(self, role: str) -> dict:
+        team = permissions.role_team(role)
+        return {"teams": None if team is None else [team], "pending_injects": team is None,
+                "objectives": permissions.may_see(role, {"kind": "evaluation"})}
 
     # --- reading ---------------------------------------------------------------------------
 
+    def version(self, event: dict, upto: int | None = None) -> dict | None:
+        """Return an entry as it stands with the corrections stored up to seq `upto` (default: all);
+        None once it is withdrawn."""
+        withdrawn = self.retracted.get(event["id"])
+        if withdrawn is not None and (upto is None or withdrawn <= upto):
+            return None
+        amends = self.amends.get(event["id"], ())
+        if upto is not None:
+            amends = [a for a in amends if a["seq"] <= upto]
+        return apply_amends(event, amends)
+
     def view(self, role: str, event: dict) -> dict | None:
-        """Return `event` as `role` receives it, or None (a correction is judged by its target)."""
-        return permissions.view(role, event, self._target_of(event))
+        """Return a stored event as `role` receives it (live, in resume and in /api/events), or None."""
+        kind = event["kind"]
+        if kind in permissions.CORRECTIONS:
+            target = self.log.get(event["target"])
+            if target is None:
+                return None
+            before = self.version(target, event["seq"] - 1)
+            after = self.version(target, event["seq"]) if kind == "amend" else None
+            return permissions.view_correction(role, event, before, after) if before is not None else None
+        target = self.log.get(event["target"]) if kind in permissions.TARGETED else None
+        return permissions.view(role, event, target)
 
     def deliveries(self, event: dict) -> list[tuple[str, dict]]:
         """Return (role, event as that role receives it) for every role that may receive `event`."""
-        target = self._target_of(event)
-        found = ((r, permissions.view(r, event, target)) for r in permissions.broadcast_order(self.scenario.teams))
+        found = ((r, self.view(r, event)) for r in permissions.broadcast_order(self.scenario.teams))
         return [(r, v) for r, v in found if v is not None]
 
-    def _target_of(self, event: dict) -> dict | None:
-        return self.log.get(event["target"]) if event["kind"] in permissions.TARGETED else None
-
     def events_for(self, role: str, since: int = 0, limit: int = 5000) -> tuple[list, int, bool]:
-        """Return up to `limit` events after seq `since` that `role` may see.
+        """Return up to `limit` events after seq `since` that `role` may see (and about PAGE_CHARS of text).
 
-        Returns (events, the last seq examined, whether it stopped at `limit`): a caller asks
-        again from that seq while the last value is true.
+        Returns (events, the last seq examined, whether it stopped early): a caller asks again from
+        that seq while the last value is true.
         """
         return self._collect(role, lambda cursor: list(self.log.since(cursor, limit=limit)), since, limit, limit)
 
-    def recent_for(self, role: str, limit: int) -> list:
-        """Return the last `limit` events `role` may see, oldest first."""
+    def recent_for(self, role: str, limit: int) -> tuple[list, bool]:
+        """Return the last `limit` events `role` may see (fewer if they hold more than PAGE_CHARS of
+        text), oldest first, and whether older ones were left out for size."""
         page = max(limit, 200)
-        found, _, _ = self._collect(role, lambda cursor: list(self.log.before(cursor, page)),
-                                    self.log.last_seq() + 1, limit, page)
-        return found[::-1]
+        found, _, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)),
+                                       self.log.last_seq() + 1, limit, page)
+        return found[::-1], more and len(found) < limit
+
+    def recent_until(self, role: str, until: datetime, limit: int) -> tuple[list, bool]:
+        """Return the last `limit` events `role` may see that were stored by `until`, oldest first."""
+        page = max(limit, 200)
+        start = self.log.seq_at(iso(until)) + 1
+        found, _, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)), start, limit, page)
+        return found[::-1], more and len(found) < limit
 
     def _collect(self, role, next_page, cursor, limit, page_size):
-        """Walk pages of the log from `cursor`, keeping what `role` may see, until `limit` or the end."""
-        found = []
+        """Walk pages of the log from `cursor`, keeping what `role` may see, until `limit`, about
+        PAGE_CHARS of text, or the end."""
+        found, chars = [], 0
         while True:
             batch = next_page(cursor)
             for event in batch:
-                cursor = event["seq"]
                 shown = self.view(role, event)
                 if shown is not None:
-                    found.append(shown)
-                    if len(found) == limit:
+                    size = _text_size(shown)
+                    if found and chars + size > PAGE_CHARS:
                         return found, cursor, True
+                    found.append(shown)
+                    chars += size
+                cursor = event["seq"]
+                if len(found) == limit:
+                    return found, cursor, True
             if len(batch) < page_size:
                 return found, cursor, False
-
-    def recent_until(self, role: str, until: datetime, limit: int) -> list:
-        """Return the last `limit` events `role` may see that were stored by `until`, oldest first."""
-        page = max(limit, 200)
-        start = self.log.seq_before(iso(until + timedelta(microseconds=1))) + 1
-        found, _, _ = self._collect(role, lambda cursor: list(self.log.before(cursor, page)), start, limit, page)
-        return found[::-1]
+            let_others_run()
 
     def effective(self, role: str, events) -> list:
-        """Return `events` as `role` sees them now: retracted ones dropped, amends applied."""
-        return [shown for shown in (self._seen_now(role, e) for e in events) if shown is not None]
+        """Return `events` as `role` sees them now: withdrawn ones dropped, amends applied."""
+        found = []
+        for i, event in enumerate(events):
+            shown = self._seen_now(role, event)
+            if shown is not None:
+                found.append(shown)
+            if i % FOLD_SLICE == FOLD_SLICE - 1:
+                let_others_run()
+        return found
 
     def _seen_now(self, role: str, event: dict) -> dict | None:
-        """Return one stored event as `role` sees it with every correction known now; None if it does not count."""
-        if event["kind"] in permissions.CORRECTIONS or event["id"] in self.retracted:
+        """Return one stored entry as `role` sees it with every correction known now; None if it does
+        not count.  Visibility is judged on the entry as it now stands (an action moved to another
+        team is that team's)."""
+        if event["kind"] in permissions.CORRECTIONS:
             return None
-        shown = self.view(role, event)
-        return apply_amends(shown, self.amends.get(event["id"], ())) if shown is not None else None
+        version = self.version(event)
+        return self.view(role, version) if version is not None else None
 
     def marks_for(self, role: str) -> list:
         """Return the moments a replay jumps between, as `role` sees them."""
@@ -325,72 +615,35 @@ class Exercise:
         """Return event counts per `bucket` seconds of exercise time, lane and kind, for a zoomed-out timeline."""
         return self.log.bucket_counts(start, end, bucket, permissions.kinds_seen_in_full(role))
 
-    def state_for(self, role: str, at: datetime | None = None) -> dict:
-        """Return the state at `at` (default now) as `role` may see it.
-
-        The state now comes from a fold kept current event by event (one per kind of view);
-        a past instant is folded from the log.
-        """
-        if at is not None:
-            return self._state_at(role, at)
-        with self.lock:
-            key = self._view_key(role)
-            if key not in self.live_views:
-                folder = StateFolder(self.scenario, **self._fold_options(role))
-                for event in self.effective(role, self.log.since(0)):
-                    folder.add(event)
-                self.live_views[key] = (role, folder)
-            return self.live_views[key][1].snapshot(self.now())
-
-    def _view_key(self, role: str) -> tuple:
-        """Roles that see the same events share folds."""
-        return permissions.role_team(role), tuple(permissions.kinds_seen_in_full(role))
-
-    def _state_at(self, role: str, at: datetime) -> dict:
-        """Fold from the last kept state before `at`, keeping a state every SNAPSHOT_EVERY events."""
-        at_text = iso(at)
-        with self.lock:
-            snaps = self.snapshots.setdefault(self._view_key(role), [])
-            seq, ts, folder = snaps[-1] if snaps else (0, "", None)
-            if ts <= at_text:  # extend the kept states up to `at`
-                folder = copy.deepcopy(folder) if folder else StateFolder(self.scenario, **self._fold_options(role))
-                while True:
-                    batch = list(self.log.since(seq, limit=SNAPSHOT_EVERY))
-                    if not batch or batch[0]["ts"] > at_text:
-                        break
-                    for event in batch:
-                        if event["ts"] > at_text:
-                            break
-                        seq, ts = event["seq"], event["ts"]
-                        self._fold_one(role, folder, event)
-                    else:
-                        if len(batch) == SNAPSHOT_EVERY:
-                            snaps.append((seq, ts, copy.deepcopy(folder)))
-                            continue
-                    break
-                return folder.snapshot(at)
-            index = bisect.bisect_right([snap[1] for snap in snaps], at_text) - 1
-            seq, ts, kept = snaps[index] if index >= 0 else (0, "", None)
-            folder = copy.deepcopy(kept) if kept else StateFolder(self.scenario, **self._fold_options(role))
-            for event in self.log.since(seq, limit=SNAPSHOT_EVERY):
-                if event["ts"] > at_text:
-                    break
-                self._fold_one(role, folder, event)
-            return folder.snapshot(at)
-
-    def _fold_one(self, role: str, folder: StateFolder, event: dict) -> None:
-        """Fold one stored event as `role` sees it, with every correction known now."""
-        shown = self._seen_now(role, event)
-        if shown is not None:
-            folder.add(shown)
-
-    def _fold_options(self, role: str) -> dict:
-        team = permissions.role_team(role)
-        return {"teams": None if team is None else [team], "pending_injects": team is None,
-                "objectives": permissions.may_see(role, {"kind": "evaluation"})}
+    def pages_for(self, role: str):
+        """Yield every event `role` may see, a page at a time (for the exports)."""
+        cursor, more = 0, True
+        while more:
+            found, cursor, more = self.events_for(role, cursor, FOLD_SLICE)
+            yield from found
 
     def scenario_for(self, role: str) -> dict:
         """Return the scenario as `role` may read it: teams never read the MSEL."""
         if permissions.role_team(role) is None:
             return self.scenario.raw
         return {k: v for k, v in self.scenario.raw.items() if k != "injects"}
+
+
+def _correct(folder: StateFolder, role: str, before: dict | None, after: dict | None, seq: int) -> None:
+    """Replace the effect of a corrected entry on one live view (`before` and `after` as stored)."""
+    old = permissions.view(role, before) if before is not None else None
+    new = permissions.view(role, after) if after is not None else None
+    if old is not None or new is not None:
+        folder.correct(old, new, seq)
+
+
+def _restore(table: dict, key, value) -> None:
+    if value is None:
+        table.pop(key, None)
+    else:
+        table[key] = value
+
+
+def _text_size(event: dict) -> int:
+    """Roughly the characters an event takes on the wire: its texts and a little for the rest."""
+    return 200 + sum(len(v) for v in event.values() if isinstance(v, str))

@@ -23,7 +23,7 @@ def home():
     exercise = room().exercise
     role = request_role()
     return render_template("home.html", scenario=exercise.scenario.raw, role=role,
-                           clock=exercise.clock.as_dict(exercise.now()), events=exercise.log.count(),
+                           clock=exercise.clock_now(), events=exercise.log.count(),
                            director=role is not None and may_call(role, "director"),
                            codes_sheet=role is not None and may_call(role, "codes_sheet"))
 

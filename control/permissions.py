@@ -9,8 +9,9 @@ STAFF_ROLES = ("director", "controller", "observer", "screen")
 
 EVERYTHING = "all"
 OWN = "own"  # only events about the role's own team
-WITHOUT_NOTES = "without notes"  # the event, less its free-text observation notes
-REDACTED_FIELDS = ("note",)
+WITHOUT_TEXT = "without free text"  # the event, less the free text people wrote in it
+FREE_TEXT = {"evaluation": ("note",), "note": ("text",)}  # by kind: what WITHOUT_TEXT leaves out
+AUDIT_ROLES = ("director", "controller")  # who sees `conn`, the connection that submitted an event
 
 # kind -> role family -> scope.  A role family missing from a row may not submit that kind.
 SUBMIT = {
@@ -39,14 +40,14 @@ SEE = {
                "team": OWN},
     "move": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
              "team": OWN},
-    # Evaluators' notes are never shown to players, nor on a screen players may walk past:
-    # the screen shows ratings for objective coverage, without the notes.
+    # Evaluators' and staff notes are never shown to players, nor on a screen players may walk past:
+    # the screen shows ratings for objective coverage and bookmarks, without the words.
     "evaluation": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING,
-                   "screen": WITHOUT_NOTES},
-    "note": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING},
+                   "screen": WITHOUT_TEXT},
+    "note": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": WITHOUT_TEXT},
     "safety": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
                "team": OWN},
-    # retract, amend and safety_ack: seen by whoever may see the target
+    # safety_ack: seen by whoever may see the alert.  retract and amend: see view_correction
 }
 
 # HTTP endpoint -> role families that may call it (answers are filtered by SEE).
@@ -121,21 +122,57 @@ def _scope(role: str, event: dict, target: dict | None):
 
 
 def may_see(role: str, event: dict, target: dict | None = None) -> bool:
-    """Tell whether `role` may receive `event`; a correction or acknowledgement is judged by its `target`."""
+    """Tell whether `role` may receive `event`; a correction or acknowledgement is judged by its `target`
+    (for a correction: the entry as it stands after it)."""
     return _scope(role, event, target) is not None
 
 
+def _shown(role: str, event: dict, scope: str, kind: str) -> dict:
+    """Return `event` less what `role` may not read of it: the audit field, and under WITHOUT_TEXT the
+    free text of `kind` (the kind of the entry itself, or of the entry a correction corrects)."""
+    hidden = () if family(role) in AUDIT_ROLES else ("conn",)
+    if scope == WITHOUT_TEXT:
+        hidden += FREE_TEXT.get(kind, ()) + ("reason",)
+    if not any(key in event for key in hidden):
+        return event
+    return {k: v for k, v in event.items() if k not in hidden}
+
+
 def view(role: str, event: dict, target: dict | None = None) -> dict | None:
-    """Return `event` as `role` receives it (notes taken out where the table says so), or None."""
+    """Return `event` as `role` receives it, or None.  A safety_ack is judged by its alert (`target`);
+    corrections go through `view_correction`."""
     scope = _scope(role, event, target)
-    if scope == WITHOUT_NOTES:
-        return {k: v for k, v in event.items() if k not in REDACTED_FIELDS}
-    return event if scope is not None else None
+    if scope is None:
+        return None
+    return _shown(role, event, scope, (target or event)["kind"] if event["kind"] in TARGETED else event["kind"])
+
+
+def view_correction(role: str, correction: dict, before: dict, after: dict | None) -> dict | None:
+    """Return a retract or amend as `role` receives it, or None.
+
+    before: the corrected entry as it stood just before; after: as it stands with this correction
+    (None for a retract).  Whoever may see the entry as it now stands gets the correction; whoever
+    saw it before and may not see it now (an action moved to another team) gets only the news that it
+    is gone (`removed: true`); whoever sees it only now also gets the whole entry (`entry`).
+    """
+    scope_before = _scope(role, before, None)
+    scope_after = _scope(role, after, None) if after is not None else None
+    if scope_after is not None:
+        shown = dict(_shown(role, correction, scope_after, after["kind"]))
+        if scope_before is None:
+            shown["entry"] = _shown(role, after, scope_after, after["kind"])
+        return shown
+    if scope_before is None:
+        return None
+    if correction["kind"] == "retract":
+        return _shown(role, correction, scope_before, before["kind"])
+    kept = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "target")
+    return {**{k: correction[k] for k in kept if k in correction}, "removed": True}
 
 
 def kinds_seen_in_full(role: str) -> list[str]:
     """Return the kinds `role` receives for every team (its scope is not 'own')."""
-    return [k for k, row in SEE.items() if row.get(family(role)) in (EVERYTHING, WITHOUT_NOTES)]
+    return [k for k, row in SEE.items() if row.get(family(role)) in (EVERYTHING, WITHOUT_TEXT)]
 
 
 def may_call(role: str, endpoint: str) -> bool:

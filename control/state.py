@@ -44,15 +44,18 @@ class StateFolder:
     """Fold effective events (corrections already applied), one at a time, into the state.
 
     teams: the team ids to report (default all); pending_injects: list scenario injects that
-    were not released yet; objectives: include the objective × team rating counts.
+    were not released yet; objectives: include the objective × team rating counts;
+    correctable: keep each team's moves and actions, so that `correct` can replace the effect of
+    a corrected entry without folding the log again (live views; kept states for past instants
+    are never corrected, only dropped).
     """
 
-    def __init__(self, scenario, teams=None, pending_injects=True, objectives=True):
+    def __init__(self, scenario, teams=None, pending_injects=True, objectives=True, correctable=False):
         team_ids = list(scenario.teams) if teams is None else list(teams)
-        self.teams = {
-            t: {"site": scenario.teams[t].get("home_site"), "since": None, "actions": 0, "last_action": None}
-            for t in team_ids
-        }
+        self.home = {t: scenario.teams[t].get("home_site") for t in team_ids}
+        self.teams = {t: {"site": self.home[t], "since": None, "actions": 0, "last_action": None} for t in team_ids}
+        # team -> {"moves": {seq: (site, ts)}, "actions": {seq: (ts, exercise_time, inject)}}
+        self.kept = {t: {"moves": {}, "actions": {}} for t in team_ids} if correctable else None
         self.injects = {}
         if pending_injects:
             self.injects = {i: {"status": "pending", "day": inj["day"], "time": inj["time"]}
@@ -72,10 +75,14 @@ class StateFolder:
             self.clock.apply(event)
         elif kind == "move" and team in self.teams:
             self.teams[team].update(site=event["site"], since=event["ts"])
+            if self.kept is not None:
+                self.kept[team]["moves"][event["seq"]] = (event["site"], event["ts"])
         elif kind == "action" and team in self.teams:
             self.teams[team]["actions"] += 1
             self.teams[team]["last_action"] = event["ts"]
             _record_response(self.injects.get(event.get("inject")), event)
+            if self.kept is not None:
+                self.kept[team]["actions"][event["seq"]] = (event["ts"], event["exercise_time"], event.get("inject"))
         elif kind in ("inject", "inject_skip", "inject_defer"):
             entry = self.injects.setdefault(event["inject"], {})
             entry.update(status=INJECT_STATUS[kind],
@@ -94,12 +101,53 @@ class StateFolder:
         elif kind == "safety_ack":
             self.safety.pop(event["target"], None)
 
-    def snapshot(self, at: datetime) -> dict:
-        """Return the state as a fresh JSON-ready dict, with the clock read at `at`."""
+    def correct(self, old: dict | None, new: dict | None, seq: int) -> None:
+        """Replace the effect of one entry, folded earlier as `old` (None: not seen), by `new` (None:
+        withdrawn, or no longer seen); `seq`: the correction's.  Needs correctable=True."""
+        self.last_seq = max(self.last_seq, seq)
+        touched, answers = set(), set()
+        for version, sign in ((old, -1), (new, 1)):
+            if version is None or version.get("team") not in self.teams:
+                continue
+            kind, team, entry_seq = version["kind"], version["team"], version["seq"]
+            if kind in ("move", "action"):
+                kept = self.kept[team]["moves" if kind == "move" else "actions"]
+                if sign < 0:
+                    kept.pop(entry_seq, None)
+                elif kind == "move":
+                    kept[entry_seq] = (version["site"], version["ts"])
+                else:
+                    kept[entry_seq] = (version["ts"], version["exercise_time"], version.get("inject"))
+                touched.add(team)
+                if kind == "action" and version.get("inject"):
+                    answers.add((version["inject"], team))
+            elif kind == "evaluation" and self.with_objectives:
+                cell = self.coverage.setdefault(version["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
+                cell[version["rating"]] += sign
+        for team in touched:
+            moves, actions = self.kept[team]["moves"], self.kept[team]["actions"]
+            site, since = moves[max(moves)] if moves else (self.home[team], None)
+            self.teams[team].update(site=site, since=since, actions=len(actions),
+                                    last_action=actions[max(actions)][0] if actions else None)
+        for inject, team in answers:
+            entry = self.injects.get(inject)
+            if not entry or entry.get("status") != "released":
+                continue
+            entry["responses"].pop(team, None)
+            answering = [s for s, (_, _, linked) in self.kept[team]["actions"].items()
+                         if linked == inject and s > entry["seq"]]
+            if answering:
+                first = min(answering)
+                ts, exercise_time, _ = self.kept[team]["actions"][first]
+                _record_response(entry, {"team": team, "ts": ts, "exercise_time": exercise_time})
+
+    def snapshot(self, at: datetime, clock: dict | None = None) -> dict:
+        """Return the state as a fresh JSON-ready dict, with the clock read at `at` (or `clock`, the
+        live clock as read now)."""
         return copy.deepcopy({
             "at": iso(at),
             "last_seq": self.last_seq,
-            "clock": self.clock.as_dict(at),
+            "clock": clock or self.clock.as_dict(at),
             "teams": self.teams,
             "injects": self.injects,
             "objectives": self.coverage,

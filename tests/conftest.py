@@ -107,23 +107,26 @@ def free_port() -> int:
 class Server:
     """`run.py` as a child process on a free port, with its own database file."""
 
-    def __init__(self, db_path, codes_env=CODES_ENV, extra_args=(), tls=False):
+    def __init__(self, db_path, codes_env=CODES_ENV, extra_args=(), tls=False, log_path=None, port=None,
+                 preexec_fn=None):
         self.db_path = str(db_path)
+        self.log_path = str(log_path or f"{db_path}.log")
         self.codes_env = codes_env
         self.extra_args = list(extra_args)
         self.tls = tls
-        self.port = free_port()
+        self.preexec_fn = preexec_fn
+        self.port = port or free_port()
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.proc = None
         self.clients = []
 
     def start(self):
         env = {**os.environ, "EXCON_CODES": self.codes_env, "PYTHONUNBUFFERED": "1"}
-        self.output = open(f"{self.db_path}.log", "ab")
+        self.output = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(self.port),
              "--db", self.db_path, *self.extra_args],
-            cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT, preexec_fn=self.preexec_fn)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -136,7 +139,7 @@ class Server:
         raise RuntimeError(f"run.py did not answer on {self.url}: {self.log_text()}")
 
     def log_text(self):
-        return Path(f"{self.db_path}.log").read_text(errors="replace")[-3000:]
+        return Path(self.log_path).read_text(errors="replace")[-3000:]
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -204,7 +207,9 @@ class Listener(socketio.Client):
     def __init__(self):
         super().__init__(reconnection=False)
         self.received = []
+        self.health = []  # the storage's health, as the server announced it
         self.on("event", self.received.append)
+        self.on("health", self.health.append)
 
     def submit(self, payload, timeout=10):
         return self.call("submit", payload, timeout=timeout)

@@ -35,8 +35,9 @@ def test_who_may_call_each_endpoint(server, path):
 # What each role receives of one event of each kind (about team alpha unless named).
 RECEIVES = {
     "director": "all", "controller": "all", "observer": "all", "screen": "all",
-    "team:alpha": {"clock", "inject-all", "action-alpha", "move-alpha", "retract-action"},
-    "team:bravo": {"clock", "inject-all", "inject-bravo"},
+    "team:alpha": {"clock", "inject-all", "action-alpha", "move-alpha", "retract-action", "action2-alpha",
+                   "amend-to-bravo"},
+    "team:bravo": {"clock", "inject-all", "inject-bravo", "amend-to-bravo"},
     "team:charlie": {"clock", "inject-all"},
     "team:delta": {"clock", "inject-all", "inject-bravo"},
     "team:echo": {"clock", "inject-all", "safety-echo", "ack-echo"},
@@ -69,6 +70,11 @@ def test_what_each_role_receives_by_broadcast_resume_and_http(server):
     send("ack-echo", "director", kind="safety_ack", target=alert)
     send("amend-eval", "observer", kind="amend", target=rating, rating="S", note="corrected note")
     send("retract-action", "team:alpha", kind="retract", target=action, reason="double")
+    moved = send("action2-alpha", "controller", kind="action", team="alpha", action_type="plan", site="hq",
+                 text="it was bravo's visit")
+    send("amend-to-bravo", "controller", kind="amend", target=moved, team="bravo", reason="wrong team")
+    note = [i for i, label in labels.items() if label == "note"][0]
+    send("retract-note", "observer", kind="retract", target=note, reason="the observer's own second thoughts")
     everything = set(labels.values())
     last = max(server.get("/api/events?limit=5000", "director").json()["events"], key=lambda e: e["seq"])
     listeners["director"].wait_for(lambda e: e["id"] == last["id"])
@@ -84,9 +90,25 @@ def test_what_each_role_receives_by_broadcast_resume_and_http(server):
             got = {labels[e["id"]] for e in events if e["id"] in labels}
             assert got == expected, (role, channel, got ^ expected)
             cells += len(everything)
-            for e in events:  # the screen gets ratings, never the notes
-                if role == "screen" and labels.get(e["id"]) in ("eval-alpha", "amend-eval"):
-                    assert "note" not in e
+            for e in events:
+                check_content(role, labels.get(e["id"]), e)
         state = server.get("/api/state", role).json()
         assert bool(state["objectives"]) == (role in STAFF | {"screen"})
+        if role in ("team:alpha", "team:bravo", "director"):  # the moved action counts for bravo alone
+            expected_actions = {"team:alpha": {"alpha": 0}, "team:bravo": {"bravo": 1}}.get(role, {"alpha": 0, "bravo": 1})
+            assert {t: state["teams"][t]["actions"] for t in expected_actions} == expected_actions, role
     assert cells == len(ALL) * 3 * len(everything)
+
+
+def check_content(role, label, event):
+    """What a role reads of an event it receives: no free text on the screen players walk past, the
+    submitting connection for the control cell only, an entry moved to another team out of reach."""
+    if role not in ("director", "controller"):
+        assert "conn" not in event, (role, label)
+    if role == "screen" and label in ("eval-alpha", "amend-eval", "note", "retract-note"):
+        assert not {"note", "text", "reason"} & event.keys(), (role, label, event)
+    if label == "amend-to-bravo" and role == "team:alpha":  # told it is no longer theirs, not where it went
+        assert event["removed"] is True and not {"team", "text", "entry", "reason"} & event.keys(), event
+    if label == "amend-to-bravo" and role == "team:bravo":  # the whole entry, which bravo never saw before
+        assert event["team"] == "bravo" and event["entry"]["text"] == "it was bravo's visit"
+        assert event["entry"]["team"] == "bravo"

@@ -42,7 +42,7 @@ def test_a_retracted_event_cannot_be_corrected_again(exercise):
 
 
 def test_unknown_target_is_refused(exercise):
-    with pytest.raises(InvalidEvent, match="no event with id"):
+    with pytest.raises(InvalidEvent, match="no entry with id"):
         submit(exercise, "observer", "retract", target=new_id(), reason="x")
 
 
@@ -66,9 +66,10 @@ def test_amend_is_checked_as_the_target_kind(exercise):
 def test_a_team_cannot_correct_what_it_could_not_log(exercise):
     their_move = submit(exercise, "team:bravo", "move", team="bravo", site="farm")
     rating = evaluation(exercise)
-    with pytest.raises(InvalidEvent, match="may only log its own team's move"):
+    # A team is not even told that another team's entries or the evaluations exist.
+    with pytest.raises(InvalidEvent, match="no entry with id .* that you may correct"):
         submit(exercise, "team:alpha", "retract", target=their_move["id"], reason="not us")
-    with pytest.raises(InvalidEvent, match="may not submit evaluation"):
+    with pytest.raises(InvalidEvent, match="no entry with id .* that you may correct"):
         submit(exercise, "team:alpha", "retract", target=rating["id"], reason="we disagree")
 
 

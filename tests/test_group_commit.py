@@ -4,6 +4,7 @@ acknowledged only after that commit, broadcast in seq order; a failed commit sto
 import threading
 from contextlib import contextmanager
 
+from control.eventlog import StorageFault
 from tests.conftest import new_id
 
 
@@ -12,17 +13,24 @@ def action(team="alpha", **fields):
             "text": "spoke to the manager", **fields}
 
 
-def count_commits(log):
-    commits = []
+def after_each_commit(log, record):
+    """Call record() after every commit of `log` (an inner transaction() joins the outer one)."""
     original = log.transaction
 
     @contextmanager
-    def counted():
+    def recorded():
+        outer = not log.db.conn.in_transaction
         with original() as inner:
             yield inner
-        commits.append(1)
+        if outer:
+            record()
 
-    log.transaction = counted
+    log.transaction = recorded
+
+
+def count_commits(log):
+    commits = []
+    after_each_commit(log, lambda: commits.append(1))
     return commits
 
 
@@ -90,7 +98,8 @@ def test_a_failed_commit_stores_none_of_the_batch_and_forgets_it(exercise, monke
 
     monkeypatch.setattr(exercise.log, "append", append_then_fail)
     results, broadcast = submit_while_blocked(exercise, [release, action()])
-    assert [type(r) for r in results] == [OSError, OSError]  # both submits fail: both senders resend
+    assert [type(r) for r in results] == [StorageFault, StorageFault]  # nothing stored: both senders resend
+    assert "disk holding the event log is full" in str(results[0])
     assert exercise.log.count() == 0 and broadcast == []
     assert "I-01" not in exercise.inject_status  # the release that was rolled back is forgotten
     monkeypatch.setattr(exercise.log, "append", original)
@@ -99,15 +108,7 @@ def test_a_failed_commit_stores_none_of_the_batch_and_forgets_it(exercise, monke
 
 def test_each_submit_returns_only_after_its_commit(exercise):
     committed = []
-    original = exercise.log.transaction
-
-    @contextmanager
-    def recording():
-        with original() as inner:
-            yield inner
-        committed.append(exercise.log.count())
-
-    exercise.log.transaction = recording
+    after_each_commit(exercise.log, lambda: committed.append(exercise.log.count()))
     receipt = exercise.submit(action(), "director", on_stored=lambda event: committed.append("broadcast"))
     assert committed == [1, "broadcast"] and receipt.event["seq"] == 1
 
@@ -129,3 +130,54 @@ def test_concurrent_submits_from_many_threads_lose_nothing(exercise, threads=8):
         w.join(30)
     assert sorted(stored) == list(range(1, threads * 25 + 1))
     assert exercise.log.count() == threads * 25
+
+
+def test_an_entry_the_storage_cannot_take_costs_only_its_own_place(exercise, monkeypatch):
+    """A member that fails its group's commit for a reason of its own is answered alone; the
+    others are stored, each in a commit of its own."""
+    poison = action(text="the one the disk layer chokes on")
+    original = exercise.log.append
+
+    def choke(event):
+        if event.get("text") == poison["text"]:
+            raise UnicodeEncodeError("utf-8", "x", 0, 1, "surrogates not allowed")
+        return original(event)
+
+    monkeypatch.setattr(exercise.log, "append", choke)
+    payloads = [action(), poison, action(), action()]
+    results, broadcast = submit_while_blocked(exercise, payloads)
+    assert [type(r).__name__ for r in results] == ["Receipt", "InvalidEvent", "Receipt", "Receipt"]
+    assert "could not store this entry" in str(results[1])
+    assert exercise.log.count() == 3 and len(broadcast) == 3
+    assert [e["seq"] for e in broadcast] == sorted(e["seq"] for e in broadcast)
+
+
+def test_a_storage_fault_is_reported_and_clears_with_the_next_write(exercise, monkeypatch):
+    seen = []
+    exercise.on_health = seen.append
+    original = exercise.log.append
+
+    def full(event):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(exercise.log, "append", full)
+    try:
+        exercise.submit(action(), "director")
+    except StorageFault as fault:
+        assert "full" in str(fault)
+    assert exercise.health()["ok"] is False and seen[-1]["storage"]
+    monkeypatch.setattr(exercise.log, "append", original)
+    exercise.submit(action(), "director")
+    assert exercise.health() == {"ok": True, "storage": None, "since": None} and seen[-1]["ok"] is True
+    assert len(seen) == 2
+
+
+def test_a_deleted_database_file_stops_every_acknowledgement(exercise, tmp_path):
+    exercise.submit(action(), "director")
+    (tmp_path / "exercise.db").unlink()
+    try:
+        exercise.submit(action(), "director")
+        raise AssertionError("acknowledged into a deleted file")
+    except StorageFault as fault:
+        assert "deleted or replaced" in str(fault)
+    assert exercise.check_health()["ok"] is False  # for good: restart on a file that exists

@@ -112,7 +112,7 @@ def test_every_endpoint_answers_clearly(target, path, role, params):
 
 def test_what_was_stored_is_valid_and_the_server_lives(target):
     server, clients = target
-    assert server.get("/healthz").json() == {"ok": True}
+    assert server.get("/healthz").json()["ok"] is True
     scenario = load_scenario(SCENARIO)
     events = server.get("/api/events?limit=5000", "director").json()["events"]
     for event in events:

@@ -41,12 +41,17 @@ def test_a_skipped_inject_can_still_be_released(exercise):
 
 def test_an_action_answers_only_an_inject_released_to_its_team(exercise):
     action = dict(team="bravo", action_type="inspection", site="construction", text="plan the inspection")
-    with pytest.raises(InvalidEvent, match="has not been released"):
+    with pytest.raises(InvalidEvent, match="no inject 'I-02' was released to your team"):
         submit(exercise, "team:bravo", "action", inject="I-02", **action)
+    with pytest.raises(InvalidEvent, match="has not been released"):  # control may know more
+        submit(exercise, "controller", "action", inject="I-02", **action)
     submit(exercise, "controller", "inject", inject="I-02")  # to bravo and delta
     assert submit(exercise, "team:bravo", "action", inject="I-02", **action)["inject"] == "I-02"
-    with pytest.raises(InvalidEvent, match="was not released to team alpha"):
+    # Team alpha hears the same whether I-02 went to others or exists at all.
+    with pytest.raises(InvalidEvent, match="no inject 'I-02' was released to your team"):
         submit(exercise, "team:alpha", "action", inject="I-02", **{**action, "team": "alpha"})
+    with pytest.raises(InvalidEvent, match="was not released to team alpha"):
+        submit(exercise, "controller", "action", inject="I-02", **{**action, "team": "alpha"})
 
 
 def test_a_team_sees_only_its_own_injects(exercise):
@@ -102,4 +107,6 @@ def test_an_msel_release_cannot_rewrite_the_msel(exercise):
 
 def test_answering_an_unknown_inject(exercise):
     with pytest.raises(InvalidEvent, match="unknown inject 'AD-9'"):
+        submit(exercise, "controller", "action", team="alpha", action_type="plan", site="hq", text="x", inject="AD-9")
+    with pytest.raises(InvalidEvent, match="no inject 'AD-9' was released to your team"):
         submit(exercise, "team:alpha", "action", team="alpha", action_type="plan", site="hq", text="x", inject="AD-9")

@@ -118,4 +118,4 @@ def test_the_relay_shows_what_the_writer_stored_and_keeps_rooms_apart(two_proces
 def test_a_second_writer_on_the_same_queue_is_refused(two_processes, tmp_path, redis_url):
     """Two writers would each check against their own state: the second one must be a relay."""
     with pytest.raises(RuntimeError, match="another writer .* start this process with --relay"):
-        Server(tmp_path / "exercise.db", extra_args=["--message-queue", redis_url]).start()
+        Server(tmp_path / "other.db", extra_args=["--message-queue", redis_url]).start()

@@ -523,6 +523,15 @@ function beep() {
 
 // ---------------------------------------------------------------- wiring
 
+/** The server's storage is failing: nothing new is saved until it works again; phones keep their entries. */
+function showHealth(health) {
+  const box = $("storage-fault");
+  box.hidden = health.ok;
+  box.textContent = health.ok ? "" : `⚠ STORAGE FAILING — nothing new is saved: ${health.storage}. `
+    + "Entries are kept on the phones and tablets and sent again by themselves.";
+  body.dataset.storage = health.ok ? "ok" : "failing";
+}
+
 function setStatus(status) {
   const box = $("connection");
   box.textContent = { live: "● LIVE", reconnecting: "● RECONNECTING…", offline: "● OFFLINE — retrying", refused: "● LOGGED OUT — log in again" }[status];
@@ -583,7 +592,7 @@ async function main() {
   window.excon = { firstRenderMs: performance.now() - started, fetchMs: fetched - started, events: S.events.size };
   body.dataset.ready = "1";
 
-  live = new Live({ onEvent, onStatus: setStatus });
+  live = new Live({ onEvent, onStatus: setStatus, onHealth: showHealth });
   live.markSeen([...S.events.values()]);
   live.start(state.last_seq);
 

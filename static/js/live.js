@@ -24,10 +24,12 @@ export class Live {
   /**
    * onEvent(event): called once per event, in arrival order.
    * onStatus(status): "live" | "reconnecting" | "offline" | "refused".
+   * onHealth(health): the server's storage is failing ({ok: false, storage: "why"}) or works again.
    */
-  constructor({ onEvent, onStatus }) {
+  constructor({ onEvent, onStatus, onHealth = () => {} }) {
     this.onEvent = onEvent;
     this.onStatus = onStatus;
+    this.onHealth = onHealth;
     this.seen = new Set();
     this.lastSeq = 0;
     this.socket = null;
@@ -40,6 +42,7 @@ export class Live {
     this.socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
     this.socket.on("connect", () => this.catchUp());
     this.socket.on("event", (event) => this.deliver(event));
+    this.socket.on("health", (health) => this.onHealth(health));
     this.socket.on("disconnect", () => this.onStatus("reconnecting"));
     this.socket.on("connect_error", () => this.onStatus(this.socket.active ? "offline" : "refused"));
   }

@@ -17,7 +17,7 @@ const remembered = JSON.parse(localStorage.getItem(`excon.choices.${role}`) || "
 const RATING_WORDS = { P: "performed without challenges", S: "with some challenges", M: "with major challenges", U: "unable to be performed" };
 const CORRECTABLE = ["evaluation", "action", "move", "note"];
 
-const S = { scenario: null, teamSites: {}, injects: new Map(), connected: false, amending: null, lastSubmitted: null, received: [] };
+const S = { scenario: null, teamSites: {}, injects: new Map(), connected: false, storage: null, amending: null, lastSubmitted: null, received: [] };
 let live;
 
 function options(select, items, keep = true) {
@@ -70,11 +70,15 @@ function renderBanner() {
   const banner = $("banner");
   let text;
   let state;
+  const entries = `${waiting} ${waiting === 1 ? "entry" : "entries"}`;
   if (!S.connected) {
-    text = `Offline — ${waiting} ${waiting === 1 ? "entry" : "entries"} waiting`;
+    text = `Offline — ${entries} waiting`;
+    state = "offline";
+  } else if (S.storage) {
+    text = `The server cannot save right now (${S.storage}) — ${entries} kept on this device, sent again by themselves`;
     state = "offline";
   } else if (waiting) {
-    text = `Sending — ${waiting} ${waiting === 1 ? "entry" : "entries"} waiting`;
+    text = `Sending — ${entries} waiting`;
     state = "sending";
   } else {
     text = "Online — everything saved";
@@ -396,6 +400,12 @@ async function main() {
       S.connected = status === "live";
       renderBanner();
       if (S.connected) flush();
+    },
+    onHealth: (health) => {
+      S.storage = health.ok ? null : health.storage;
+      body.dataset.storage = health.ok ? "ok" : "failing";
+      renderBanner();
+      if (health.ok) flush();
     },
   });
   live.start(state.last_seq || 0);

@@ -1,0 +1,175 @@
+"""Connections a careless or hostile device opens: idle sockets up to the open-file limit, too many
+from one address, headers sent a byte at a time, large WebSocket frames before any code."""
+
+import json
+import resource
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+import requests
+import websocket
+
+from .conftest import ROOT, Server, free_port, new_id
+
+
+def note(text):
+    return {"id": new_id(), "kind": "note", "text": text}
+
+
+def closed_by_server(sock, within=5.0) -> bool:
+    """Tell whether the server closes `sock` (without us sending anything more) within `within` s."""
+    sock.settimeout(within)
+    try:
+        return sock.recv(1024) == b""
+    except socket.timeout:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def answers_again(url, within=15) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).ok:
+                return True
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    return False
+
+
+def low_open_file_limit():
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))  # and no higher hard limit to raise it to
+
+
+def test_idle_connections_beyond_the_open_file_limit_do_not_stop_the_server(tmp_path):
+    server = Server(tmp_path / "exercise.db", preexec_fn=low_open_file_limit).start()
+    try:
+        director = server.connect("director")
+        idle = []
+        for _ in range(300):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            idle.append(sock)
+        time.sleep(1)
+        assert server.proc.poll() is None  # alive: eventlet's accept loop used to die on EMFILE
+        ack = director.submit(note("still served while the descriptors are used up"))
+        assert ack["ok"]
+        director.wait_for(lambda e: e.get("text") == "still served while the descriptors are used up")
+        for sock in idle:
+            sock.close()
+        assert answers_again(server.url + "/healthz")  # new clients are served again, once the backlog drained
+        assert server.connect("observer").submit(note("a new phone"))["ok"]
+        assert "out of open files" in server.log_text()
+    finally:
+        server.stop()
+
+
+def test_one_address_holds_at_most_its_share_of_connections(tmp_path):
+    server = Server(tmp_path / "exercise.db", extra_args=["--max-per-address", "5"]).start()
+    try:
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(5)]
+        time.sleep(0.3)
+        sixth = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        assert closed_by_server(sixth)
+        held.pop().close()
+        time.sleep(0.3)
+        assert requests.get(server.url + "/healthz", timeout=10).ok
+        for sock in held:
+            sock.close()
+    finally:
+        server.stop()
+
+
+PROBE = textwrap.dedent("""
+    import sys
+    import eventlet
+    eventlet.monkey_patch()
+    from control import serving
+    serving.HEADER_DEADLINE = serving.IDLE_TIMEOUT = 1
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+    serving.serve(app, serving.listen("127.0.0.1", int(sys.argv[1])))
+""")
+
+
+@pytest.fixture
+def probe():
+    """control/serving.py around a tiny app, with deadlines of one second."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", PROBE, str(port)], cwd=ROOT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield port
+    proc.kill()
+    proc.wait(10)
+
+
+def test_headers_sent_a_byte_at_a_time_are_cut_off(probe):
+    sock = socket.create_connection(("127.0.0.1", probe), timeout=5)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+    cut = False
+    for byte in b"X-Slow: " + b"a" * 40:  # about 6 s of drip: each byte well within the socket timeout
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            cut = True
+            break
+        if closed_by_server(sock, within=0.15):
+            cut = True
+            break
+    assert cut
+
+
+def test_an_idle_keep_alive_connection_is_closed(probe):
+    sock = socket.create_connection(("127.0.0.1", probe), timeout=5)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert sock.recv(1024).startswith(b"HTTP/1.1 200")
+    assert closed_by_server(sock, within=5)
+
+
+def test_large_frames_before_any_code_do_not_hold_up_delivery(server):
+    director, controller = server.connect("director"), server.connect("controller")
+    stop = threading.Event()
+    sent = []
+
+    def flood():
+        """A client that opens WebSockets and sends 250 kB messages without ever connecting with a code."""
+        while not stop.is_set():
+            try:
+                ws = websocket.create_connection(server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+                                                 timeout=5)
+                ws.recv()  # Engine.IO's open packet
+                while not stop.is_set():
+                    ws.send("4" + json.dumps(["submit", "x" * 250_000]))
+                    sent.append(1)
+            except Exception:  # noqa: BLE001 - dropped by the server: open another
+                continue
+
+    attackers = [threading.Thread(target=flood, daemon=True) for _ in range(2)]
+    for a in attackers:
+        a.start()
+    time.sleep(0.5)
+    delays = []
+    try:
+        for i in range(20):
+            text = f"delivered while flooded {i}"
+            started = time.monotonic()
+            assert controller.submit(note(text))["ok"]
+            director.wait_for(lambda e, t=text: e.get("text") == t, timeout=10)
+            delays.append(time.monotonic() - started)
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    assert len(sent) >= 20  # the flood did run
+    assert max(delays) < 1.0, delays

@@ -1,0 +1,189 @@
+"""The storage failing under a real server: a full disk, a write lock held by another program, the
+database file deleted.  Nothing is acknowledged that is not stored, every sender is told to send
+again (never refused), /healthz and every screen say so, and it all clears when writes go through."""
+
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from .conftest import ROOT, Server, new_id
+
+
+def note(text="seen at the farm"):
+    return {"id": new_id(), "kind": "note", "text": text}
+
+
+def until(predicate, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("not true within the time")
+
+
+class FullDisk:
+    """A directory on a small tmpfs that the test fills up and frees again.  Where a tmpfs cannot be
+    mounted (not root), the server's own file-size limit stands in for the full disk."""
+
+    def __init__(self, root):
+        self.path = root / "disk"
+        self.path.mkdir()
+        self.mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(self.path)],
+                                      capture_output=True).returncode == 0
+        self.server = None
+
+    def fill(self):
+        if not self.mounted:
+            largest = max(os.path.getsize(p) for p in self.path.iterdir())
+            resource.prlimit(self.server.proc.pid, resource.RLIMIT_FSIZE, (largest, resource.RLIM_INFINITY))
+            return
+        fd = os.open(self.path / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"\0" * 65536)
+        except OSError:
+            pass
+        try:
+            while True:
+                os.write(fd, b"\0" * 512)
+        except OSError:
+            os.close(fd)
+
+    def free(self):
+        if not self.mounted:
+            resource.prlimit(self.server.proc.pid, resource.RLIMIT_FSIZE,
+                             (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        else:
+            os.remove(self.path / "filler")
+
+    def unmount(self):
+        if self.mounted:
+            subprocess.run(["umount", "-l", str(self.path)], check=False)
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    disk = FullDisk(tmp_path)
+    server = Server(disk.path / "exercise.db", log_path=tmp_path / "server.log").start()
+    disk.server = server
+    yield disk, server
+    server.stop()
+    disk.unmount()
+
+
+def test_a_full_disk_is_answered_retry_and_nothing_acknowledged_is_lost(full_disk):
+    disk, server = full_disk
+    director, observer = server.connect("director"), server.connect("observer")
+    assert observer.submit(note("before"))["ok"]
+    disk.fill()
+    waiting = [note(f"while the disk is full {i}") for i in range(5)]
+    for payload in waiting:
+        ack = observer.submit(payload)
+        assert ack == {"ok": False, "retry": True, "error": ack["error"]}, ack
+        assert "full" in ack["error"] or "written" in ack["error"]
+    health = server.get("/healthz")
+    assert health.status_code == 503 and health.json()["ok"] is False and health.json()["storage"]
+    until(lambda: director.health and director.health[-1]["ok"] is False)
+    late = server.connect("screen")  # a screen that opens now is told at once
+    until(lambda: late.health and late.health[-1]["ok"] is False)
+
+    disk.free()
+    for payload in waiting:  # what the phone does: the same entries again, with the same ids
+        assert observer.submit(payload)["ok"]
+    until(lambda: director.health[-1]["ok"] is True)
+    assert server.get("/healthz").status_code == 200
+    stored = [e["text"] for e in server.get("/api/events", "director").json()["events"]]
+    assert stored == ["before"] + [p["text"] for p in waiting]
+
+
+def test_the_fault_clears_by_itself_when_nobody_writes(full_disk):
+    disk, server = full_disk
+    observer = server.connect("observer")
+    disk.fill()
+    assert observer.submit(note())["retry"] is True
+    disk.free()
+    until(lambda: server.get("/healthz").status_code == 200)  # the server tries a write every few seconds
+
+
+def test_a_write_lock_held_by_another_program_is_answered_retry_and_stalls_nobody(server):
+    director, observer = server.connect("director"), server.connect("observer")
+    holder = sqlite3.connect(server.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # e.g. someone's sqlite3 shell in the middle of an edit
+    acks = []
+    sender = threading.Thread(target=lambda: acks.append(observer.submit(note("during the lock"))))
+    sender.start()
+    time.sleep(0.3)  # the submit is now waiting for the lock, a green sleep at a time
+    answer = director.call("resume", {"since": 0}, timeout=10)
+    assert answer["ok"] and not acks  # the server answered someone else while the submit still waited
+    sender.join(15)
+    assert acks[0]["ok"] is False and acks[0]["retry"] is True and "locked" in acks[0]["error"]
+    assert server.get("/healthz").status_code == 503
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert observer.submit(note("after the lock"))["ok"]
+    assert server.get("/healthz").status_code == 200
+
+
+def test_a_deleted_database_is_noticed_and_nothing_more_is_acknowledged(tmp_path):
+    server = Server(tmp_path / "exercise.db").start()
+    try:
+        director, observer = server.connect("director"), server.connect("observer")
+        assert observer.submit(note("stored"))["ok"]
+        for suffix in ("", "-wal", "-shm"):
+            os.remove(server.db_path + suffix)
+        ack = observer.submit(note("after the deletion"))
+        assert ack["ok"] is False and ack["retry"] is True and "deleted or replaced" in ack["error"]
+        until(lambda: director.health and "deleted" in director.health[-1]["storage"])
+        assert "deleted" in server.get("/healthz").json()["storage"]
+        time.sleep(2.5)  # the fault lasts: no write can make it right again
+        assert server.get("/healthz").status_code == 503
+    finally:
+        server.stop()
+    assert "STORAGE FAILING" in server.log_text()
+
+
+def test_a_lone_surrogate_costs_only_its_own_entry(server):
+    """20 observers save at once while one sends text that SQLite cannot store."""
+    observers = [server.connect("observer") for _ in range(20)]
+    poisoner = server.connect("controller")
+    results, poisoned = [], []
+
+    def rate(client, i):
+        for j in range(10):
+            results.append(client.submit({"id": new_id(), "kind": "evaluation", "team": "alpha",
+                                          "objective": "obj-identify", "rating": "S", "note": f"{i}/{j}"}))
+
+    def poison():
+        for _ in range(10):
+            poisoned.append(poisoner.submit({**note(), "text": "bad \ud800 text"}))
+
+    threads = [threading.Thread(target=rate, args=(c, i)) for i, c in enumerate(observers)]
+    threads.append(threading.Thread(target=poison))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == 200 and all(ack["ok"] for ack in results), [a for a in results if not a["ok"]][:3]
+    assert all(ack["ok"] is False and "surrogate" in ack["error"] and "retry" not in ack for ack in poisoned)
+    assert len(server.get("/api/events?limit=5000", "director").json()["events"]) == 200
+
+
+def test_a_second_server_on_the_same_database_refuses_to_start(server, tmp_path):
+    with pytest.raises(RuntimeError, match="another ExCon server .* is already serving"):
+        Server(server.db_path, log_path=tmp_path / "second.log").start()
+    assert server.get("/healthz").ok  # the first one goes on
+
+
+def test_a_second_server_on_the_same_port_refuses_to_start(server, tmp_path):
+    """Not two processes sharing the port (SO_REUSEPORT) and splitting the room between them."""
+    second = subprocess.run([sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(server.port),
+                             "--db", str(tmp_path / "other.db")], capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    assert f"port {server.port} is already in use" in second.stderr
