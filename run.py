@@ -64,11 +64,12 @@ import subprocess
 import redis
 
 from control import DEFAULT_SCENARIO, create_app, socketio
-from control.codes import CodesError, new_code
+from control.codes import CodesError, code_digest, new_code
 from control.eventlog import WriterLockTaken, hold_writer_lock
 from control.relay import claim_writer, serve_forwarded
 from control.sockets import broadcast, watch
 from control.scenario import ScenarioError
+from control.timefmt import iso, utc_now
 
 
 def parse_args(argv):
@@ -161,11 +162,14 @@ def start_demo_player(args, codes):
 
 
 def rotate(room, role):
-    """Give `role` a new code and store it; the running server notices within seconds."""
+    """Give `role` a new code and store it; the running server notices within seconds.  The old code
+    is remembered as rotated away, so that no later start takes it back from EXCON_CODES."""
     if role not in room.codes:
         sys.exit(f"excon: unknown role {role!r}; roles are {', '.join(room.codes)}")
+    log = room.exercise.log
+    log.retire_code(role, code_digest(room.codes[role]), iso(utc_now()))
     room.codes[role] = new_code()
-    room.exercise.log.store_codes(room.codes)
+    log.store_codes(room.codes)
     print(f"New code for {role}. Its old code, sessions and sockets stop working within seconds.")
 
 
@@ -246,6 +250,8 @@ def main(argv=None):
     except (ScenarioError, CodesError) as e:
         sys.exit(f"excon: {e}")
     room = app.extensions["excon"]
+    for warning in room.code_warnings:
+        print(f"excon: warning: {warning}", file=sys.stderr, flush=True)
     if args.command == "codes":
         if args.rotate:
             rotate(room, args.rotate)

@@ -35,6 +35,7 @@ class Room:
     exercise: Exercise
     codes: dict
     codes_generated: bool
+    code_warnings: list  # codes from EXCON_CODES refused at start (rotated away)
     submit: Callable  # Exercise.submit, or on a relay Forwarder.submit (to the writer process)
     wrong_codes: WrongCodes = field(default_factory=WrongCodes)
 
@@ -65,7 +66,8 @@ def create_app(test_config=None):
     scenario = load_scenario(app.config["SCENARIO"])
     log = EventLog(app.config["DATABASE"])
     stored_codes = log.stored_codes()
-    codes, generated = settle_codes(stored_codes, app.config["CODES"], all_roles(scenario.teams))
+    codes, generated, warnings = settle_codes(stored_codes, app.config["CODES"], all_roles(scenario.teams),
+                                              log.retired_codes())
     if codes != stored_codes:  # several processes may share the file: write only a change
         log.store_codes(codes)
     app.secret_key = log.setting("secret_key", lambda: secrets.token_hex(32))
@@ -77,21 +79,22 @@ def create_app(test_config=None):
             raise ValueError("a relay needs the message queue of its writer (MESSAGE_QUEUE)")
         from .relay import Forwarder
 
-        room = Room(exercise, codes, generated, submit=Forwarder(app.config["MESSAGE_QUEUE"]).submit)
+        room = Room(exercise, codes, generated, warnings, submit=Forwarder(app.config["MESSAGE_QUEUE"]).submit)
 
         @app.before_request
         def take_in_what_the_writer_stored():  # pages and the API show every event stored so far
             exercise.catch_up()
 
     else:
-        room = Room(exercise, codes, generated, submit=exercise.submit)
+        room = Room(exercise, codes, generated, warnings, submit=exercise.submit)
     app.extensions["excon"] = room
 
     from . import api, pages, sockets, wire_json
-    from .access import SecurityHeaders, TrustedProxy
+    from .access import SecurityHeaders, TrustedProxy, csrf_token
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.jinja_env.globals["csrf_token"] = csrf_token
     sockets.register(socketio)  # before init_app, which hands the handlers to each new server
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES,
                       message_queue=app.config["MESSAGE_QUEUE"], json=wire_json)

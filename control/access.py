@@ -4,12 +4,14 @@ import hashlib
 import hmac
 import secrets
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .codes import role_for_code
 from .permissions import may_call
+from .timefmt import iso
 
 
 def room():
@@ -25,10 +27,23 @@ def role_from_code(code, address):
     return role
 
 
+class TooManyWrongCodes(Exception):
+    """This address tried too many wrong codes; answered 429 wherever a code is tried."""
+
+    def __init__(self, wait: int):
+        super().__init__(f"Too many wrong codes from this address: try again in {wait} seconds.")
+        self.wait = wait
+
+
 def request_role():
-    """Return the role of this request from `Authorization: Bearer <code>` or the login session."""
+    """Return the role of this request from `Authorization: Bearer <code>` or the login session.
+
+    A code is tried only while this address is not blocked for wrong codes (TooManyWrongCodes)."""
     header = request.headers.get("Authorization", "")
     if header:
+        wait = room().wrong_codes.wait(request.remote_addr)
+        if wait:
+            raise TooManyWrongCodes(wait)
         scheme, _, code = header.partition(" ")
         return role_from_code(code, request.remote_addr) if scheme.lower() == "bearer" else None
     return session_role()
@@ -40,24 +55,59 @@ def code_key(code: str) -> str:
 
 
 def session_role():
-    """Return the role of the login session, if its code is still the role's code."""
+    """Return the role of the login session: open on the server (not logged out) and opened with the
+    role's current code (not rotated since)."""
     role = session.get("role")
     if role not in room().codes or not hmac.compare_digest(session.get("key", ""), code_key(room().codes[role])):
         return None
+    if not room().exercise.log.session_is_open(session.get("sid")):
+        return None
     return role
+
+
+def start_session(role: str) -> None:
+    """Log this browser in as `role`: a new session, open on the server until logout."""
+    session_id = secrets.token_urlsafe(24)
+    room().exercise.log.open_session(session_id, role, iso(room().exercise.now()))  # may raise StorageFault
+    session.clear()
+    session.update(role=role, key=code_key(room().codes[role]), sid=session_id)
+    session.permanent = True  # a week-long exercise: stay logged in across browser restarts
+
+
+def end_session() -> None:
+    """Log this browser out, on the server too: a copy of the cookie no longer opens anything."""
+    if session.get("sid"):
+        room().exercise.log.close_session(session["sid"])
+    session.clear()
 
 
 def too_many_wrong_codes(page=False):
     """Answer 429 when this address tried too many wrong codes; None when it may go on."""
     wait = room().wrong_codes.wait(request.remote_addr)
-    if not wait:
-        return None
-    message = f"Too many wrong codes from this address: try again in {wait} seconds."
-    response = (render_template("login.html", error=message, next="", csrf=csrf_token()) if page
-                else jsonify({"ok": False, "error": message}))
+    return refuse_for_wrong_codes(TooManyWrongCodes(wait), page) if wait else None
+
+
+def refuse_for_wrong_codes(error: TooManyWrongCodes, page: bool):
+    """The 429 answer: the login page for a browser, JSON for the API."""
+    response = (render_template("login.html", error=str(error), next="", csrf=csrf_token()) if page
+                else jsonify({"ok": False, "error": str(error)}))
     response = current_app.make_response((response, 429))
-    response.headers["Retry-After"] = str(wait)
+    response.headers["Retry-After"] = str(error.wait)
     return response
+
+
+def local_path(target) -> str | None:
+    """Return `target` if it is a path on this site (where a login may send the browser next), else None.
+
+    Parsed, not prefix-checked: '/\t/evil.example' is '//evil.example' to a browser, which drops tabs."""
+    if not isinstance(target, str) or not target or len(target) > 200:
+        return None
+    if any(ord(c) < 0x21 or c in "\\\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return target
 
 
 def json_error(status, message):
@@ -74,11 +124,10 @@ def require(name, page=False):
     def wrap(view):
         @wraps(view)
         def checked(*args, **kwargs):
-            if request.headers.get("Authorization"):
-                refused = too_many_wrong_codes(page)
-                if refused:
-                    return refused
-            role = request_role()
+            try:
+                role = request_role()
+            except TooManyWrongCodes as e:
+                return refuse_for_wrong_codes(e, page)
             if role is None:
                 if page:
                     return redirect(url_for("pages.login", next=request.path))

@@ -1,5 +1,6 @@
 """Access codes: one per role, from EXCON_CODES or generated once and kept in the database."""
 
+import hashlib
 import hmac
 import secrets
 
@@ -34,14 +35,28 @@ def parse_codes_env(text: str, roles) -> dict:
     return codes
 
 
-def settle_codes(stored: dict, env_text: str | None, roles) -> tuple[dict, bool]:
-    """Return (codes for every role, whether any were generated now).
+def code_digest(code: str) -> str:
+    """Return what is kept of a code rotated away: its SHA-256."""
+    return hashlib.sha256(code.encode()).hexdigest()
 
-    Codes named in EXCON_CODES win; stored codes are kept; missing roles get new codes.
+
+def settle_codes(stored: dict, env_text: str | None, roles, retired=None) -> tuple[dict, bool, list]:
+    """Return (codes for every role, whether any were generated now, warnings for the operator).
+
+    Codes named in EXCON_CODES win, except one that was rotated away (`retired`: {digest: when}),
+    which stays refused; stored codes are kept; missing roles get new codes.
     """
+    retired = retired or {}
     codes = {r: c for r, c in stored.items() if r in roles}
+    warnings = []
     if env_text:
-        codes.update(parse_codes_env(env_text, roles))
+        for role, code in parse_codes_env(env_text, roles).items():
+            when = retired.get(code_digest(code))
+            if when:
+                warnings.append(f"EXCON_CODES gives {role} a code that was rotated away on {when[:16]}; it stays "
+                                f"refused and {role} keeps its current code — take it out of EXCON_CODES")
+                continue
+            codes[role] = code
     generated = False
     for role in roles:
         if role not in codes:
@@ -49,7 +64,7 @@ def settle_codes(stored: dict, env_text: str | None, roles) -> tuple[dict, bool]
             generated = True
     if len(set(codes.values())) != len(codes):
         raise CodesError("two roles share a code; set distinct codes in EXCON_CODES")
-    return codes, generated
+    return codes, generated, warnings
 
 
 def role_for_code(codes: dict, code) -> str | None:

@@ -45,6 +45,16 @@ CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,                    -- random, carried in the signed login cookie
+    role TEXT NOT NULL,
+    started TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS retired_codes (
+    digest TEXT PRIMARY KEY,                -- SHA-256 of a code rotated away: never valid again
+    role TEXT NOT NULL,
+    retired TEXT NOT NULL
+);
 """
 
 
@@ -284,6 +294,29 @@ class EventLog:
             self.db.execute("DELETE FROM codes")
             for role, code in codes.items():
                 self.db.execute("INSERT INTO codes (role, code) VALUES (?, ?)", [role, code])
+
+    def open_session(self, session_id: str, role: str, started: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO sessions (id, role, started) VALUES (?, ?, ?)", [session_id, role, started])
+
+    def session_is_open(self, session_id) -> bool:
+        if not isinstance(session_id, str):
+            return False
+        return self.db.execute("SELECT 1 FROM sessions WHERE id = ?", [session_id]).fetchone() is not None
+
+    def close_session(self, session_id) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
+
+    def retire_code(self, role: str, digest: str, when: str) -> None:
+        """Remember a code rotated away, so that no later start takes it back."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO retired_codes (digest, role, retired) VALUES (?, ?, ?)",
+                            [digest, role, when])
+
+    def retired_codes(self) -> dict:
+        """Return {digest: when it was retired} of every code rotated away."""
+        return {row["digest"]: row["retired"] for row in self.db.query("SELECT digest, retired FROM retired_codes")}
 
     def setting(self, key: str, make) -> str:
         """Return a stored setting, storing `make()` first if there is none."""

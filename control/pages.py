@@ -2,8 +2,10 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from .access import code_key, csrf_ok, csrf_token, request_role, require, role_from_code, room, too_many_wrong_codes
+from .access import (TooManyWrongCodes, code_key, csrf_ok, csrf_token, end_session, local_path, refuse_for_wrong_codes,
+                     request_role, require, role_from_code, room, session_role, start_session, too_many_wrong_codes)
 from .codes_sheet import sheet_entries
+from .eventlog import StorageFault
 from .permissions import may_call, may_submit, role_team
 
 bp = Blueprint("pages", __name__)
@@ -28,34 +30,79 @@ def home():
                            codes_sheet=role is not None and may_call(role, "codes_sheet"))
 
 
+@bp.app_errorhandler(TooManyWrongCodes)
+def wrong_codes(error):
+    return refuse_for_wrong_codes(error, page=not request.path.startswith("/api/"))
+
+
+def login_page(error=None, status=200, next_path=""):
+    return render_template("login.html", error=error, next=next_path, csrf=csrf_token()), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with a code typed in, or carried by a QR code as ?code=…; the code never stays in the URL."""
-    code = request.form.get("code") if request.method == "POST" else request.args.get("code")
-    if code is None:
-        return render_template("login.html", error=None, next=request.args.get("next", ""), csrf=csrf_token())
+    """Log in with a code typed in, or carried by a QR code as ?code=…; the code never stays in the URL.
+
+    A QR code opened over another login, or a login link followed from another site, asks for one
+    confirmation tap first: nobody switches a phone's role by sending it a link."""
+    if request.method == "GET" and "code" not in request.args:
+        if request.args.get("confirm") and session.get("pending"):
+            pending = session["pending"]
+            return render_template("login_confirm.html", role=pending["role"], current=session_role(),
+                                   csrf=csrf_token())
+        return login_page(next_path=request.args.get("next", ""))
     refused = too_many_wrong_codes(page=True)
     if refused:
         return refused
     if request.method == "POST" and not csrf_ok():
-        return render_template("login.html", error="This form has expired. Type your code again.",
-                               next=request.form.get("next", ""), csrf=csrf_token()), 400
+        return login_page("This form has expired. Type your code again.", 400, request.form.get("next", ""))
+    if request.method == "POST" and request.form.get("confirm"):
+        pending = session.pop("pending", None) or {}
+        role, target = pending.get("role"), pending.get("next")
+        if role not in room().codes or pending.get("key") != code_key(room().codes[role]):
+            return login_page("That login link is no longer valid. Scan the code again.", 400)
+        return logged_in(role, target)
+    code = request.form.get("code") if request.method == "POST" else request.args.get("code")
     role = role_from_code(code, request.remote_addr)
     if role is None:
-        return render_template("login.html", error="That code is not valid. Check it and try again.",
-                               next=request.values.get("next", ""), csrf=csrf_token()), 401
-    session.clear()
-    session["role"] = role
-    session["key"] = code_key(room().codes[role])
-    session.permanent = True  # a week-long exercise: stay logged in across browser restarts
-    target = request.values.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else home_of(role), 303)
+        return login_page("That code is not valid. Check it and try again.", 401, request.values.get("next", ""))
+    target = local_path(request.values.get("next")) or home_of(role)
+    if request.method == "GET":
+        current = session_role()
+        from_elsewhere = request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site")
+        if current == role and not from_elsewhere:
+            return redirect(target, 303)
+        if current is not None or from_elsewhere:
+            session["pending"] = {"role": role, "key": code_key(room().codes[role]), "next": target}
+            return redirect(url_for("pages.login", confirm=1), 303)
+    return logged_in(role, target)
 
 
-@bp.get("/logout")
+def logged_in(role, target):
+    try:
+        start_session(role)
+    except StorageFault:
+        return login_page("The server cannot save your login right now (its storage is failing). "
+                          "Try again in a minute; exercise control has been told.", 503)
+    return redirect(target, 303)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
 def logout():
-    session.clear()
-    return redirect(url_for("pages.login"), 303)
+    """Log out (a form post): the session ends on the server, and the browser is told to drop what
+    ExCon kept on it (the phones' pages clear their own storage first, after a warning if entries
+    are still waiting)."""
+    if request.method == "GET":
+        return render_template("logout.html", role=session_role())
+    if not csrf_ok():
+        return render_template("logout.html", role=session_role(), error="This form has expired. Try again."), 400
+    try:
+        end_session()
+    except StorageFault:
+        session.clear()  # the cookie goes now; the server forgets the session when it can write again
+    response = redirect(url_for("pages.login"), 303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.get("/director")

@@ -1,5 +1,7 @@
 """HTTP endpoints through Flask's test client: auth, filtering and clear errors."""
 
+import re
+
 import pytest
 
 from .conftest import CODES, new_id
@@ -136,8 +138,16 @@ def test_login_by_qr_code_sets_the_session_and_drops_the_code(client):
     assert client.get("/api/state").status_code == 200  # the session cookie now carries the role
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert client.get("/logout").status_code == 303
+    copied = client.get_cookie("session").value  # someone copied the cookie before the logout
+    logout = client.post("/logout", data={"csrf_token": csrf_of(client.get("/logout"))})
+    assert logout.status_code == 303 and logout.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert client.get("/api/state").status_code == 401
+    client.set_cookie("session", copied)
+    assert client.get("/api/state").status_code == 401  # the session ended on the server
+
+
+def csrf_of(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
 
 
 def login_form(client, **data):

@@ -2,17 +2,18 @@
 
 import pytest
 
-from control.codes import ALPHABET, CodesError, new_code, parse_codes_env, role_for_code, settle_codes
+from control.codes import (ALPHABET, CodesError, code_digest, new_code, parse_codes_env, role_for_code,
+                           settle_codes)
 
 ROLES = ["director", "observer", "team:alpha"]
 
 
 def test_generated_codes_are_kept_and_env_wins():
-    codes, generated = settle_codes({}, None, ROLES)
+    codes, generated, _ = settle_codes({}, None, ROLES)
     assert generated and set(codes) == set(ROLES) and len(set(codes.values())) == 3
-    again, generated_again = settle_codes(codes, None, ROLES)
+    again, generated_again, _ = settle_codes(codes, None, ROLES)
     assert again == codes and not generated_again
-    overridden, _ = settle_codes(codes, "director=boss-1234", ROLES)
+    overridden, _, _ = settle_codes(codes, "director=boss-1234", ROLES)
     assert overridden["director"] == "boss-1234" and overridden["observer"] == codes["observer"]
 
 
@@ -40,3 +41,11 @@ def test_role_for_code():
     assert role_for_code(codes, "") is None
     assert role_for_code(codes, None) is None
     assert role_for_code(codes, 123) is None
+
+
+def test_a_code_rotated_away_stays_refused_whatever_excon_codes_says():
+    stored = {"director": "new-director-code"}
+    retired = {code_digest("old-director-code"): "2026-05-05T10:00:00.000000Z"}
+    codes, _, warnings = settle_codes(stored, "director=old-director-code,observer=watch-42", ROLES, retired)
+    assert codes["director"] == "new-director-code" and codes["observer"] == "watch-42"
+    assert len(warnings) == 1 and "rotated away on 2026-05-05T10:00" in warnings[0]

@@ -184,7 +184,8 @@ def test_login_pages(open_page, server):
     page.click("button[type=submit]")
     ready(page)
     assert page.url.endswith("/director")
-    page.goto(server.url + "/logout")
+    page.click(".logout-form button")
+    page.wait_for_url("**/login")
     page.goto(server.url + "/director")
     assert "/login" in page.url
 

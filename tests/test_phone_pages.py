@@ -216,3 +216,33 @@ def test_the_page_opens_offline_where_a_service_worker_may_run(open_page, server
     view.context.set_offline(False)
     page.wait_for_selector("#mylog-list .state-saved", timeout=20000)
     assert [e["note"] for e in stored(server)] == ["Logged while the page itself came from the phone's cache."]
+
+
+def test_logging_out_removes_what_the_device_kept(open_page, server):
+    view = phone(open_page, "observer")
+    page = view.page
+    rate(page, "P", "Private observation on a shared phone.")
+    page.wait_for_selector("#mylog-list .state-saved")
+    page.click(".logout-form button")
+    page.wait_for_url("**/login")
+    assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('excon.'))") == []
+    page.goto(server.url + "/observe")
+    assert "/login" in page.url  # and the session is over
+
+
+def test_logging_out_with_entries_still_waiting_asks_first(open_page, server):
+    view = phone(open_page, "observer")
+    page = view.page
+    view.context.set_offline(True)
+    page.wait_for_selector("body[data-connection='offline']", timeout=15000)
+    rate(page, "M", "Not sent yet.")
+    page.click(".logout-form button")
+    page.wait_for_selector("#logout-dialog[open]")
+    assert "1 entry has not reached the server yet" in page.inner_text("#logout-waiting")
+    page.click("#logout-confirm button[value=cancel]")
+    assert page.locator("#mylog-list .state-waiting").count() == 1  # kept: nothing happened
+    view.context.set_offline(False)
+    page.wait_for_selector("#mylog-list .state-saved", timeout=20000)
+    page.click(".logout-form button")  # everything saved now: no question
+    page.wait_for_url("**/login")
+    assert [e["note"] for e in stored(server)] == ["Not sent yet."]

@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from .conftest import ROOT, Server, new_id
+from .conftest import ROOT, Page, Server, new_id
+from .test_phone_pages import PHONE, rate, ready
 
 
 def note(text="seen at the farm"):
@@ -187,3 +188,28 @@ def test_a_second_server_on_the_same_port_refuses_to_start(server, tmp_path):
                              "--db", str(tmp_path / "other.db")], capture_output=True, text=True, timeout=60)
     assert second.returncode != 0
     assert f"port {server.port} is already in use" in second.stderr
+
+
+def test_a_phone_keeps_its_entry_while_the_disk_is_full_and_the_director_sees_it(full_disk, browser):
+    disk, server = full_disk
+    observer = Page(browser, server, **PHONE)
+    observer.login("observer")
+    ready(observer.page)
+    director = Page(browser, server, viewport={"width": 1280, "height": 720})
+    director.login("director")
+    director.page.wait_for_selector("body[data-ready='1']", timeout=15000)
+    disk.fill()
+    rate(observer.page, "S", "Logged while the disk was full.")
+    observer.page.wait_for_selector("body[data-storage='failing']", timeout=15000)
+    assert observer.page.locator("#mylog-list .state-waiting").count() == 1
+    assert observer.page.locator("#mylog-list .state-refused").count() == 0
+    assert "cannot save right now" in observer.page.inner_text("#banner")
+    director.page.wait_for_selector("#storage-fault:not([hidden])", timeout=15000)
+    assert "STORAGE FAILING" in director.page.inner_text("#storage-fault")
+    disk.free()
+    observer.page.wait_for_selector("#mylog-list .state-saved", timeout=20000)
+    director.page.wait_for_selector("#storage-fault[hidden]", state="attached", timeout=15000)
+    assert [e["note"] for e in server.get("/api/events", "director").json()["events"]] == [
+        "Logged while the disk was full."]
+    for page in (observer, director):
+        page.context.close()

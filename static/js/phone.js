@@ -317,6 +317,38 @@ function renderInjects() {
   fillInjects();
 }
 
+// ---------------------------------------------------------------- logging out
+
+/** Log out removes what this device kept for ExCon (entries, choices, copies of the exercise): the next
+ * person to pick up a shared phone must not read an observer's notes.  Entries still waiting are
+ * lost with it, so then the page asks first. */
+function setUpLogout() {
+  const logout = document.querySelector(".logout-form");
+  const dialog = $("logout-dialog");
+  logout.addEventListener("submit", (event) => {
+    const waiting = outbox.waiting().length;
+    if (waiting && !logout.dataset.confirmed) {
+      event.preventDefault();
+      $("logout-waiting").textContent = `${waiting} ${waiting === 1 ? "entry has" : "entries have"} not reached the server yet. `
+        + "Logging out deletes them from this device. Wait until the banner says everything is saved, or log out anyway.";
+      dialog.showModal();
+      return;
+    }
+    forgetThisDevice();
+  });
+  $("logout-confirm").addEventListener("submit", (event) => {
+    if (event.submitter && event.submitter.value === "ok") {
+      logout.dataset.confirmed = "1";
+      logout.requestSubmit();
+    }
+  });
+}
+
+function forgetThisDevice() {
+  for (const key of Object.keys(localStorage)) if (key.startsWith("excon.")) localStorage.removeItem(key);
+  if (window.caches) caches.keys().then((keys) => keys.forEach((key) => caches.delete(key))).catch(() => {});
+}
+
 // ---------------------------------------------------------------- setting up
 
 function setUpSafety() {
@@ -390,6 +422,7 @@ async function main() {
   recent.events.forEach(learnInject);
   setUpForms();
   setUpSafety();
+  setUpLogout();
   renderInjects();
   if (page === "observe") fillInjects();
   renderLog();
