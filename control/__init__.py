@@ -16,7 +16,7 @@ from flask_socketio import SocketIO
 
 from .codes import settle_codes
 from .eventlog import EventLog
-from .exercise import Exercise
+from .exercise import Exercise, check_log_fits
 from .permissions import all_roles
 from .scenario import load_scenario
 from .throttle import WrongCodes
@@ -65,6 +65,7 @@ def create_app(test_config=None):
         app.config.update(test_config)
     scenario = load_scenario(app.config["SCENARIO"])
     log = EventLog(app.config["DATABASE"])
+    check_log_fits(scenario, log)
     stored_codes = log.stored_codes()
     codes, generated, warnings = settle_codes(stored_codes, app.config["CODES"], all_roles(scenario.teams),
                                               log.retired_codes())

@@ -181,6 +181,14 @@ def not_found(e):
     return e
 
 
+@bp.app_errorhandler(500)
+def server_error(e):
+    """A fault in ExCon: the API still answers JSON (the fault is in the server's log)."""
+    if request.path.startswith("/api/"):
+        return json_error(500, "the server failed on this request (a fault in ExCon, written to its log)")
+    return e
+
+
 @bp.app_errorhandler(405)
 def wrong_method(e):
     if request.path.startswith("/api/"):

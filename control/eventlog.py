@@ -270,6 +270,21 @@ class EventLog:
             GROUP BY bucket, lane, kind ORDER BY bucket"""
         return list(self.db.query(sql, {"bucket": bucket, "start": start, "end": end}))
 
+    def referenced_ids(self) -> dict:
+        """Return, per kind of scenario id (team, site, objective, task, action_type, inject), the ids
+        the stored events name: a log must fit the scenario it is served with."""
+        found = {}
+        for name in ("team", "site", "objective", "task", "action_type"):
+            found[name] = {row[0] for row in self.db.execute(
+                f"SELECT DISTINCT json_extract(body, '$.{name}') FROM events "
+                f"WHERE json_extract(body, '$.{name}') IS NOT NULL AND kind != 'amend'")}
+        found["team"] |= {row[0] for row in self.db.execute(
+            "SELECT DISTINCT value FROM events, json_each(events.body, '$.teams') WHERE kind = 'inject'")}
+        found["inject"] = {row[0] for row in self.db.execute(
+            "SELECT DISTINCT json_extract(body, '$.inject') FROM events WHERE kind IN ('inject_skip', 'inject_defer') "
+            "OR (kind = 'inject' AND json_extract(body, '$.adhoc') IS NULL)")}
+        return found
+
     def last_seq(self) -> int:
         return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
 

@@ -19,7 +19,7 @@ from . import permissions
 from .clock import ClockError, ExerciseClock
 from .eventlog import EventLog, StorageFault
 from .events import CORRECTABLE, INJECT_STATUS, KINDS, InvalidEvent, Submission, build_kind, parse_payload
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .state import StateFolder, apply_amends
 from .timefmt import exercise_seconds, iso, utc_now
 
@@ -627,6 +627,23 @@ class Exercise:
         if permissions.role_team(role) is None:
             return self.scenario.raw
         return {k: v for k, v in self.scenario.raw.items() if k != "injects"}
+
+
+def check_log_fits(scenario: Scenario, log: EventLog) -> None:
+    """Refuse to serve a log written for another exercise, or naming ids the scenario no longer has:
+    screens and the report would break on them.  The first start stores the exercise's id."""
+    written_for = log.setting("scenario_id", lambda: scenario.exercise_id)
+    if written_for != scenario.exercise_id:
+        raise ScenarioError(f"{log.path} holds the log of exercise {written_for!r}, not of {scenario.exercise_id!r} "
+                            "(exercise.id in the scenario file): start with that exercise's scenario, or a new --db")
+    tables = {"team": scenario.teams, "site": scenario.sites, "objective": scenario.objectives,
+              "task": scenario.tasks, "action_type": scenario.action_types, "inject": scenario.injects}
+    for name, ids in log.referenced_ids().items():
+        missing = sorted(str(i) for i in ids - set(tables[name]))
+        if missing:
+            raise ScenarioError(f"{log.path} has events about {name} {', '.join(map(repr, missing[:5]))}"
+                                f"{' …' if len(missing) > 5 else ''}, which the scenario no longer has: "
+                                "put them back in the scenario file (ids cannot change once events name them)")
 
 
 def _correct(folder: StateFolder, role: str, before: dict | None, after: dict | None, seq: int) -> None:

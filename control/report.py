@@ -57,7 +57,7 @@ def report_context(scenario, state, evaluations, marks, event_count) -> dict:
     for (obj_id, task_id), rows in sorted(improvements.items(), key=lambda kv: -len(kv[1])):
         obj = scenario.objectives[obj_id]
         task = next((t["title"] for t in obj["tasks"] if t["id"] == task_id), "the objective as a whole")
-        notes = Counter(e["note"] for e in rows).most_common(2)
+        notes = Counter(_isolated(e["note"]) for e in rows).most_common(2)
         plan.append({"objective": obj["title"], "task": task, "count": len(rows),
                      "teams": sorted({scenario.teams[e["team"]]["name"] for e in rows}),
                      "observation": " / ".join(n for n, _ in notes)})
@@ -83,6 +83,11 @@ def report_context(scenario, state, evaluations, marks, event_count) -> dict:
         # plotly.js itself, inline in the page: the report opens and prints with no network.
         "plotlyjs": get_plotlyjs(),
     }
+
+
+def _isolated(text: str) -> str:
+    """Text people wrote, in its own bidi isolate, where it is joined to other text in one line."""
+    return f"\u2068{text}\u2069"
 
 
 def _evidence(e, scenario) -> dict:

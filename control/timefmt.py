@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timezone
 
 DAY = 86400
+YEARS = (1970, 9999)  # stamps outside these years are refused: they would not sort or parse back as text
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 
@@ -41,7 +42,7 @@ def iso(moment: datetime) -> str:
 
 
 def parse_iso(value) -> datetime:
-    """Parse an ISO 8601 stamp that carries a time zone; raise ValueError otherwise."""
+    """Parse an ISO 8601 stamp that carries a time zone, in the years 1970–9999; raise ValueError otherwise."""
     if not isinstance(value, str) or len(value) > 40:
         raise ValueError("must be an ISO 8601 date-time text such as 2026-05-04T09:30:00Z")
     try:
@@ -50,4 +51,10 @@ def parse_iso(value) -> datetime:
         raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         raise ValueError(f"{value!r} has no time zone (add Z or +hh:mm)")
-    return moment.astimezone(timezone.utc)
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        moment = None
+    if moment is None or not YEARS[0] <= moment.year <= YEARS[1]:
+        raise ValueError(f"{value!r} is outside the years {YEARS[0]}–{YEARS[1]}")
+    return moment

@@ -312,3 +312,10 @@ def until(page, expression, timeout=15):
             return
         time.sleep(0.1)
     raise AssertionError(f"not true within {timeout}s: {expression}")
+
+
+def wait_for_text(page, selector, text, timeout=15):
+    """Wait until the element's text holds `text`, read as people read it: without the invisible marks
+    that isolate user text for bidi (U+2068, U+2069)."""
+    until(page, f"""(() => {{ const e = document.querySelector({json.dumps(selector)});
+        return !!e && e.innerText.replace(/[\\u2068\\u2069]/g, "").includes({json.dumps(text)}); }})()""", timeout)

@@ -1,6 +1,6 @@
 """The director's big screen in headless Chromium against a real server."""
 
-from .conftest import CODES, new_id
+from .conftest import CODES, new_id, wait_for_text
 
 READY = "body[data-ready='1']"
 LIVE = "body[data-connection='live']"
@@ -36,7 +36,7 @@ def test_an_event_from_another_client_shows_everywhere_without_reload(open_page,
     page.wait_for_selector("#clock-state.state-running")
     bravo = server.connect("team:bravo")
     bravo.submit({"id": new_id(), "kind": "move", "team": "bravo", "site": "farm"})
-    page.wait_for_selector("#feed >> text=Team Bravo is now at Greenfield Farm", timeout=5000)
+    wait_for_text(page, "#feed", "Team Bravo is now at Greenfield Farm", timeout=5)
     page.wait_for_function("""() => {
         const t = document.getElementById('map-plot').data.find(t => t.name === 'Team Bravo');
         return t && Math.abs(t.x[0] - 860) < 40; }""", timeout=5000)
@@ -145,7 +145,7 @@ def test_after_a_dropped_connection_the_page_catches_up_once(open_page, server):
     page = ready(open_page("director").page)
     director = server.connect("director")
     director.submit({"id": new_id(), "kind": "move", "team": "alpha", "site": "club"})
-    page.wait_for_selector("#feed >> text=Team Alpha is now at Club Aurora")
+    wait_for_text(page, "#feed", "Team Alpha is now at Club Aurora")
     server.stop()
     page.wait_for_selector("body[data-connection='reconnecting'], body[data-connection='offline']", timeout=10000)
     assert "LIVE" not in page.inner_text("#connection")
@@ -153,7 +153,7 @@ def test_after_a_dropped_connection_the_page_catches_up_once(open_page, server):
     page.wait_for_selector(LIVE, timeout=20000)
     writer = server.connect("team:echo")
     writer.submit({"id": new_id(), "kind": "move", "team": "echo", "site": "bus"})
-    page.wait_for_selector("#feed >> text=Team Echo is now at Kelm bus station", timeout=5000)
+    wait_for_text(page, "#feed", "Team Echo is now at Kelm bus station", timeout=5)
     seqs = page.eval_on_selector_all("#feed li", "items => items.map(i => i.dataset.seq)")
     assert sorted(seqs) == ["1", "2"]
 
@@ -168,7 +168,7 @@ def test_events_missed_while_offline_arrive_through_resume(open_page, server):
     writer = server.connect("controller")
     for site in ("club", "hq", "farm"):
         writer.submit({"id": new_id(), "kind": "move", "team": "charlie", "site": site})
-    page.wait_for_selector("#feed >> text=Team Charlie is now at Greenfield Farm", timeout=20000)
+    wait_for_text(page, "#feed", "Team Charlie is now at Greenfield Farm", timeout=20)
     assert page.locator("#feed li").count() == 3
 
 

@@ -100,3 +100,33 @@ def test_demo_refuses_to_overwrite_a_real_log(tmp_path):
     real.write_bytes(b"")
     result = run("demo", "--db", str(real))
     assert result.returncode != 0 and "give it a new file" in result.stderr
+
+
+def test_a_log_written_for_another_exercise_is_refused(tmp_path):
+    db = tmp_path / "x.db"
+    assert run("codes", "--db", str(db)).returncode == 0  # written for the default scenario
+    other = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
+    other["exercise"]["id"] = "another-exercise"
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(other), encoding="utf-8")
+    result = run("--db", str(db), "--scenario", str(path), "--port", "1")
+    assert result.returncode != 0
+    assert "holds the log of exercise 'marenburg-2026', not of 'another-exercise'" in result.stderr
+
+
+def test_a_log_naming_ids_the_scenario_lost_is_refused(tmp_path):
+    from control.eventlog import EventLog
+
+    db = tmp_path / "x.db"
+    assert run("codes", "--db", str(db)).returncode == 0
+    log = EventLog(db)
+    log.append({"id": "6f1c2b3a-0000-4000-8000-000000000001", "kind": "move", "ts": "2026-05-05T07:00:00.000000Z",
+                "exercise_time": None, "role": "team:alpha", "team": "alpha", "site": "club"})
+    log.close()
+    edited = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
+    edited["sites"] = [s for s in edited["sites"] if s["id"] != "club"]
+    edited["injects"] = [i for i in edited["injects"] if i["site"] != "club"]
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(edited), encoding="utf-8")
+    result = run("--db", str(db), "--scenario", str(path), "--port", "1")
+    assert result.returncode != 0 and "has events about site 'club', which the scenario no longer has" in result.stderr

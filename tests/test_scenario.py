@@ -126,3 +126,52 @@ def test_a_written_scenario_loads(tmp_path, raw_scenario):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(raw_scenario), encoding="utf-8")
     assert load_scenario(path).injects["I-01"]["title"]
+
+
+@pytest.mark.parametrize("change, named", [
+    (lambda r: r["teams"][1].update(agencies=5), "teams entry #2 ('bravo'): 'agencies' must be a list of non-empty texts, not 5"),
+    (lambda r: r["teams"][0].update(home_site=[]), "'home_site' must be a non-empty text, not []"),
+    (lambda r: r["teams"][0].update(color="blue"), "'color' must be a colour"),
+    (lambda r: r.update(exercise="x"), "missing field 'exercise'"),
+    (lambda r: r["exercise"].pop("id"), "exercise: missing field 'id'"),
+    (lambda r: r["sites"][2].update(x=float("nan")), "x must be a number"),
+    (lambda r: r["sites"][2].update(y="12"), "y must be a number"),
+    (lambda r: r["injects"][3].update(site={"id": "club"}), "injects entry #4 ('I-04'): 'site' must be a non-empty text"),
+    (lambda r: r["injects"][3].update(teams="alpha"), "'teams' must be a list of non-empty texts, not \"alpha\""),
+    (lambda r: r["injects"][3].update(day="3"), "'day' must be a whole number, not \"3\""),
+    (lambda r: r["injects"][3].update(title=""), "'title' must be a non-empty text"),
+    (lambda r: r["injects"][3].update(expected_actions=[1]), "'expected_actions' must be a list of texts"),
+    (lambda r: r["objectives"][0]["tasks"][0].update(title=None), "'title' must be a non-empty text, not null"),
+    (lambda r: r["action_types"][0].update(label=["x"]), "'label' must be a non-empty text"),
+    (lambda r: r["days"][0]["schedule"][0].update(start=900), "day 1 schedule #1: 'start' must be a non-empty text"),
+])
+def test_every_wrong_type_is_named_with_its_entry(raw_scenario, change, named):
+    assert named in break_and_check(raw_scenario, change)
+
+
+def test_a_file_with_a_byte_order_mark_is_read(raw_scenario, tmp_path):
+    path = tmp_path / "with-bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(raw_scenario, ensure_ascii=False).encode("utf-8"))
+    assert load_scenario(path).exercise_id == raw_scenario["exercise"]["id"]
+
+
+def test_a_windows_1251_file_is_named_as_such(raw_scenario, tmp_path):
+    raw_scenario["exercise"]["title"] = "Учение «Открытая дверь»"
+    path = tmp_path / "cp1251.json"
+    path.write_bytes(json.dumps(raw_scenario, ensure_ascii=False).encode("cp1251"))
+    with pytest.raises(ScenarioError, match="is not UTF-8 text .* looks like Windows-1251 .* Save it as UTF-8"):
+        load_scenario(path)
+
+
+def test_a_utf16_file_is_named_as_such(raw_scenario, tmp_path):
+    path = tmp_path / "utf16.json"
+    path.write_bytes(json.dumps(raw_scenario).encode("utf-16"))
+    with pytest.raises(ScenarioError, match="saved as UTF-16; save it as UTF-8"):
+        load_scenario(path)
+
+
+def test_nan_in_the_file_is_refused(raw_scenario, tmp_path):
+    path = tmp_path / "nan.json"
+    path.write_text(json.dumps(raw_scenario).replace('"x": 500', '"x": NaN', 1), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="NaN is not a number JSON allows"):
+        load_scenario(path)

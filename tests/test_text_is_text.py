@@ -68,3 +68,92 @@ def test_the_report_escapes_user_text(poisoned):
     html = poisoned.get("/api/export/report.html", "director").text
     assert '<img src=x onerror="window.__pwned=1">' not in html
     assert "&lt;img src=x onerror=" in html
+
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what it precedes is drawn backwards, to the end of its isolate
+BIDI = f"{RLO}reversed by the writer"
+
+# Every text node that holds the override must keep it inside an isolate: between U+2068 and U+2069
+# in the same node, or as the whole text of an element that is isolated by its style.
+CONTAINED = """() => {
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.nodeValue;
+    if (!text.includes("\\u202e")) continue;
+    const parent = node.parentElement;
+    const style = getComputedStyle(parent).unicodeBidi;
+    if (["isolate", "plaintext", "isolate-override"].includes(style) && parent.textContent === text) continue;
+    let depth = 0, ok = true;
+    for (const ch of text) {
+      if (ch === "\\u2068") depth += 1;
+      else if (ch === "\\u2069") depth -= 1;
+      else if (ch === "\\u202e" && depth <= 0) ok = false;
+    }
+    if (!ok || depth !== 0) bad.push(text.slice(0, 80));
+  }
+  return bad;
+}"""
+
+# In the feed line of the action, ExCon's "(answers AH-1)" after the writer's text still reads left to right.
+LEFT_TO_RIGHT_AFTER = """() => {
+  const line = [...document.querySelectorAll(".feed-text")].find((e) => e.textContent.includes("answers"));
+  const node = [...line.childNodes].find((n) => n.nodeType === 3 && n.nodeValue.includes("answers"));
+  const at = node.nodeValue.lastIndexOf("answers");
+  const x = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1); return r.getBoundingClientRect().left; };
+  return x(at) < x(at + 6);
+}"""
+
+
+@pytest.fixture
+def overridden(server):
+    director, observer, alpha = server.connect("director"), server.connect("observer"), server.connect("team:alpha")
+    submit = lambda client, **f: client.submit({"id": new_id(), **f})  # noqa: E731
+    assert submit(director, kind="clock", op="start")["ok"]
+    assert submit(director, kind="inject", inject="AH-1", adhoc=True, title=BIDI, description=BIDI,
+                  teams=["alpha"], site="club")["ok"]
+    assert submit(director, kind="inject_skip", inject="I-03", reason=BIDI)["ok"]
+    assert submit(alpha, kind="action", team="alpha", action_type="plan", site="club", text=BIDI, inject="AH-1")["ok"]
+    assert submit(observer, kind="evaluation", objective="obj-identify", team="alpha", rating="S", note=BIDI,
+                  bookmark=True)["ok"]
+    assert submit(observer, kind="note", text=BIDI, bookmark=True, team="alpha")["ok"]
+    assert submit(alpha, kind="safety", text=BIDI, site="club")["ok"]
+    return server
+
+
+@pytest.mark.parametrize("role, path", [("director", "/director"), ("director", "/debrief"),
+                                        ("observer", "/observe"), ("team:alpha", "/team")])
+def test_a_bidi_override_in_user_text_stays_in_its_place(open_page, overridden, role, path):
+    view = open_page(role)
+    page = view.page
+    if path == "/observe":  # something in my log too
+        page.goto(overridden.url + path)
+        page.wait_for_selector("body[data-ready='1']", timeout=15000)
+        page.click("label.rating-P")
+        page.fill("textarea[name=note]", BIDI)
+        page.click("#entry-form [type=submit]")
+        page.wait_for_selector("#mylog-list .state-saved", timeout=15000)
+    page.goto(overridden.url + path)
+    page.wait_for_selector("body[data-ready='1']", timeout=15000)
+    page.wait_for_timeout(1000)
+    if path == "/debrief":
+        page.evaluate("() => { const s = document.getElementById('scrub'); s.value = s.max; "
+                      "s.dispatchEvent(new Event('input')); }")
+        page.wait_for_timeout(1500)
+    assert RLO in page.inner_text("body")  # the writer's text is there, as written
+    assert page.evaluate(CONTAINED) == []
+    if path == "/director":
+        assert page.evaluate(LEFT_TO_RIGHT_AFTER)
+
+
+def test_the_report_isolates_user_text_and_wraps_long_words(open_page, overridden):
+    observer = overridden.connect("observer")
+    long_word = "x" * 10_000
+    assert observer.submit({"id": new_id(), "kind": "evaluation", "objective": "obj-identify", "team": "alpha",
+                            "rating": "M", "note": long_word, "tag": "improvement"})["ok"]
+    view = open_page("director", viewport={"width": 1280, "height": 900})
+    page = view.page
+    html = overridden.get("/api/export/report.html", "director").text
+    page.set_content(html)
+    assert page.evaluate(CONTAINED) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280

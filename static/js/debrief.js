@@ -5,7 +5,7 @@
 import { getJSON } from "./live.js";
 import {
   KIND_STYLE, aggregateTraces, ctx, describe, el, exerciseClockText, exerciseTicks, lanes, mapFigure,
-  styleKey, teamName, whenText,
+  styleKey, teamName, u, whenText,
 } from "./views.js";
 
 /* global Plotly */
@@ -125,7 +125,7 @@ function renderObjective() {
   $("evidence").replaceChildren(...(evidence.length ? evidence.map((e) => {
     const li = el("li", { class: `feed-item${e.tag ? ` tag-${e.tag}` : ""}` });
     li.append(el("time", { text: whenText(e) }), el("span", { class: "feed-kind", text: `${e.rating}${e.tag ? ` · ${e.tag === "strength" ? "strength" : "to improve"}` : ""}` }),
-      el("span", { class: "feed-text", text: `${teamName(e.team)}${e.site ? ` at ${ctx.scenario.sites.find((s) => s.id === e.site).name}` : ""} [${e.role}]: ${e.note}` }));
+      el("span", { class: "feed-text", text: `${u(teamName(e.team))}${e.site ? ` at ${u(ctx.scenario.sites.find((s) => s.id === e.site).name)}` : ""} [${e.role}]: ${u(e.note)}` }));
     return li;
   }) : [el("li", { class: "empty", text: "No evaluation of this objective until then." })]));
   const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => i.status === "released" && i.exercise_time <= S.cursor);

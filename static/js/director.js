@@ -5,7 +5,7 @@
 import { Live, getJSON } from "./live.js";
 import {
   DAY, KIND_STYLE, aggregateTraces, binEvents, clockSeconds, ctx, dayRange, describe, el, exerciseClockText,
-  exerciseTicks, lane, lanes, mapFigure, minutes, plotText, siteName, styleKey, teamColor, teamName, whenText,
+  exerciseTicks, lane, lanes, mapFigure, minutes, plotText, siteName, styleKey, teamColor, teamName, u, whenText,
 } from "./views.js";
 
 /* global Plotly */
@@ -180,7 +180,7 @@ async function clockAction(op) {
     const nextDay = op === "start" ? 1 : Math.min(S.scenario.days.length, (now ? now.day : 0) + 1);
     const jump = el("input", { type: "checkbox", name: "jump", checked: op === "start" });
     dayInput = el("select", { name: "day" });
-    S.scenario.days.forEach((d) => dayInput.append(el("option", { value: d.day, text: `Day ${d.day} — ${d.title}`, selected: d.day === nextDay })));
+    S.scenario.days.forEach((d) => dayInput.append(el("option", { value: d.day, text: `Day ${d.day} — ${u(d.title)}`, selected: d.day === nextDay })));
     timeInput = el("input", { type: "time", name: "time", value: dayStart(nextDay) });
     dayInput.addEventListener("change", () => { timeInput.value = dayStart(Number(dayInput.value)); });
     extra.append(el("label", {}, jump, op === "start" ? " Start at" : " Jump to"), " ", dayInput, " ", timeInput);
@@ -243,7 +243,7 @@ function hoverFor(event) {
   if (event.kind === "inject") {
     const entry = S.state.injects[event.inject];
     if (entry && entry.responses) {
-      lines.push((event.teams || []).map((t) => `${plotText(teamName(t))}: ${t in entry.responses ? `answered after ${minutes(entry.responses[t])}` : "no answer yet"}`).join("<br>"));
+      lines.push((event.teams || []).map((t) => `${plotText(u(teamName(t)))}: ${t in entry.responses ? `answered after ${minutes(entry.responses[t])}` : "no answer yet"}`).join("<br>"));
     }
   }
   return lines.join("<br>");
@@ -312,7 +312,7 @@ function renderMap() {
 }
 
 function showSiteEvents(siteId) {
-  $("site-events-title").textContent = `Latest at ${siteName(siteId)}`;
+  $("site-events-title").textContent = `Latest at ${u(siteName(siteId))}`;
   const list = $("site-events-list");
   const events = [...S.events.values()].filter((e) => e.site === siteId && !S.retracted.has(e.id)).slice(-10).reverse();
   list.replaceChildren(...(events.length ? events.map(feedItem) : [el("li", { text: "Nothing logged here in the loaded window." })]));
@@ -347,7 +347,7 @@ function renderCoverage() {
       const n = counts.P + counts.S + counts.M + counts.U;
       zr.push(n);
       tr.push(n ? `<b>${n}</b><br>P${counts.P} S${counts.S}<br>M${counts.M} U${counts.U}` : "none");
-      hr.push(`${plotText(t.name)} — ${plotText(o.title)}<br>P ${counts.P} · S ${counts.S} · M ${counts.M} · U ${counts.U}`);
+      hr.push(`${plotText(u(t.name))} — ${plotText(u(o.title))}<br>P ${counts.P} · S ${counts.S} · M ${counts.M} · U ${counts.U}`);
     }
     z.push(zr); text.push(tr); hover.push(hr);
   }
@@ -397,11 +397,11 @@ function renderBoard() {
       el("span", { class: "inject-time", text: inj.time }),
       el("span", { class: "inject-id", text: inj.id }),
       el("span", { class: "inject-title", text: inj.title }),
-      el("span", { class: "inject-teams", text: (inj.teams || []).map((t) => teamName(t).replace(/^Team /, "")).join(", ") }),
+      el("span", { class: "inject-teams", text: (inj.teams || []).map((t) => u(teamName(t).replace(/^Team /, ""))).join(", ") }),
       el("span", { class: "inject-status", text: status.label }),
     );
     if (entry && entry.status === "released" && entry.teams) {
-      const answered = entry.teams.map((t) => `${teamName(t).replace(/^Team /, "")} ${t in entry.responses ? minutes(entry.responses[t]) : "–"}`);
+      const answered = entry.teams.map((t) => `${u(teamName(t).replace(/^Team /, ""))} ${t in entry.responses ? minutes(entry.responses[t]) : "–"}`);
       li.append(el("span", { class: "inject-responses", text: `answered: ${answered.join(" · ")}` }));
     }
     if ((entry && entry.reason)) li.append(el("span", { class: "inject-reason", text: entry.reason }));
@@ -429,13 +429,13 @@ async function boardAction(injectId, act) {
   const inj = S.scenario.injects.find((i) => i.id === injectId);
   const teams = inj.teams.map(teamName).join(", ");
   if (act === "release") {
-    if (!(await confirmDialog(`Release ${inj.id} "${inj.title}" to ${teams} now?`, null, "Release now"))) return;
+    if (!(await confirmDialog(`Release ${u(inj.id)} "${u(inj.title)}" to ${teams} now?`, null, "Release now"))) return;
     report(await live.submit({ kind: "inject", inject: inj.id }), `${inj.id} release`);
     return;
   }
   const reason = el("textarea", { name: "reason", rows: 3, required: true, maxLength: 10000 });
   const label = el("label", { text: act === "skip" ? "Why is it skipped?" : "Why is it deferred?" }, reason);
-  if (!(await confirmDialog(`${act === "skip" ? "Skip" : "Defer"} ${inj.id} "${inj.title}"?`, label, act === "skip" ? "Skip" : "Defer"))) return;
+  if (!(await confirmDialog(`${act === "skip" ? "Skip" : "Defer"} ${u(inj.id)} "${u(inj.title)}"?`, label, act === "skip" ? "Skip" : "Defer"))) return;
   if (!reason.value.trim()) { toast("A reason is needed: nothing was saved."); return; }
   report(await live.submit({ kind: act === "skip" ? "inject_skip" : "inject_defer", inject: inj.id, reason: reason.value }), `${inj.id} ${act}`);
 }
@@ -490,7 +490,7 @@ function renderSafety() {
     const li = el("li", { class: "safety-alert" });
     li.append(
       el("p", { class: "safety-text", text: alert.text || "(no text — go and check)" }),
-      el("p", { class: "safety-meta", text: `${alert.role}${alert.site ? ` · ${siteName(alert.site)}` : ""} · ${new Date(alert.ts).toLocaleTimeString()}` }),
+      el("p", { class: "safety-meta", text: `${alert.role}${alert.site ? ` · ${u(siteName(alert.site))}` : ""} · ${new Date(alert.ts).toLocaleTimeString()}` }),
     );
     if (can.ack) {
       const button = el("button", { type: "button", class: "primary", text: "Acknowledge" });

@@ -5,7 +5,7 @@
 
 import { Live, getJSON, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
-import { el } from "./views.js";
+import { el, u } from "./views.js";
 
 const body = document.body;
 const role = body.dataset.role;
@@ -101,13 +101,13 @@ function keep(payload, urgent = false) {
 
 function summary(payload) {
   switch (payload.kind) {
-    case "evaluation": return `${teamName(payload.team)} — ${name("objectives", payload.objective).title}: ${payload.rating} (${RATING_WORDS[payload.rating]}) — ${payload.note}`;
-    case "action": return `${teamName(payload.team)} — ${name("action_types", payload.action_type).label} at ${siteName(payload.site)}: ${payload.text}`;
-    case "move": return `${teamName(payload.team)} is now at ${siteName(payload.site)}`;
-    case "note": return `Note: ${payload.text}`;
-    case "safety": return `SAFETY ALERT${payload.site ? ` at ${siteName(payload.site)}` : ""}: ${payload.text || "(no text)"}`;
+    case "evaluation": return `${u(teamName(payload.team))} — ${u(name("objectives", payload.objective).title)}: ${payload.rating} (${RATING_WORDS[payload.rating]}) — ${u(payload.note)}`;
+    case "action": return `${u(teamName(payload.team))} — ${u(name("action_types", payload.action_type).label)} at ${u(siteName(payload.site))}: ${u(payload.text)}`;
+    case "move": return `${u(teamName(payload.team))} is now at ${u(siteName(payload.site))}`;
+    case "note": return `Note: ${u(payload.text)}`;
+    case "safety": return `SAFETY ALERT${payload.site ? ` at ${u(siteName(payload.site))}` : ""}: ${payload.text ? u(payload.text) : "(no text)"}`;
     case "amend": return "Correction of an earlier entry";
-    case "retract": return `Withdrawal of an earlier entry: ${payload.reason}`;
+    case "retract": return `Withdrawal of an earlier entry: ${u(payload.reason)}`;
     default: return payload.kind;
   }
 }
@@ -294,7 +294,7 @@ function fillInjects() {
   const team = teamOf();
   const current = select.value;
   const released = [...S.injects.values()].filter((i) => page === "observe" || i.teams.includes(team));
-  options(select, released.map((i) => [i.id, `${i.id} — ${i.title}`]));
+  options(select, released.map((i) => [i.id, `${u(i.id)} — ${u(i.title)}`]));
   select.value = current;
 }
 
@@ -310,8 +310,8 @@ function renderInjects() {
   const mine = [...S.injects.values()].filter((i) => i.teams.includes(team)).reverse();
   list.replaceChildren(...(mine.length ? mine.map((i) => {
     const li = el("li", { class: "inject-card", "data-inject": i.id });
-    li.append(el("h3", { text: `${i.id} — ${i.title}` }), el("p", { text: i.description || "" }),
-      el("p", { class: "inject-meta", text: [i.from, i.delivery, new Date(i.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })].filter(Boolean).join(" · ") }));
+    li.append(el("h3", { text: `${u(i.id)} — ${u(i.title)}` }), el("p", { text: i.description || "" }),
+      el("p", { class: "inject-meta", text: [i.from, i.delivery].filter(Boolean).map(u).concat(new Date(i.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })).join(" · ") }));
     return li;
   }) : [el("li", { class: "empty", text: "No injects released to this team yet." })]));
   fillInjects();

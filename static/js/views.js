@@ -39,6 +39,12 @@ export function exerciseClockText(seconds) {
   return { day, time: `${pad(Math.floor(rest / 3600))}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}` };
 }
 
+/**
+ * Isolate text people wrote (notes, names, titles) inside ExCon's own words: between U+2068 and
+ * U+2069 a right-to-left override someone typed cannot turn the rest of the line around.
+ */
+export const u = (text) => `\u2068${text ?? ""}\u2069`;
+
 /** Escape text for plotly hover labels, which read a few HTML-like tags. */
 export const plotText = (text) => String(text ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
@@ -67,23 +73,23 @@ export function styleKey(event) {
 
 /** One line that says what an event is, for the feed, hovers and site lists. */
 export function describe(event) {
-  const team = event.team ? teamName(event.team) : "";
+  const team = event.team ? u(teamName(event.team)) : "";
   switch (event.kind) {
     case "action": {
       const type = (ctx.scenario.action_types.find((a) => a.id === event.action_type) || {}).label || event.action_type;
-      return `${team} — ${type} at ${siteName(event.site)}: ${event.text}${event.inject ? ` (answers ${event.inject})` : ""}`;
+      return `${team} — ${u(type)} at ${u(siteName(event.site))}: ${u(event.text)}${event.inject ? ` (answers ${u(event.inject)})` : ""}`;
     }
-    case "move": return `${team} is now at ${siteName(event.site)}`;
-    case "inject": return `${event.inject} released${event.adhoc ? " (ad hoc)" : ""}: ${event.title} → ${(event.teams || []).map(teamName).join(", ")}`;
-    case "inject_skip": return `${event.inject} skipped: ${event.reason}`;
-    case "inject_defer": return `${event.inject} deferred: ${event.reason}`;
-    case "evaluation": return `${team} — ${objectiveTitle(event.objective)}: ${event.rating} (${RATING_WORDS[event.rating]})${event.note ? ` — ${event.note}` : ""}`;
-    case "note": return `${event.bookmark ? "Bookmark" : "Note"}${team ? ` (${team})` : ""}: ${event.text}`;
-    case "safety": return `SAFETY ALERT from ${event.role}${event.site ? ` at ${siteName(event.site)}` : ""}: ${event.text || "(no text)"}`;
-    case "safety_ack": return `Safety alert acknowledged${event.text ? `: ${event.text}` : ""}`;
+    case "move": return `${team} is now at ${u(siteName(event.site))}`;
+    case "inject": return `${u(event.inject)} released${event.adhoc ? " (ad hoc)" : ""}: ${u(event.title)} → ${(event.teams || []).map((t) => u(teamName(t))).join(", ")}`;
+    case "inject_skip": return `${u(event.inject)} skipped: ${u(event.reason)}`;
+    case "inject_defer": return `${u(event.inject)} deferred: ${u(event.reason)}`;
+    case "evaluation": return `${team} — ${u(objectiveTitle(event.objective))}: ${event.rating} (${RATING_WORDS[event.rating]})${event.note ? ` — ${u(event.note)}` : ""}`;
+    case "note": return `${event.bookmark ? "Bookmark" : "Note"}${team ? ` (${team})` : ""}${event.text ? `: ${u(event.text)}` : ""}`;
+    case "safety": return `SAFETY ALERT from ${event.role}${event.site ? ` at ${u(siteName(event.site))}` : ""}: ${event.text ? u(event.text) : "(no text)"}`;
+    case "safety_ack": return `Safety alert acknowledged${event.text ? `: ${u(event.text)}` : ""}`;
     case "clock": return `Exercise clock: ${event.op}${event.day ? ` at day ${event.day} ${event.time}` : ""}${event.rate > 1 ? ` (×${event.rate})` : ""}`;
-    case "retract": return `An entry was withdrawn: ${event.reason}`;
-    case "amend": return "An entry was corrected";
+    case "retract": return `An entry was withdrawn${event.reason ? `: ${u(event.reason)}` : ""}`;
+    case "amend": return event.removed ? "An entry was moved out of your view" : "An entry was corrected";
     default: return event.kind;
   }
 }
