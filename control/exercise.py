@@ -25,7 +25,7 @@ from .timefmt import exercise_seconds, iso, utc_now
 
 FOLD_SLICE = 1000  # events folded between two yields to the other green threads
 SNAPSHOT_EVERY = FOLD_SLICE  # events between two kept states, for the state at a past instant
-PAGE_CHARS = 1_000_000  # about this much text in one page of events (resume, /api/events)
+PAGE_BYTES = 1_000_000  # about this much JSON in one page of events (resume, /api/events)
 CHECK_KINDS = ("clock", "inject", "inject_skip", "inject_defer", "retract", "amend", "safety_ack")
 
 # What a released inject carries to its teams: the player-facing part of the MSEL row,
@@ -540,7 +540,7 @@ class Exercise:
         return [(r, v) for r, v in found if v is not None]
 
     def events_for(self, role: str, since: int = 0, limit: int = 5000) -> tuple[list, int, bool]:
-        """Return up to `limit` events after seq `since` that `role` may see (and about PAGE_CHARS of text).
+        """Return up to `limit` events after seq `since` that `role` may see (and about PAGE_BYTES of JSON).
 
         Returns (events, the last seq examined, whether it stopped early): a caller asks again from
         that seq while the last value is true.
@@ -548,8 +548,8 @@ class Exercise:
         return self._collect(role, lambda cursor: list(self.log.since(cursor, limit=limit)), since, limit, limit)
 
     def recent_for(self, role: str, limit: int) -> tuple[list, bool]:
-        """Return the last `limit` events `role` may see (fewer if they hold more than PAGE_CHARS of
-        text), oldest first, and whether older ones were left out for size."""
+        """Return the last `limit` events `role` may see (fewer if they take more than PAGE_BYTES of
+        JSON), oldest first, and whether older ones were left out for size."""
         page = max(limit, 200)
         found, _, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)),
                                        self.log.last_seq() + 1, limit, page)
@@ -564,18 +564,18 @@ class Exercise:
 
     def _collect(self, role, next_page, cursor, limit, page_size):
         """Walk pages of the log from `cursor`, keeping what `role` may see, until `limit`, about
-        PAGE_CHARS of text, or the end."""
-        found, chars = [], 0
+        PAGE_BYTES of JSON, or the end."""
+        found, size_so_far = [], 0
         while True:
             batch = next_page(cursor)
             for event in batch:
                 shown = self.view(role, event)
                 if shown is not None:
-                    size = _text_size(shown)
-                    if found and chars + size > PAGE_CHARS:
+                    size = _wire_size(shown)
+                    if found and size_so_far + size > PAGE_BYTES:
                         return found, cursor, True
                     found.append(shown)
-                    chars += size
+                    size_so_far += size
                 cursor = event["seq"]
                 if len(found) == limit:
                     return found, cursor, True
@@ -661,6 +661,7 @@ def _restore(table: dict, key, value) -> None:
         table[key] = value
 
 
-def _text_size(event: dict) -> int:
-    """Roughly the characters an event takes on the wire: its texts and a little for the rest."""
-    return 200 + sum(len(v) for v in event.values() if isinstance(v, str))
+def _wire_size(event: dict) -> int:
+    """About the bytes an event takes as JSON on the wire: its texts (a letter beyond ASCII is written
+    as a \\u escape of six) and a little for the rest."""
+    return 200 + sum(len(v) if v.isascii() else 6 * len(v) for v in event.values() if isinstance(v, str))

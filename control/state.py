@@ -156,11 +156,14 @@ class StateFolder:
 
 
 def fold(scenario, events, at: datetime, **options) -> dict:
-    """Return the state at `at` from `events` (sorted by seq); options as for StateFolder."""
+    """Return the state at `at` from `events` (sorted by seq): every event up to the last one stamped
+    at or before `at` (the log as it stood then, even if the wall clock was set back meanwhile);
+    options as for StateFolder."""
     at_text = iso(at)
+    upto = max((e["seq"] for e in events if e["ts"] <= at_text), default=0)
     folder = StateFolder(scenario, **options)
     for event in effective_events(events):
-        if event["ts"] <= at_text:
+        if event["seq"] <= upto:
             folder.add(event)
     return folder.snapshot(at)
 

@@ -201,23 +201,6 @@ def test_a_controller_logs_for_the_team_it_picks(open_page, server):
     assert (event["team"], event["role"]) == ("delta", "controller")
 
 
-def test_the_page_opens_offline_where_a_service_worker_may_run(open_page, server):
-    view = phone(open_page, "observer")
-    page = view.page
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the worker's control, which caches what the page loads
-    ready(page)
-    view.context.set_offline(True)
-    page.reload()
-    ready(page, live=False)
-    page.wait_for_selector("#banner >> text=Offline")
-    rate(page, "P", "Logged while the page itself came from the phone's cache.")
-    assert page.locator("#mylog-list .state-waiting").count() == 1
-    view.context.set_offline(False)
-    page.wait_for_selector("#mylog-list .state-saved", timeout=20000)
-    assert [e["note"] for e in stored(server)] == ["Logged while the page itself came from the phone's cache."]
-
-
 def test_logging_out_removes_what_the_device_kept(open_page, server):
     view = phone(open_page, "observer")
     page = view.page
