@@ -621,6 +621,7 @@ class Exercise:
         while more:
             found, cursor, more = self.events_for(role, cursor, FOLD_SLICE)
             yield from found
+            let_others_run()  # a local client reads as fast as we write: the socket alone never waits
 
     def scenario_for(self, role: str) -> dict:
         """Return the scenario as `role` may read it: teams never read the MSEL."""

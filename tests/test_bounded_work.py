@@ -86,6 +86,33 @@ def test_corrections_in_a_loop_do_not_hold_up_delivery(week):
     assert state["last_seq"] == max(e["seq"] for e in week.get("/api/events?last=1", "director").json()["events"])
 
 
+def test_an_export_of_the_week_streams_while_the_room_goes_on(week):
+    director, controller = week.connect("director"), week.connect("controller")
+    done, delays, size = threading.Event(), [], []
+
+    def export():
+        response = requests.get(week.url + "/api/export/events.csv", timeout=120,
+                                headers={"Authorization": f"Bearer {CODES['director']}"})
+        size.append(len(response.content))
+        done.set()
+
+    exporter = threading.Thread(target=export)
+    exporter.start()
+    i = 0
+    while not done.is_set():
+        text = f"note {i} during the export"
+        started = time.monotonic()
+        assert submit(controller, {"id": new_id(), "kind": "note", "text": text})["ok"]
+        director.wait_for(lambda e, t=text: e.get("text") == t, timeout=30)
+        delays.append(time.monotonic() - started)
+        i += 1
+    exporter.join()
+    print(f"events.csv of the week: {size[0] / 1e6:.1f} MB; {len(delays)} notes meanwhile, "
+          f"slowest to the director {max(delays) * 1000:.0f} ms")
+    assert size[0] > 5_000_000 and len(delays) >= 3
+    assert max(delays) < 1.0, delays
+
+
 def test_catching_up_over_large_events_comes_in_pages(tmp_path):
     server = Server(tmp_path / "large.db").start()
     try:
