@@ -48,8 +48,9 @@ def login():
     if request.method == "GET" and "code" not in request.args:
         if request.args.get("confirm") and session.get("pending"):
             pending = session["pending"]
-            return render_template("login_confirm.html", role=pending["role"], current=session_role(),
-                                   csrf=csrf_token())
+            current = session_role()
+            return render_template("login_confirm.html", role=pending["role"], current=current, csrf=csrf_token(),
+                                   back=home_of(current) if current else url_for("pages.home"))
         return login_page(next_path=request.args.get("next", ""))
     refused = too_many_wrong_codes(page=True)
     if refused:
