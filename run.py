@@ -65,7 +65,7 @@ import redis
 
 from control import DEFAULT_SCENARIO, create_app, socketio
 from control.codes import CodesError, code_digest, new_code
-from control.eventlog import WriterLockTaken, hold_writer_lock
+from control.eventlog import StorageFault, WriterLockTaken, hold_writer_lock
 from control.relay import claim_writer, serve_forwarded
 from control.sockets import broadcast, watch
 from control.scenario import ScenarioError
@@ -166,10 +166,9 @@ def rotate(room, role):
     is remembered as rotated away, so that no later start takes it back from EXCON_CODES."""
     if role not in room.codes:
         sys.exit(f"excon: unknown role {role!r}; roles are {', '.join(room.codes)}")
-    log = room.exercise.log
-    log.retire_code(role, code_digest(room.codes[role]), iso(utc_now()))
+    retired = (role, code_digest(room.codes[role]), iso(utc_now()))
     room.codes[role] = new_code()
-    log.store_codes(room.codes)
+    room.exercise.log.store_codes(room.codes, retire=retired)
     print(f"New code for {role}. Its old code, sessions and sockets stop working within seconds.")
 
 
@@ -246,9 +245,12 @@ def main(argv=None):
     try:
         app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE,
                           "TLS": bool(args.certfile), "MESSAGE_QUEUE": args.message_queue, "RELAY": args.relay,
-                          "BEHIND_PROXY": args.behind_proxy, "PROXY_ADDRESS": args.proxy_address})
+                          "BEHIND_PROXY": args.behind_proxy, "PROXY_ADDRESS": args.proxy_address,
+                          "WRITER": writer_lock is not None})
     except (ScenarioError, CodesError) as e:
         sys.exit(f"excon: {e}")
+    except StorageFault as e:
+        sys.exit(f"excon: cannot start on {args.db}: {e}; try again once it is free")
     room = app.extensions["excon"]
     for warning in room.code_warnings:
         print(f"excon: warning: {warning}", file=sys.stderr, flush=True)
@@ -314,11 +316,15 @@ def main(argv=None):
     if ASYNC_MODE == "eventlet":
         from control import serving
 
-        serving.serve(app, listening, **tls, per_address=args.max_per_address or serving.MAX_PER_ADDRESS)
+        serving.serve(app, listening, **tls, per_address=args.max_per_address or serving.MAX_PER_ADDRESS,
+                      proxy=args.proxy_address if args.behind_proxy else None)
         return
     unsafe = {"allow_unsafe_werkzeug": True} if ASYNC_MODE == "threading" else {}  # measured, not deployed
     socketio.run(app, host=args.host, port=args.port, log_output=False, **tls, **unsafe)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except StorageFault as fault:  # codes --rotate, backup … while the database is locked or failing
+        sys.exit(f"excon: {fault}; try again once it is free")

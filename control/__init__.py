@@ -17,6 +17,7 @@ from flask_socketio import SocketIO
 from .codes import settle_codes
 from .eventlog import EventLog
 from .exercise import Exercise, check_log_fits
+from .report import isolatable
 from .permissions import all_roles
 from .scenario import load_scenario
 from .throttle import WrongCodes
@@ -36,7 +37,8 @@ class Room:
     codes: dict
     codes_generated: bool
     code_warnings: list  # codes from EXCON_CODES refused at start (rotated away)
-    submit: Callable  # Exercise.submit, or on a relay Forwarder.submit (to the writer process)
+    submit: Callable
+    health: Callable  # the storage's health: Exercise.health, or on a relay the writer's (Forwarder.health)  # Exercise.submit, or on a relay Forwarder.submit (to the writer process)
     wrong_codes: WrongCodes = field(default_factory=WrongCodes)
 
 
@@ -47,7 +49,8 @@ def create_app(test_config=None):
     ASYNC_MODE (eventlet, gevent or threading), MESSAGE_QUEUE (redis://… shared by several server
     processes), RELAY (true: forward submits to the process that writes DATABASE; see relay.py),
     BEHIND_PROXY (true: trust one proxy's X-Forwarded-For/-Proto, e.g. nginx; see docs/deployment.md),
-    PROXY_ADDRESS (the proxy's own address; forwarded headers from any other are ignored).
+    PROXY_ADDRESS (the proxy's own address; forwarded headers from any other are ignored),
+    WRITER (true: this is the server process that writes DATABASE, holding its lock; see eventlog.py).
     """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.json.sort_keys = False  # keep events in the order they were written
@@ -60,11 +63,12 @@ def create_app(test_config=None):
         RELAY=False,
         BEHIND_PROXY=False,
         PROXY_ADDRESS="127.0.0.1",
+        WRITER=False,
     )
     if test_config:
         app.config.update(test_config)
     scenario = load_scenario(app.config["SCENARIO"])
-    log = EventLog(app.config["DATABASE"])
+    log = EventLog(app.config["DATABASE"], writer=app.config["WRITER"])
     check_log_fits(scenario, log)
     stored_codes = log.stored_codes()
     codes, generated, warnings = settle_codes(stored_codes, app.config["CODES"], all_roles(scenario.teams),
@@ -80,14 +84,15 @@ def create_app(test_config=None):
             raise ValueError("a relay needs the message queue of its writer (MESSAGE_QUEUE)")
         from .relay import Forwarder
 
-        room = Room(exercise, codes, generated, warnings, submit=Forwarder(app.config["MESSAGE_QUEUE"]).submit)
+        forwarder = Forwarder(app.config["MESSAGE_QUEUE"])
+        room = Room(exercise, codes, generated, warnings, submit=forwarder.submit, health=forwarder.health)
 
         @app.before_request
         def take_in_what_the_writer_stored():  # pages and the API show every event stored so far
             exercise.catch_up()
 
     else:
-        room = Room(exercise, codes, generated, warnings, submit=exercise.submit)
+        room = Room(exercise, codes, generated, warnings, submit=exercise.submit, health=exercise.health)
     app.extensions["excon"] = room
 
     from . import api, pages, sockets, wire_json
@@ -96,11 +101,22 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    # Every value a template writes goes through this: text people wrote can then sit in a <bdi>
+    # (or between U+2068 and U+2069) without a U+2069 of its own ending that isolate early.
+    app.jinja_env.finalize = lambda value: isolatable(value) if type(value) is str else value
     sockets.register(socketio)  # before init_app, which hands the handlers to each new server
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], max_http_buffer_size=MAX_MESSAGE_BYTES,
                       message_queue=app.config["MESSAGE_QUEUE"], json=wire_json)
     sockets.limit_before_connect(socketio.server)
-    exercise.on_health = sockets.announce_health(socketio, exercise)
+    announce = sockets.announce_health(socketio, exercise)
+    if app.config["MESSAGE_QUEUE"] and not app.config["RELAY"]:
+        from .relay import publish_health
+
+        publish = publish_health(app.config["MESSAGE_QUEUE"])
+        publish(exercise.health())  # not the last run's fault
+        exercise.on_health = lambda health: (publish(health), announce(health))
+    else:
+        exercise.on_health = announce
     if app.config["BEHIND_PROXY"]:  # outside Socket.IO's middleware, so that sockets see the client's address too
         app.wsgi_app = TrustedProxy(app.wsgi_app, [app.config["PROXY_ADDRESS"]])
     app.wsgi_app = SecurityHeaders(app.wsgi_app)

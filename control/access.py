@@ -68,7 +68,8 @@ def session_role():
 def start_session(role: str) -> None:
     """Log this browser in as `role`: a new session, open on the server until logout."""
     session_id = secrets.token_urlsafe(24)
-    room().exercise.log.open_session(session_id, role, iso(room().exercise.now()))  # may raise StorageFault
+    log = room().exercise.log
+    log.open_session(session_id, role, iso(room().exercise.now()), replaces=session.get("sid"))  # may raise StorageFault
     session.clear()
     session.update(role=role, key=code_key(room().codes[role]), sid=session_id)
     session.permanent = True  # a week-long exercise: stay logged in across browser restarts
@@ -154,7 +155,8 @@ SECURITY_HEADERS = (
 
 class SecurityHeaders:
     """WSGI middleware, outermost: every answer carries the security headers, Socket.IO's own
-    answers too (a view may have set its own policy first: that one stays)."""
+    answers too (a view may have set its own policy first: that one stays); an address that is not
+    UTF-8 is answered 400 here, before anything tries to read it."""
 
     def __init__(self, app):
         self.app = app
@@ -165,6 +167,13 @@ class SecurityHeaders:
             headers = list(headers) + [(n, v) for n, v in SECURITY_HEADERS if n.lower() not in present]
             return start_response(status, headers, exc_info)
 
+        try:  # WSGI hands the address over as Latin-1 text of its bytes
+            for key in ("PATH_INFO", "QUERY_STRING"):
+                environ.get(key, "").encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            body = b'{"ok": false, "error": "the address is not valid UTF-8"}'
+            start("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         return self.app(environ, start)
 
 

@@ -6,6 +6,7 @@ from functools import wraps
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
 from .access import json_error, require, room
+from .eventlog import MAX_SEQ
 from .report import events_csv, events_jsonl, report_context
 from .timefmt import iso, parse_iso
 
@@ -53,7 +54,7 @@ def int_arg(name, default, low, high):
 @bp.get("/healthz")
 def healthz():
     """200 while the event log takes writes; 503 with the fault while it does not (no code needed)."""
-    health = room().exercise.health()
+    health = room().health()
     return jsonify(health), 200 if health["ok"] else 503
 
 
@@ -75,7 +76,7 @@ def events(role):
     if last is not None:
         found, cut = exercise.recent_for(role, last)
         return jsonify({"ok": True, "events": found, "next": exercise.log.last_seq(), "more": False, "cut": cut})
-    since = int_arg("since", 0, 0, 2**63 - 1)
+    since = int_arg("since", 0, 0, MAX_SEQ)
     start = iso_arg("from")
     if start is not None:
         since = max(since, exercise.log.seq_before(iso(start)))

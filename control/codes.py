@@ -71,8 +71,12 @@ def role_for_code(codes: dict, code) -> str | None:
     """Return the role whose code this is, comparing in constant time; None if none."""
     if not isinstance(code, str) or not code:
         return None
+    try:
+        tried = code.strip().encode()
+    except UnicodeEncodeError:  # a lone surrogate: no code has one
+        return None
     found = None
     for role, expected in codes.items():
-        if hmac.compare_digest(expected.encode(), code.strip().encode()):
+        if hmac.compare_digest(expected.encode(), tried):
             found = role
     return found

@@ -9,6 +9,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 
 import sqlite_utils
 
-ENVELOPE_COLUMNS = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn")
+from .events import STORED_ENVELOPE as ENVELOPE_COLUMNS  # the envelope: a column each; the rest is `body`
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -62,9 +63,18 @@ LOCK_WAIT = 2.0  # seconds a write waits for another program's write lock before
 LOCK_POLL = 0.02
 
 
+MAX_SEQ = 2**63 - 1  # SQLite's largest integer: no seq, and no `since`, beyond it
+
+
 class StorageFault(Exception):
     """The event log cannot be written now (disk full, locked, read-only, deleted …); nothing of the
-    attempt is stored.  Not the entry's fault: its sender keeps it and sends it again."""
+    attempt is stored.  Not the entry's fault: its sender keeps it and sends it again.
+
+    lasting: the database file itself is gone or replaced; no write can make it right again."""
+
+    def __init__(self, message: str, lasting: bool = False):
+        super().__init__(message)
+        self.lasting = lasting
 
 
 def is_storage_error(error: BaseException) -> bool:
@@ -87,11 +97,16 @@ def describe_storage_error(error: BaseException) -> str:
 
 
 class EventLog:
-    """Open (or create) the log at `path`; one writer at a time through `append`."""
+    """Open (or create) the log at `path`; one writer at a time through `append`.
 
-    def __init__(self, path, lock_wait: float = LOCK_WAIT):
+    writer: this is the server that writes the exercise.  Only its connection writes the database
+    file itself (SQLite's checkpoints; every other connection leaves them to it), so that it can
+    tell its own changes to the file from anyone else's (`check_file`)."""
+
+    def __init__(self, path, lock_wait: float = LOCK_WAIT, writer: bool = False):
         self.path = str(path)
         self.lock_wait = lock_wait
+        self.writer = writer
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=0)
         self.db = sqlite_utils.Database(conn)
         # SQLite must never sleep inside a call waiting for a lock: that would stall every green
@@ -101,14 +116,32 @@ class EventLog:
         # before we acknowledge it, so an acked event survives a crash or a power cut.
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
+        if not writer:
+            self.db.execute("PRAGMA wal_autocheckpoint=0")
         self.lock = threading.RLock()
-        with self.transaction():
-            for statement in _statements(SCHEMA):
-                self.db.execute(statement)
-            if "conn" not in {c.name for c in self.db["events"].columns}:  # a log from before the audit column
-                self.db.execute("ALTER TABLE events ADD COLUMN conn TEXT")
+        self.rescued = None  # where everything acknowledged was copied when the file was lost
+        if self._schema_missing():  # writes only when something is missing: a held lock does not stop a start
+            with self.transaction():
+                for statement in _statements(SCHEMA):
+                    self.db.execute(statement)
+                if "conn" not in {c.name for c in self.db["events"].columns}:  # a log from before the audit column
+                    self.db.execute("ALTER TABLE events ADD COLUMN conn TEXT")
         self.identity = _file_identity(self.path)
         self.wal_identity = _file_identity(self.path + "-wal")
+        self._note_own_writes()
+
+    def _schema_missing(self) -> bool:
+        present = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master")}
+        wanted = set(re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)", SCHEMA))
+        if not wanted <= present:
+            return True
+        return "conn" not in {c.name for c in self.db["events"].columns}
+
+    def _note_own_writes(self) -> None:
+        """Remember the database file and WAL as this process left them (the writer's only)."""
+        if self.writer:
+            self.own_database = _file_state(self.path)
+            self.own_wal_size = (_file_state(self.path + "-wal") or (0, 0))[0]
 
     def append(self, event: dict) -> dict:
         """Store one event (envelope + fields); return it with its `seq`.  Committed at once, or with
@@ -136,6 +169,7 @@ class EventLog:
                 try:
                     yield self
                     self.db.execute("COMMIT")
+                    self._note_own_writes()
                 except BaseException:
                     if self.db.conn.in_transaction:
                         try:
@@ -165,15 +199,39 @@ class EventLog:
             waited += LOCK_POLL
 
     def check_file(self) -> None:
-        """Raise StorageFault if the database file (or its WAL) was deleted or replaced since it was
-        opened: commits would go to a file nobody will ever open again."""
-        if _file_identity(self.path) != self.identity:
-            raise StorageFault(f"the database file {self.path} was deleted or replaced while ExCon ran")
-        wal = _file_identity(self.path + "-wal")
-        if self.wal_identity is None:
-            self.wal_identity = wal
-        elif wal != self.wal_identity:
-            raise StorageFault(f"the database's write-ahead log {self.path}-wal was deleted or replaced while ExCon ran")
+        """Raise StorageFault if the database file or its WAL was deleted, replaced or (seen by the
+        writer) changed by another program since this process last wrote them: commits would go to
+        a file nobody will open again, or beside one that no longer holds what was acknowledged.
+        The first time, everything this process can still read is copied to a rescue file."""
+        try:
+            database, wal = _file_state(self.path), _file_state(self.path + "-wal")
+        except OSError as e:  # the directory unreadable, say: no knowing, no acknowledging
+            raise StorageFault(f"the database file {self.path} cannot be looked at ({e.strerror})") from e
+        wrong = None
+        if (database and database[2:]) != self.identity:
+            wrong = f"the database file {self.path} was deleted or replaced while ExCon ran"
+        elif self.wal_identity is not None and (wal and wal[2:]) != self.wal_identity:
+            wrong = f"the database's write-ahead log {self.path}-wal was deleted or replaced while ExCon ran"
+        elif self.writer and database != self.own_database:
+            wrong = f"the database file {self.path} was changed by another program while ExCon ran"
+        elif self.writer and wal and wal[0] < self.own_wal_size:
+            wrong = f"the database's write-ahead log {self.path}-wal was cut short by another program"
+        if wrong is None:
+            if self.wal_identity is None and wal:
+                self.wal_identity = wal[2:]
+            return
+        if self.rescued is None:
+            self.rescued = self._rescue()
+        raise StorageFault(f"{wrong}; {self.rescued}", lasting=True)
+
+    def _rescue(self) -> str:
+        """Copy what this process can still read (acknowledged events included) to a new file."""
+        target = f"{self.path}.rescued-{time.strftime('%Y%m%d-%H%M%S')}"
+        try:
+            self.backup(target)
+        except Exception as e:  # noqa: BLE001 - the fault is raised in any case; say what came of the copy
+            return f"copying what was acknowledged to {target} failed ({e}): keep the phones' entries"
+        return f"everything acknowledged was copied to {target}: restart ExCon with --db {target}"
 
     def heartbeat(self, moment: str) -> None:
         """Write and commit one small row: does the storage take writes again?"""
@@ -199,6 +257,11 @@ class EventLog:
     def get(self, event_id: str) -> dict | None:
         """Return the event with this client id, or None."""
         rows = list(self.db.query("SELECT * FROM events WHERE id = ?", [event_id]))
+        return _event(rows[0]) if rows else None
+
+    def at_seq(self, seq: int) -> dict | None:
+        """Return the event with this seq, or None."""
+        rows = list(self.db.query("SELECT * FROM events WHERE seq = ?", [seq]))
         return _event(rows[0]) if rows else None
 
     def since(self, seq: int = 0, limit: int | None = None, kinds=None):
@@ -304,14 +367,21 @@ class EventLog:
         finally:
             target.close()
 
-    def store_codes(self, codes: dict) -> None:
+    def store_codes(self, codes: dict, retire: tuple | None = None) -> None:
+        """Store the codes; retire: (role, digest of its old code, when), remembered in the same commit."""
         with self.transaction():
             self.db.execute("DELETE FROM codes")
             for role, code in codes.items():
                 self.db.execute("INSERT INTO codes (role, code) VALUES (?, ?)", [role, code])
+            if retire:
+                self.db.execute("INSERT OR IGNORE INTO retired_codes (role, digest, retired) VALUES (?, ?, ?)",
+                                list(retire))
 
-    def open_session(self, session_id: str, role: str, started: str) -> None:
+    def open_session(self, session_id: str, role: str, started: str, replaces=None) -> None:
+        """Open a login session; `replaces`: the browser's previous session, closed in the same commit."""
         with self.transaction():
+            if isinstance(replaces, str):
+                self.db.execute("DELETE FROM sessions WHERE id = ?", [replaces])
             self.db.execute("INSERT INTO sessions (id, role, started) VALUES (?, ?, ?)", [session_id, role, started])
 
     def session_is_open(self, session_id) -> bool:
@@ -322,12 +392,6 @@ class EventLog:
     def close_session(self, session_id) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
-
-    def retire_code(self, role: str, digest: str, when: str) -> None:
-        """Remember a code rotated away, so that no later start takes it back."""
-        with self.transaction():
-            self.db.execute("INSERT OR IGNORE INTO retired_codes (digest, role, retired) VALUES (?, ?, ?)",
-                            [digest, role, when])
 
     def retired_codes(self) -> dict:
         """Return {digest: when it was retired} of every code rotated away."""
@@ -357,22 +421,29 @@ class WriterLockTaken(Exception):
 def hold_writer_lock(path: str):
     """Take the lock that makes one server process the writer of the database at `path`.
 
-    A file lock on `<path>.lock`, held until the process ends (the system drops it even on a kill
-    or a crash).  Return the open lock file; keep a reference to it.  Raise WriterLockTaken, naming
-    the holder, when another process holds it."""
-    lock = open(f"{path}.lock", "a+", encoding="utf-8")
+    A file lock (flock) on the database file itself — whatever name, symbolic or hard link reaches
+    it — held until the process ends; the system drops it even on a kill or a crash.  (SQLite locks
+    with fcntl, which Linux keeps apart from flock.)  `<path>.lock` says who holds it.  Return the
+    open file; keep it open for as long as the process runs: closing any descriptor of the database
+    file would drop SQLite's own locks.  Raise WriterLockTaken, naming the holder, when another
+    process holds it."""
+    database = open(path, "ab")  # creates an empty file, which SQLite takes for a new database
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(database, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        lock.seek(0)
-        holder = lock.read().strip() or "another process"
-        lock.close()
+        try:
+            with open(f"{path}.lock", encoding="utf-8") as note:
+                holder = note.read().strip() or "another process"
+        except OSError:
+            holder = "another process"
+        database.close()
         raise WriterLockTaken(holder) from None
-    lock.seek(0)
-    lock.truncate()
-    lock.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
-    lock.flush()
-    return lock
+    try:
+        with open(f"{path}.lock", "w", encoding="utf-8") as note:
+            note.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+    except OSError:  # only a note for the operator
+        pass
+    return database
 
 
 def _statements(script: str):
@@ -387,11 +458,17 @@ def _statements(script: str):
 
 def _file_identity(path: str):
     """Return (device, inode) of a file, or None when there is no file."""
+    state = _file_state(path)
+    return state[2:] if state else None
+
+
+def _file_state(path: str):
+    """Return (size, modification time, device, inode) of a file, or None when there is no file."""
     try:
         found = os.stat(path)
     except FileNotFoundError:
         return None
-    return found.st_dev, found.st_ino
+    return found.st_size, found.st_mtime_ns, found.st_dev, found.st_ino
 
 
 def _event(row: dict) -> dict:

@@ -18,6 +18,7 @@ TEXT_LIMIT = 10_000  # characters in a free-text field
 ID_LIMIT = 100  # characters in an id field
 ENVELOPE = ("id", "kind", "observed_at")
 SERVER_FIELDS = ("seq", "ts", "exercise_time", "role")
+STORED_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn")  # every event has these
 RATINGS = {
     "P": "Performed without challenges",
     "S": "Performed with some challenges",

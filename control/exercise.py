@@ -23,16 +23,19 @@ from .scenario import Scenario, ScenarioError
 from .state import StateFolder, apply_amends
 from .timefmt import exercise_seconds, iso, utc_now
 
-FOLD_SLICE = 1000  # events folded between two yields to the other green threads
-SNAPSHOT_EVERY = FOLD_SLICE  # events between two kept states, for the state at a past instant
+FOLD_SLICE = 1000  # events folded between two yields; a state at a past instant is kept every slice
 PAGE_BYTES = 1_000_000  # about this much JSON in one page of events (resume, /api/events)
+READ_PAGE = 500  # rows read from the log at a time while a page is filled
 CHECK_KINDS = ("clock", "inject", "inject_skip", "inject_defer", "retract", "amend", "safety_ack")
 
 # What a released inject carries to its teams: the player-facing part of the MSEL row,
 # never the expected actions or the controllers' notes.
 INJECT_PLAYER_FIELDS = ("title", "description", "teams", "site", "from", "to", "delivery")
+CONTROL_ONLY = ("expected_actions", "controller_notes")  # MSEL columns for control's eyes only
 
 logger = logging.getLogger("excon")
+NOT_STORED = ("the server failed on this entry (a fault in ExCon, written to its log); it was not saved — "
+              "write it again, or tell exercise control")
 
 
 def let_others_run():
@@ -107,6 +110,8 @@ class Exercise:
             for event in new:
                 self._remember(event, live=False)
                 self._fold_views(event)
+            if any(event["kind"] == "clock" for event in new):  # count on, as the writer does, monotonically
+                self.clock.anchor(self.now(), self.monotonic())
             return len(new)
 
     # --- the clock, read now --------------------------------------------------------------
@@ -128,12 +133,17 @@ class Exercise:
         it (kept for audit).  Submits that arrive while a commit is on the disk are stored together
         in the next one (group commit).
         """
+        kind = payload.get("kind") if isinstance(payload, dict) else None
+        if kind in KINDS and kind not in permissions.CORRECTIONS:  # before the scenario is consulted:
+            reason = permissions.may_submit_kind(role, kind)  # a refusal tells nothing about its ids
+            if reason:
+                raise InvalidEvent(reason)
         waiting = _Waiting(parse_payload(payload, self.scenario), role, conn, on_stored)
         with self.queue_lock:
             self.queue.append(waiting)
         with self.commit_lock:
             if waiting.result is None:  # no commit took it while this one waited: store the queue
-                time.sleep(0)  # first let the other submits that are ready join the queue (a green yield)
+                let_others_run()  # first let the other submits that are ready join the queue
                 with self.queue_lock:
                     batch, self.queue = self.queue, []
                 self._store(batch)
@@ -149,7 +159,7 @@ class Exercise:
                 self._fold_views(event)
             faults = [w.result for w in batch if isinstance(w.result, StorageFault)]
             if faults:
-                self._set_fault(str(faults[0]))
+                self._set_fault(faults[0])
             elif stored:
                 self._set_fault(None)
             for waiting in batch:
@@ -162,11 +172,15 @@ class Exercise:
         try:
             self.log.check_file()
             return self._commit(batch)
+        except StorageFault as fault:
+            # Every member sends again, the refused ones too: a refusal may have come from a member
+            # that was rolled back (a second release of the same inject); the resend finds the truth.
+            for waiting in batch:
+                waiting.result = fault
+            return []
         except Exception as failure:
-            if isinstance(failure, StorageFault) or len(batch) == 1:
-                for waiting in batch:
-                    if not isinstance(waiting.result, InvalidEvent):
-                        waiting.result = self._answer_for(failure)
+            if len(batch) == 1:
+                batch[0].result = self._answer_for(failure)
                 return []
         stored = []
         for i, waiting in enumerate(batch):
@@ -205,12 +219,13 @@ class Exercise:
         if isinstance(failure, (StorageFault, InvalidEvent)):
             return failure
         logger.error("an entry could not be stored", exc_info=failure)
-        return InvalidEvent("the server could not store this entry (a fault in ExCon, written to its log); "
-                            "it was not saved — write it again, or tell exercise control")
+        return InvalidEvent(NOT_STORED)
 
     def _store_one(self, sub: Submission, role: str, conn: str | None, undo: list) -> Receipt:
         existing = self.log.get(sub.id)  # within the transaction: finds an earlier copy in the same batch too
         if existing is not None:
+            if not _same_entry(existing, sub, role):  # never confirm, or pretend to store, someone else's entry
+                raise InvalidEvent(f"the id {sub.id} is already taken by another entry: every entry needs a new id")
             return Receipt(existing, duplicate=True)
         now = self.now()
         fields = self._check_live(sub, role, now)
@@ -231,32 +246,32 @@ class Exercise:
             return {"ok": True, "storage": None, "since": None}
         return {"ok": False, "storage": self.fault["error"], "since": self.fault["since"]}
 
-    def check_health(self) -> dict:
-        """Look at the storage (every few seconds, from the server): is the database file still the one
-        opened, and does a write go through again after a fault?  Return health()."""
+    def check_health(self, probe: bool = False) -> dict:
+        """Look at the storage (every few seconds, from the writing server): is the database file still
+        the one it wrote, and does a write go through (after a fault; with `probe`, in any case: at
+        start and now and then, so that a full disk is seen before an entry meets it)?  Return health()."""
         try:
             self.log.check_file()
-            if self.fault is not None:
+            if self.fault is not None or probe:
                 with self.lock:
                     self.log.heartbeat(iso(self.now()))
                 self._set_fault(None)
         except StorageFault as fault:
-            self._set_fault(str(fault))
+            self._set_fault(fault)
         return self.health()
 
-    def _set_fault(self, error: str | None) -> None:
-        if error is None:
+    def _set_fault(self, fault: StorageFault | None) -> None:
+        if fault is None:
             if self.fault is None or self.fault["lasting"]:
                 return
             self.fault = None
             logger.warning("storage: writes go through again")
         else:
-            if self.fault is not None and self.fault["error"] == error:
+            if self.fault is not None and (self.fault["error"] == str(fault) or self.fault["lasting"]):
                 return
-            lasting = "deleted or replaced" in error  # the file is gone: nothing will ever be stored in it
-            self.fault = {"error": error, "since": iso(self.now()), "lasting": lasting}
-            logger.error("STORAGE FAILING: %s — entries are kept on the phones and sent again%s", error,
-                         "; restart ExCon on the database file" if lasting else "")
+            self.fault = {"error": str(fault), "since": iso(self.now()), "lasting": fault.lasting}
+            logger.error("STORAGE FAILING: %s — entries are kept on the phones and sent again%s", fault,
+                         "; restart ExCon on a database file that exists" if fault.lasting else "")
         if self.on_health:
             self.on_health(self.health())
 
@@ -345,7 +360,7 @@ class Exercise:
                 raise InvalidEvent(f"unknown field {str(key)[:50]!r} for kind {target['kind']!r}")
         merged = build_kind(cls, {**own, **changes})
         merged.check(self.scenario)
-        return {**target, **merged.fields()}
+        return {**{k: v for k, v in target.items() if k not in own}, **merged.fields()}  # a field set to null goes
 
     def _clock_target(self, fields: dict) -> float | None:
         """Return the exercise time a start/resume sets, or None when the clock just goes on."""
@@ -483,7 +498,7 @@ class Exercise:
     def _state_at(self, role: str, at: datetime) -> dict:
         """Fold the events stored by `at` (every event up to the last one stamped at or before it, so
         that a wall clock set back mid-exercise still gives a state that existed), starting from the
-        nearest state kept every SNAPSHOT_EVERY events."""
+        nearest state kept (one every FOLD_SLICE events)."""
         upto = self.log.seq_at(iso(at))
         snaps = self.snapshots.setdefault(self._view_key(role), [])
         index = bisect.bisect_right([snap[0] for snap in snaps], upto) - 1
@@ -495,6 +510,8 @@ class Exercise:
             shown = self._seen_now(role, event)
             if shown is not None:
                 folder.add(shown)
+            elif event["kind"] in permissions.CORRECTIONS and self.view(role, event) is not None:
+                folder.last_seq = max(folder.last_seq, event["seq"])  # seen, as in the live states
 
         def keep(last_seq):
             if last_seq < upto and generation == self.generation and (not snaps or last_seq > snaps[-1][0]):
@@ -545,19 +562,20 @@ class Exercise:
         Returns (events, the last seq examined, whether it stopped early): a caller asks again from
         that seq while the last value is true.
         """
-        return self._collect(role, lambda cursor: list(self.log.since(cursor, limit=limit)), since, limit, limit)
+        page = min(limit, READ_PAGE)
+        return self._collect(role, lambda cursor: list(self.log.since(cursor, limit=page)), since, limit, page)
 
     def recent_for(self, role: str, limit: int) -> tuple[list, bool]:
         """Return the last `limit` events `role` may see (fewer if they take more than PAGE_BYTES of
         JSON), oldest first, and whether older ones were left out for size."""
-        page = max(limit, 200)
+        page = min(limit, READ_PAGE)
         found, _, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)),
                                        self.log.last_seq() + 1, limit, page)
         return found[::-1], more and len(found) < limit
 
     def recent_until(self, role: str, until: datetime, limit: int) -> tuple[list, bool]:
         """Return the last `limit` events `role` may see that were stored by `until`, oldest first."""
-        page = max(limit, 200)
+        page = min(limit, READ_PAGE)
         start = self.log.seq_at(iso(until)) + 1
         found, _, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)), start, limit, page)
         return found[::-1], more and len(found) < limit
@@ -624,10 +642,14 @@ class Exercise:
             let_others_run()  # a local client reads as fast as we write: the socket alone never waits
 
     def scenario_for(self, role: str) -> dict:
-        """Return the scenario as `role` may read it: teams never read the MSEL."""
-        if permissions.role_team(role) is None:
-            return self.scenario.raw
-        return {k: v for k, v in self.scenario.raw.items() if k != "injects"}
+        """Return the scenario as `role` may read it: teams never read the MSEL; the screen (which
+        players walk past) reads it without what control expects of the players."""
+        if permissions.role_team(role) is not None:
+            return {k: v for k, v in self.scenario.raw.items() if k != "injects"}
+        if permissions.family(role) == "screen":
+            injects = [{k: v for k, v in row.items() if k not in CONTROL_ONLY} for row in self.scenario.raw["injects"]]
+            return {**self.scenario.raw, "injects": injects}
+        return self.scenario.raw
 
 
 def check_log_fits(scenario: Scenario, log: EventLog) -> None:
@@ -655,6 +677,13 @@ def _correct(folder: StateFolder, role: str, before: dict | None, after: dict | 
         folder.correct(old, new, seq)
 
 
+def _same_entry(stored: dict, sub: Submission, role: str) -> bool:
+    """Tell whether a submit is a resend of the entry already stored under its id."""
+    sent = {**sub.fields, **(sub.changes or {})}
+    return (stored["kind"] == sub.kind and stored["role"] == role and stored.get("observed_at") == sub.observed_at
+            and all(stored.get(k) == v for k, v in sent.items()))
+
+
 def _restore(table: dict, key, value) -> None:
     if value is None:
         table.pop(key, None)
@@ -662,7 +691,13 @@ def _restore(table: dict, key, value) -> None:
         table[key] = value
 
 
-def _wire_size(event: dict) -> int:
-    """About the bytes an event takes as JSON on the wire: its texts (a letter beyond ASCII is written
-    as a \\u escape of six) and a little for the rest."""
-    return 200 + sum(len(v) if v.isascii() else 6 * len(v) for v in event.values() if isinstance(v, str))
+def _wire_size(value) -> int:
+    """About the bytes a value takes as JSON on the wire: its texts (a letter beyond ASCII is written
+    as a \\u escape of six), and a little for the rest."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else 6 * len(value)
+    if isinstance(value, dict):
+        return 20 + sum(_wire_size(v) + 10 for v in value.values())
+    if isinstance(value, list):
+        return sum(_wire_size(v) + 2 for v in value)
+    return 10

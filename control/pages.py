@@ -45,7 +45,8 @@ def login():
 
     A QR code opened over another login, or a login link followed from another site, asks for one
     confirmation tap first: nobody switches a phone's role by sending it a link."""
-    if request.method == "GET" and "code" not in request.args:
+    looking = request.method in ("GET", "HEAD")  # HEAD is a GET whose body is dropped: the same rules
+    if looking and "code" not in request.args:
         if request.args.get("confirm") and session.get("pending"):
             pending = session["pending"]
             current = session_role()
@@ -63,12 +64,12 @@ def login():
         if role not in room().codes or pending.get("key") != code_key(room().codes[role]):
             return login_page("That login link is no longer valid. Scan the code again.", 400)
         return logged_in(role, target)
-    code = request.form.get("code") if request.method == "POST" else request.args.get("code")
+    code = request.args.get("code") if looking else request.form.get("code")
     role = role_from_code(code, request.remote_addr)
     if role is None:
         return login_page("That code is not valid. Check it and try again.", 401, request.values.get("next", ""))
     target = local_path(request.values.get("next")) or home_of(role)
-    if request.method == "GET":
+    if looking:
         current = session_role()
         from_elsewhere = request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site")
         if current == role and not from_elsewhere:
@@ -91,16 +92,16 @@ def logged_in(role, target):
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     """Log out (a form post): the session ends on the server, and the browser is told to drop what
-    ExCon kept on it (the phones' pages clear their own storage first, after a warning if entries
-    are still waiting)."""
-    if request.method == "GET":
+    ExCon kept on it (static/js/forget.js clears it first, where the browser ignores the header on
+    plain HTTP, after a warning if entries are still waiting)."""
+    if request.method in ("GET", "HEAD"):
         return render_template("logout.html", role=session_role())
     if not csrf_ok():
         return render_template("logout.html", role=session_role(), error="This form has expired. Try again."), 400
     try:
         end_session()
     except StorageFault:
-        session.clear()  # the cookie goes now; the server forgets the session when it can write again
+        session.clear()  # the cookie goes now; the session stays open on the server: log out again later
     response = redirect(url_for("pages.login"), 303)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response

@@ -5,6 +5,8 @@ shares the row `team`, limited to its own team ("own").  HTTP views and Socket.I
 only `may_submit`, `may_see` and `may_call`; nothing else in the code decides access.
 """
 
+from .events import STORED_ENVELOPE
+
 STAFF_ROLES = ("director", "controller", "observer", "screen")
 
 EVERYTHING = "all"
@@ -111,6 +113,14 @@ def may_submit(role: str, event: dict) -> str | None:
     return None
 
 
+def may_submit_kind(role: str, kind: str) -> str | None:
+    """Return None if `role` may submit some `kind` event at all, else the reason: asked before the
+    payload is checked against the scenario, so that a refusal tells nothing about the scenario."""
+    if family(role) not in SUBMIT.get(kind, {}):
+        return f"the {role} role may not submit {kind} events"
+    return None
+
+
 def _scope(role: str, event: dict, target: dict | None):
     """Return the scope under which `role` receives `event`, or None."""
     if event["kind"] in TARGETED:
@@ -166,7 +176,7 @@ def view_correction(role: str, correction: dict, before: dict, after: dict | Non
         return None
     if correction["kind"] == "retract":
         return _shown(role, correction, scope_before, before["kind"])
-    kept = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "target")
+    kept = [k for k in STORED_ENVELOPE if k != "conn"] + ["target"]
     return {**{k: correction[k] for k in kept if k in correction}, "removed": True}
 
 

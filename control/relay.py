@@ -10,6 +10,7 @@ No Flask here: `serve_forwarded` takes the submit function and a way to start a 
 """
 
 import json
+import os
 import time
 import uuid
 
@@ -20,6 +21,7 @@ from .exercise import Receipt
 
 SUBMITS = "excon:submits"  # the writer's inbox
 WRITER = "excon:writer"  # who the writer is, while it runs
+HEALTH = "excon:health"  # the writer's storage health, for the relays' /healthz and new connections
 WRITER_TTL = 15  # seconds the claim outlives a writer that died; it is renewed every 5
 ANSWER_TTL = 60  # seconds an answer waits for a relay that gave up
 
@@ -54,14 +56,54 @@ class Forwarder:
             raise WriterUnavailable(answer["retry"])
         return Receipt(answer["event"], answer["duplicate"])
 
+    def health(self) -> dict:
+        """Return the writer's storage health (the relay stores nothing itself)."""
+        try:
+            published = self.redis.get(HEALTH)
+        except redis.RedisError:
+            return {"ok": False, "storage": "the message queue to the writer is unreachable", "since": None}
+        return json.loads(published) if published else {"ok": True, "storage": None, "since": None}
+
+
+def publish_health(url: str):
+    """Return a callback for the writer that keeps its storage health where relays read it."""
+    queue = redis.Redis.from_url(url)
+
+    def publish(health: dict) -> None:
+        try:
+            queue.set(HEALTH, json.dumps(health))
+        except redis.RedisError:  # relays then say the queue is unreachable, which it is
+            pass
+
+    return publish
+
 
 def claim_writer(url: str, me: str) -> str | None:
-    """Claim the writer's place for `me`; return who holds it if another live writer does."""
+    """Claim the writer's place for `me` ("host:pid:port"); return who holds it if another live writer
+    does.  A claim left by a writer on this host that is no longer running (killed a moment ago, its
+    claim not yet expired) is taken over."""
     queue = redis.Redis.from_url(url)
     if queue.set(WRITER, me, nx=True, ex=WRITER_TTL):
         return None
-    holder = queue.get(WRITER)
-    return holder.decode() if holder is not None and holder.decode() != me else None
+    holder = (queue.get(WRITER) or b"").decode()
+    if not holder or holder == me:
+        return None
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host == me.partition(":")[0] and pid.isdigit() and not _running(int(pid)):
+        queue.set(WRITER, me, ex=WRITER_TTL)
+        return None
+    return holder
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: running
+        return True
+    return True
 
 
 def serve_forwarded(url: str, me: str, submit, start_task, on_stored):

@@ -6,16 +6,19 @@ No Flask here: the views pass in what the role may see and get HTML text or line
 import csv
 import io
 import json
+import re
 from collections import Counter, defaultdict
 
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from .events import STORED_ENVELOPE
 from .timefmt import split_exercise_time
 
+_ISOLATE_MARKS = re.compile("[\u2066-\u2069]")
 EVIDENCE_PER_CELL = 25  # notes shown per objective and tag; the rest are in the CSV export
-ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn")
+ENVELOPE = STORED_ENVELOPE
 # Okabe–Ito, as on the screens: P, S, M, U
 RATING_COLOURS = {"P": "#009E73", "S": "#56B4E9", "M": "#E69F00", "U": "#D55E00"}
 
@@ -85,9 +88,15 @@ def report_context(scenario, state, evaluations, marks, event_count) -> dict:
     }
 
 
+def isolatable(text) -> str:
+    """Return text people wrote less its own bidi isolate marks (U+2066–U+2069): one typed U+2069
+    would end the isolate (<bdi>, or U+2068 … U+2069) that keeps its overrides off ExCon's words."""
+    return _ISOLATE_MARKS.sub("", str(text))
+
+
 def _isolated(text: str) -> str:
     """Text people wrote, in its own bidi isolate, where it is joined to other text in one line."""
-    return f"\u2068{text}\u2069"
+    return "\u2068" + isolatable(text) + "\u2069"
 
 
 def _evidence(e, scenario) -> dict:

@@ -5,34 +5,45 @@ that may see it, so a client never receives what its role may not see.  Every re
 makes with an ack is answered, whatever it carried.
 """
 
+import itertools
 from functools import wraps
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
 from .access import role_from_code, room, session_role
-from .eventlog import StorageFault
+from .eventlog import MAX_SEQ, StorageFault
 from .events import InvalidEvent
+from .exercise import NOT_STORED
 from .permissions import all_roles
 from .relay import WriterUnavailable
-from .throttle import SUBMIT_RATE, Bucket
+from .throttle import RESUME_BURST, RESUME_RATE, SUBMIT_RATE, Bucket
 
 connected_roles = {}  # sid -> role
+session_of = {}  # sid -> the login session a browser connected with (closed at logout: the socket goes too)
 buckets = {}  # sid -> its submission rate limit
-MAX_SINCE = 2**63 - 1
+resume_buckets = {}  # sid -> its resume rate limit
+PROBE_EVERY = 15  # watches between two test writes while the storage seems fine (30 s)
 BEFORE_CONNECT_LIMIT = 4096  # characters a message may have before its client has connected with a code
+TRY_AGAIN = "the server failed on this request (a fault in ExCon, written to its log); ask again"
 
 
-def answered(handler):
-    """Answer a request whatever happens in its handler: a fault of ExCon is said, and may be resent."""
-    @wraps(handler)
-    def answering(*args):
-        try:
-            return handler(*args)
-        except Exception:
-            current_app.logger.exception("%s failed", handler.__name__)
-            return {"ok": False, "retry": True, "error": "the server failed on this request; send it again"}
-    return answering
+def answered(fault_answer):
+    """Answer a request whatever happens in its handler: a fault of ExCon is said.
+
+    A fault on an entry is deterministic as far as anyone knows, so it is refused with that reason
+    (the phone keeps it, marked refused, for its owner to write again) rather than sent again for
+    ever ahead of everything that device logs later; a fault on a read is worth asking again."""
+    def wrap(handler):
+        @wraps(handler)
+        def answering(*args):
+            try:
+                return handler(*args)
+            except Exception:
+                current_app.logger.exception("%s failed", handler.__name__)
+                return fault_answer
+        return answering
+    return wrap
 
 
 def register(socketio):
@@ -49,24 +60,36 @@ def register(socketio):
         if wait:
             raise ConnectionRefusedError(f"too many wrong codes from this address: try again in {wait} seconds")
         code = auth.get("code") if isinstance(auth, dict) else None
-        role = role_from_code(code, request.remote_addr) if code is not None else session_role()
+        try:
+            role = role_from_code(code, request.remote_addr) if code is not None else session_role()
+        except Exception:  # whatever went wrong, this client is not let in, and is told so
+            current_app.logger.exception("connect failed")
+            role = None
         if role is None or role not in room().codes:
             raise ConnectionRefusedError("unknown or missing access code")
         connected_roles[request.sid] = role
+        if code is None:
+            session_of[request.sid] = session.get("sid")
         buckets[request.sid] = Bucket()
+        resume_buckets[request.sid] = Bucket(rate=RESUME_RATE, burst=RESUME_BURST)
         join_room(role)
-        health = room().exercise.health()
-        if not health["ok"]:
-            socketio.emit("health", health, to=request.sid)
+        socketio.emit("health", room().health(), to=request.sid)  # a fault, or that the last one is over
         return True
 
     @socketio.on("disconnect")
     def disconnect(*args):
         connected_roles.pop(request.sid, None)
+        session_of.pop(request.sid, None)
         buckets.pop(request.sid, None)
+        resume_buckets.pop(request.sid, None)
+
+    @socketio.on("*")
+    def unknown(event, *args):
+        """A request ExCon does not know: answered all the same."""
+        return {"ok": False, "error": f"unknown request {str(event)[:40]!r}: ExCon answers submit and resume"}
 
     @socketio.on("submit")
-    @answered
+    @answered({"ok": False, "error": NOT_STORED})
     def submit(payload=None, *extra):
         """A client submits one event; the ack answers it, and the stored event goes as `event`
         to every connected client whose role may see it (the sender included).  `retry: true`: not
@@ -90,15 +113,26 @@ def register(socketio):
         return {"ok": True, "seq": receipt.event["seq"], "duplicate": receipt.duplicate}
 
     @socketio.on("resume")
-    @answered
+    @answered({"ok": False, "retry": True, "error": TRY_AGAIN})
     def resume(payload=None, *extra):
         """A client that (re)connects asks for what it missed; the ack carries the events after
-        `since` that its role may see (a page: `more` says to ask again from `next`)."""
+        `since` that its role may see (a page: `more` says to ask again from `next`), `at_since` (the
+        id of the event at `since`) and `reset: true` when the log is not the one the client had."""
         since = payload.get("since") if isinstance(payload, dict) and not extra else None
-        if not isinstance(since, int) or isinstance(since, bool) or not 0 <= since <= MAX_SINCE:
+        if not isinstance(since, int) or isinstance(since, bool) or not 0 <= since <= MAX_SEQ:
             return {"ok": False, "error": "resume needs {\"since\": N} with N a whole number ≥ 0"}
-        events, cursor, more = room().exercise.events_for(connected_roles.get(request.sid), since)
-        return {"ok": True, "events": events, "next": cursor, "more": more}
+        if not resume_buckets[request.sid].take():
+            return {"ok": False, "retry": True, "error": "too many resume requests from this connection: "
+                                                         "ask again in a moment"}
+        exercise, role = room().exercise, connected_roles.get(request.sid)
+        if since > exercise.log.last_seq():  # the log went back (restored from a backup): start again
+            return {"ok": True, "events": [], "next": since, "more": False, "reset": True}
+        events, cursor, more = exercise.events_for(role, since)
+        answer = {"ok": True, "events": events, "next": cursor, "more": more}
+        at_since = exercise.log.at_seq(since) if since else None
+        if at_since is not None and exercise.view(role, at_since) is not None:
+            answer["at_since"] = at_since["id"]  # is it the event the client has as `since`? (a restored log)
+        return answer
 
 
 def limit_before_connect(server):
@@ -132,17 +166,29 @@ def announce_health(socketio, exercise):
 
 
 def watch(socketio, app, every=2.0):
-    """Every few seconds: take up codes changed in the database (`run.py codes --rotate`) and
-    disconnect the sockets of roles whose code changed; look at the storage's health.  Runs as a
-    background task of the server."""
-    while True:
-        socketio.sleep(every)
+    """At start and every few seconds: look at the storage's health (a test write at start and every
+    30 s); take up codes changed in the database (`run.py codes --rotate`) and disconnect the sockets
+    of roles whose code changed, and of sessions logged out.  Runs as a background task of the server."""
+    writer = not app.config["RELAY"]  # a relay stores nothing: its health is the writer's
+    for turn in itertools.count():
+        if turn:
+            socketio.sleep(every)
         with app.app_context():
             try:
-                room().exercise.check_health()
+                if writer:
+                    room().exercise.check_health(probe=turn % PROBE_EVERY == 0)
                 take_up_codes(socketio, app)
+                drop_closed_sessions(socketio)
             except Exception:  # a storage that fails reads too: say so, and look again
-                app.logger.exception("watching the storage and the codes failed")
+                app.logger.exception("watching the storage, the codes and the sessions failed")
+
+
+def drop_closed_sessions(socketio):
+    """Disconnect the sockets of browsers whose session was closed (logged out, here or on another process)."""
+    log = room().exercise.log
+    for sid, session_id in list(session_of.items()):
+        if not log.session_is_open(session_id):
+            socketio.server.disconnect(sid)
 
 
 def take_up_codes(socketio, app):

@@ -8,7 +8,7 @@ import copy
 from datetime import datetime
 
 from .clock import ExerciseClock
-from .events import INJECT_STATUS, RATINGS
+from .events import INJECT_STATUS, RATINGS, STORED_ENVELOPE
 from .timefmt import iso, parse_iso
 
 
@@ -37,7 +37,7 @@ def apply_amends(event: dict, amends) -> dict:
     return corrected
 
 
-_AMEND_OWN = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn", "target", "reason")
+_AMEND_OWN = STORED_ENVELOPE + ("target", "reason")  # an amend's own fields, never laid over its target
 
 
 class StateFolder:
@@ -156,7 +156,10 @@ class StateFolder:
 
 
 def fold(scenario, events, at: datetime, **options) -> dict:
-    """Return the state at `at` from `events` (sorted by seq): every event up to the last one stamped
+    """Return the state at `at` from a list of `events` (sorted by seq), corrections laid over their
+    entries: the plain reference fold that the tests hold the server's incremental states against.
+
+    Every event up to the last one stamped
     at or before `at` (the log as it stood then, even if the wall clock was set back meanwhile);
     options as for StateFolder."""
     at_text = iso(at)

@@ -7,6 +7,8 @@ MAX_WRONG_CODES = 10  # per address ...
 WRONG_CODE_WINDOW = 300  # ... in this many seconds; then the address waits out the window
 SUBMIT_RATE = 30  # submissions a second per connection, sustained
 SUBMIT_BURST = 60  # and in one burst
+RESUME_RATE = 10  # resume requests a second per connection (a client catching up asks page after page)
+RESUME_BURST = 40
 
 
 class WrongCodes:

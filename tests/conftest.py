@@ -131,8 +131,8 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"run.py exited with {self.proc.returncode}: {self.log_text()}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=1, verify=False).ok:
+            try:  # answering: healthy, or telling why not (503: its storage fails)
+                if requests.get(self.url + "/healthz", timeout=1, verify=False).status_code in (200, 503):
                     return self
             except requests.ConnectionError:
                 time.sleep(0.1)
@@ -306,10 +306,16 @@ def open_page(browser, server):
 
 def until(page, expression, timeout=15):
     """Poll a JS expression in the page until it is truthy (page.wait_for_function stalled on the phone pages)."""
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if page.evaluate(expression):
-            return
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError as e:  # the page is being loaded again: ask the new one
+            if "navigation" not in str(e) and "context" not in str(e):
+                raise
         time.sleep(0.1)
     raise AssertionError(f"not true within {timeout}s: {expression}")
 

@@ -2,6 +2,7 @@
 from one address, headers sent a byte at a time, large WebSocket frames before any code."""
 
 import json
+import multiprocessing
 import resource
 import socket
 import subprocess
@@ -85,6 +86,21 @@ def test_one_address_holds_at_most_its_share_of_connections(tmp_path):
         server.stop()
 
 
+def test_the_proxy_in_front_is_not_held_to_one_address_share(tmp_path):
+    """Behind nginx every client comes from the proxy's address: nginx limits them (limit_conn)."""
+    server = Server(tmp_path / "exercise.db",
+                    extra_args=["--max-per-address", "3", "--behind-proxy", "--proxy-address", "127.0.0.1"]).start()
+    try:
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(6)]
+        time.sleep(0.3)
+        assert not any(closed_by_server(sock, within=0.3) for sock in held)
+        assert requests.get(server.url + "/healthz", timeout=10).ok
+        for sock in held:
+            sock.close()
+    finally:
+        server.stop()
+
+
 PROBE = textwrap.dedent("""
     import sys
     import eventlet
@@ -138,38 +154,83 @@ def test_an_idle_keep_alive_connection_is_closed(probe):
     assert closed_by_server(sock, within=5)
 
 
-def test_large_frames_before_any_code_do_not_hold_up_delivery(server):
+def raw_websocket(port):
+    """Open a WebSocket to Engine.IO by hand, to send frames as fast as the kernel takes them."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                 b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 b"Sec-WebSocket-Version: 13\r\n\r\n")
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 101"), answer[:100]
+    return sock
+
+
+def frame(payload: bytes, opcode=1, final=True) -> bytes:
+    """A client frame, masked with the key 0 (allowed, and no work to make)."""
+    head = bytes([(0x80 if final else 0) | opcode])
+    n = len(payload)
+    size = bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + n.to_bytes(2, "big") if n < 65536 \
+        else bytes([0x80 | 127]) + n.to_bytes(8, "big")
+    return head + size + b"\0\0\0\0" + payload
+
+
+FLOODS = {  # what is sent first, then what is sent again and again
+    "250 kB messages": (b"", frame(b"4" + json.dumps(["submit", "x" * 250_000]).encode())),
+    "pongs": (b"", frame(b"3") * 200),
+    "one message in endless fragments": (frame(b"4", final=False), frame(b"x" * 65_536, opcode=0, final=False)),
+}
+
+
+def rss_mb(pid) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def flood_from(port, flood, stop, sent):
+    """An attacker (its own process, as it would be its own machine): WebSockets opened again and again."""
+    while not stop.is_set():
+        try:
+            sock = raw_websocket(port)
+            first, again = FLOODS[flood]
+            sock.sendall(first)
+            while not stop.is_set():
+                sock.sendall(again)
+                with sent.get_lock():
+                    sent.value += len(again)
+        except OSError:  # dropped by the server: open another
+            continue
+
+
+@pytest.mark.parametrize("flood", sorted(FLOODS))
+def test_a_websocket_flood_without_a_code_does_not_hold_up_the_room(server, flood):
+    """Clients that open WebSockets and send frames back to back, never connecting with a code."""
     director, controller = server.connect("director"), server.connect("controller")
-    stop = threading.Event()
-    sent = []
-
-    def flood():
-        """A client that opens WebSockets and sends 250 kB messages without ever connecting with a code."""
-        while not stop.is_set():
-            try:
-                ws = websocket.create_connection(server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
-                                                 timeout=5)
-                ws.recv()  # Engine.IO's open packet
-                while not stop.is_set():
-                    ws.send("4" + json.dumps(["submit", "x" * 250_000]))
-                    sent.append(1)
-            except Exception:  # noqa: BLE001 - dropped by the server: open another
-                continue
-
-    attackers = [threading.Thread(target=flood, daemon=True) for _ in range(2)]
+    stop, sent = multiprocessing.Event(), multiprocessing.Value("q", 0)
+    attackers = [multiprocessing.Process(target=flood_from, args=(server.port, flood, stop, sent), daemon=True)
+                 for _ in range(2)]
     for a in attackers:
         a.start()
     time.sleep(0.5)
-    delays = []
+    delays, peak = [], 0.0
     try:
         for i in range(20):
             text = f"delivered while flooded {i}"
             started = time.monotonic()
             assert controller.submit(note(text))["ok"]
-            director.wait_for(lambda e, t=text: e.get("text") == t, timeout=10)
+            director.wait_for(lambda e, t=text: e.get("text") == t, timeout=15)
             delays.append(time.monotonic() - started)
+            peak = max(peak, rss_mb(server.proc.pid))
             time.sleep(0.05)
     finally:
         stop.set()
-    assert len(sent) >= 20  # the flood did run
+        for a in attackers:
+            a.join(10)
+    print(f"WebSocket flood of {flood} from 2 clients without a code: {sent.value / 1e6:.0f} MB sent; "
+          f"20 events to the director meanwhile, slowest {max(delays) * 1000:.0f} ms; server at most {peak:.0f} MB")
+    assert sent.value > 5_000_000  # the flood did run
     assert max(delays) < 1.0, delays
+    assert peak < 400

@@ -95,3 +95,15 @@ def test_resent_correction_is_a_duplicate(exercise):
     stored = exercise.submit(payload, "observer")
     again = exercise.submit(payload, "observer")
     assert again.duplicate and again.event["seq"] == stored.event["seq"]
+
+
+def test_an_id_taken_by_another_entry_is_refused_not_called_a_duplicate(exercise):
+    """Sent again, an entry is a duplicate; another entry under its id is refused, and learns nothing."""
+    theirs = submit(exercise, "team:bravo", "move", team="bravo", site="farm")
+    same = exercise.submit({"id": theirs["id"], "kind": "move", "team": "bravo", "site": "farm"}, "team:bravo")
+    assert same.duplicate is True
+    with pytest.raises(InvalidEvent, match="is already taken by another entry"):
+        exercise.submit({"id": theirs["id"], "kind": "move", "team": "alpha", "site": "club"}, "team:alpha")
+    with pytest.raises(InvalidEvent, match="is already taken by another entry"):
+        exercise.submit({"id": theirs["id"], "kind": "move", "team": "bravo", "site": "club"}, "team:bravo")
+    assert exercise.log.count() == 1

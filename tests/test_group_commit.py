@@ -147,7 +147,7 @@ def test_an_entry_the_storage_cannot_take_costs_only_its_own_place(exercise, mon
     payloads = [action(), poison, action(), action()]
     results, broadcast = submit_while_blocked(exercise, payloads)
     assert [type(r).__name__ for r in results] == ["Receipt", "InvalidEvent", "Receipt", "Receipt"]
-    assert "could not store this entry" in str(results[1])
+    assert "the server failed on this entry" in str(results[1])
     assert exercise.log.count() == 3 and len(broadcast) == 3
     assert [e["seq"] for e in broadcast] == sorted(e["seq"] for e in broadcast)
 

@@ -2,6 +2,8 @@
 clearly, and stores nothing invalid (hypothesis, property-based)."""
 
 import json
+import socket
+import time
 
 import pytest
 import requests
@@ -65,6 +67,7 @@ def target(tmp_path_factory):
 def answer(client, event, payload):
     ack = client.call(event, payload, timeout=15)  # a hang fails here
     while isinstance(ack, dict) and ack.get("retry"):
+        time.sleep(0.05)  # as a phone's outbox waits before it sends again
         ack = client.call(event, payload, timeout=15)
     return ack
 
@@ -148,12 +151,51 @@ def raw_call(server, event, data_json: str):
     ("resume", '{"since": ' + "[" * 50_000 + "]" * 50_000 + "}"),
     ("resume", '{"since": 9223372036854775808}'),
     ("resume", '{"since": 1e400}'),
+    ("frobnicate", "{}"),  # a request ExCon does not know
+    ("submit", '{"kind": "note", "text": "x"}, "one payload too many"'),
 ])
 def test_every_socket_request_is_answered(target, event, data):
     server, _ = target
     ack = raw_call(server, event, data)
     check_clear(ack)
     assert ack["ok"] is False
+
+
+def test_a_request_whose_name_is_not_text_is_answered(target):
+    server, _ = target
+    ws = websocket.create_connection(server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+                                     timeout=15)
+    try:
+        ws.recv()
+        ws.send("40" + json.dumps({"code": CODES["observer"]}))
+        while not ws.recv().startswith("40"):
+            pass
+        ws.send('429[1,{}]')
+        while not (message := ws.recv()).startswith("439"):
+            if message == "2":
+                ws.send("3")
+        check_clear(json.loads(message[3:])[0])
+    finally:
+        ws.close()
+
+
+def raw_http(server, request: bytes) -> bytes:
+    """Send bytes a client library would not send, and return the status line."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=15)
+    try:
+        sock.sendall(request)
+        return sock.recv(65536).split(b"\r\n")[0]
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("path", [b"/api/events?since=\xff\xfe", b"/api/state?at=\xc3(", b"/login?code=\xff",
+                                  b"/login?next=\xff", b"/api/evidence?team=\xff", b"/director\xff"])
+def test_an_address_that_is_not_utf8_is_a_clear_400(target, path):
+    server, _ = target
+    status = raw_http(server, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dir-code\r\n"
+                                               b"Connection: close\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 400"), status
 
 
 def test_what_was_stored_is_valid_and_the_server_lives(target):

@@ -110,3 +110,31 @@ def test_answering_an_unknown_inject(exercise):
         submit(exercise, "controller", "action", team="alpha", action_type="plan", site="hq", text="x", inject="AD-9")
     with pytest.raises(InvalidEvent, match="no inject 'AD-9' was released to your team"):
         submit(exercise, "team:alpha", "action", team="alpha", action_type="plan", site="hq", text="x", inject="AD-9")
+
+
+def test_a_team_learns_nothing_of_the_msel_from_refusals(exercise):
+    """The permission is asked before the scenario: known and unknown inject ids read the same."""
+    answers = set()
+    for inject in ("I-05", "I-99"):
+        for payload in ({"kind": "inject_skip", "inject": inject, "reason": "r"},
+                        {"kind": "inject", "inject": inject, "adhoc": True, "title": "t", "description": "d",
+                         "teams": ["alpha"]}):
+            with pytest.raises(InvalidEvent) as refused:
+                exercise.submit({"id": new_id(), **payload}, "team:alpha")
+            answers.add((payload["kind"], str(refused.value)))
+    assert answers == {("inject_skip", "the team:alpha role may not submit inject_skip events"),
+                       ("inject", "the team:alpha role may not submit inject events")}
+
+
+def test_an_amend_may_unlink_an_inject_and_move_the_action_at_once(exercise):
+    submit(exercise, "controller", "inject", inject="I-01")  # to every team
+    action = submit(exercise, "controller", "action", team="alpha", action_type="plan", site="hq", text="t",
+                    inject="I-01")
+    submit(exercise, "controller", "inject", inject="I-02")  # to bravo and delta only
+    moved = submit(exercise, "controller", "action", team="bravo", action_type="plan", site="hq", text="u",
+                   inject="I-02")
+    submit(exercise, "controller", "amend", target=moved["id"], team="alpha", inject=None)
+    state = exercise.state_for("director")
+    assert state["teams"]["alpha"]["actions"] == 2 and state["teams"]["bravo"]["actions"] == 0
+    assert "bravo" not in state["injects"]["I-02"]["responses"]
+    assert action["inject"] == "I-01"

@@ -119,3 +119,15 @@ def test_a_second_writer_on_the_same_queue_is_refused(two_processes, tmp_path, r
     """Two writers would each check against their own state: the second one must be a relay."""
     with pytest.raises(RuntimeError, match="another writer .* start this process with --relay"):
         Server(tmp_path / "other.db", extra_args=["--message-queue", redis_url]).start()
+
+
+def test_a_writer_restarted_right_after_a_kill_takes_its_place_back(tmp_path, redis_url):
+    """Its claim on the queue outlives it for a few seconds; a writer that is gone holds nothing."""
+    writer = Server(tmp_path / "exercise.db", extra_args=["--message-queue", redis_url]).start()
+    writer.kill9()
+    again = Server(tmp_path / "exercise.db", extra_args=["--message-queue", redis_url],
+                   log_path=tmp_path / "again.log").start()
+    try:
+        assert again.connect("observer").submit({"id": new_id(), "kind": "note", "text": "back"})["ok"]
+    finally:
+        again.stop()

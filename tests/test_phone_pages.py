@@ -220,12 +220,38 @@ def test_logging_out_with_entries_still_waiting_asks_first(open_page, server):
     page.wait_for_selector("body[data-connection='offline']", timeout=15000)
     rate(page, "M", "Not sent yet.")
     page.click(".logout-form button")
-    page.wait_for_selector("#logout-dialog[open]")
-    assert "1 entry has not reached the server yet" in page.inner_text("#logout-waiting")
-    page.click("#logout-confirm button[value=cancel]")
+    page.wait_for_selector("#forget-dialog[open]")
+    assert "1 entry has not reached the server yet. Logging out deletes it" in page.inner_text("#forget-waiting")
+    page.click("#forget-confirm button[value=cancel]")
     assert page.locator("#mylog-list .state-waiting").count() == 1  # kept: nothing happened
     view.context.set_offline(False)
     page.wait_for_selector("#mylog-list .state-saved", timeout=20000)
     page.click(".logout-form button")  # everything saved now: no question
     page.wait_for_url("**/login")
     assert [e["note"] for e in stored(server)] == ["Not sent yet."]
+
+
+def test_switching_role_by_qr_code_removes_the_last_roles_data(open_page, server):
+    from .conftest import CODES
+
+    view = phone(open_page, "observer")
+    page = view.page
+    rate(page, "P", "An observer's note that the team must never read.")
+    page.wait_for_selector("#mylog-list .state-saved")
+    page.goto(f"{server.url}/login?code={CODES['team:alpha']}")  # the team's QR code, scanned on this phone
+    page.click("#confirm-login")
+    page.wait_for_url("**/team")
+    ready(page)
+    kept = page.evaluate("Object.keys(localStorage).filter((k) => k.includes('observer'))")
+    assert kept == []
+    assert "never read" not in page.evaluate("JSON.stringify(localStorage)")
+
+
+def test_logging_out_of_the_director_screen_removes_what_the_browser_kept(open_page, server):
+    view = open_page("director")
+    page = view.page
+    page.wait_for_selector("body[data-ready='1']", timeout=15000)
+    page.evaluate("localStorage.setItem('excon.events.observer', '[\"left by the last user\"]')")
+    page.click(".logout-form button")
+    page.wait_for_url("**/login")
+    assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('excon.'))") == []

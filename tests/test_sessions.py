@@ -6,6 +6,7 @@ carries the security headers."""
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -129,3 +130,46 @@ def test_every_answer_carries_the_security_headers_socket_io_too(server):
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], path
         assert response.headers["Referrer-Policy"] == "no-referrer", path
+
+
+def test_logging_in_again_closes_the_session_it_replaces(server):
+    browser = browser_logged_in(server, "observer")
+    old_cookie = dict(browser.cookies)
+    assert browser.get(f"{server.url}/login?code={CODES['screen']}", timeout=10).url.endswith("/login?confirm=1")
+    page = browser.get(server.url + "/login?confirm=1", timeout=10).text
+    browser.post(server.url + "/login", data={"confirm": "1", "csrf_token": csrf_of(page)}, timeout=10)
+    assert browser.get(server.url + "/director", timeout=10, allow_redirects=False).status_code == 200
+    assert requests.get(server.url + "/api/evidence", cookies=old_cookie, timeout=10).status_code == 401
+
+
+def test_head_on_the_login_link_follows_the_same_rules(server):
+    browser = browser_logged_in(server, "observer")
+    asked = browser.head(f"{server.url}/login?code={CODES['team:alpha']}", headers={"Sec-Fetch-Site": "cross-site"},
+                         timeout=10)
+    assert asked.status_code == 303 and asked.headers["Location"].endswith("/login?confirm=1")
+    assert browser.get(server.url + "/observe", timeout=10, allow_redirects=False).status_code == 200
+    for _ in range(12):  # a HEAD without a code is no wrong code
+        requests.head(server.url + "/login", timeout=10)
+    assert requests.get(server.url + "/api/state", headers={"Authorization": f"Bearer {CODES['director']}"},
+                        timeout=10).status_code == 200
+
+
+def test_logout_closes_the_sockets_of_the_session(server):
+    import socketio
+
+    browser = browser_logged_in(server, "observer")
+    client = socketio.Client(reconnection=False)
+    client.connect(server.url, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in browser.cookies.items())},
+                   transports=["websocket"], wait_timeout=10)
+    page = browser.get(server.url + "/observe", timeout=10).text
+    browser.post(server.url + "/logout", data={"csrf_token": csrf_of(page)}, timeout=10)
+    deadline = time.monotonic() + 10
+    while client.connected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not client.connected
+
+
+def test_the_screen_reads_the_msel_without_what_control_expects(server):
+    rows = server.get("/api/scenario", "screen").json()["injects"]
+    assert rows and not any("expected_actions" in r or "controller_notes" in r for r in rows)
+    assert all("expected_actions" in r for r in server.get("/api/scenario", "controller").json()["injects"])

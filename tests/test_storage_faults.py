@@ -4,6 +4,7 @@ again (never refused), /healthz and every screen say so, and it all clears when 
 
 import os
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import time
 
 import pytest
 
-from .conftest import ROOT, Page, Server, new_id
+from .conftest import ROOT, Page, Server, new_id, wait_for_text
 from .test_phone_pages import PHONE, rate, ready
 
 
@@ -148,6 +149,109 @@ def test_a_deleted_database_is_noticed_and_nothing_more_is_acknowledged(tmp_path
     finally:
         server.stop()
     assert "STORAGE FAILING" in server.log_text()
+    # What was acknowledged before the deletion was copied out of the deleted file while it was open.
+    [rescued] = [p for p in tmp_path.iterdir() if ".rescued-" in p.name]
+    assert f"restart ExCon with --db {rescued}" in ack["error"]
+    texts = [row[0] for row in sqlite3.connect(rescued).execute("SELECT json_extract(body, '$.text') FROM events")]
+    assert texts == ["stored"]
+
+
+@pytest.mark.parametrize("how", ["the WAL cut short", "a backup copied over the database"])
+def test_a_database_changed_under_the_server_is_noticed(tmp_path, how):
+    server = Server(tmp_path / "exercise.db").start()
+    try:
+        observer = server.connect("observer")
+        assert observer.submit(note("before"))["ok"]
+        if how == "the WAL cut short":
+            os.truncate(server.db_path + "-wal", 0)
+        else:  # the restore done while the server runs, instead of after stopping it
+            old = sqlite3.connect(tmp_path / "old.db")
+            old.execute("CREATE TABLE other (x)")
+            old.close()
+            shutil.copyfile(tmp_path / "old.db", server.db_path)
+        ack = observer.submit(note("after"))
+        assert ack["ok"] is False and ack["retry"] is True, ack
+        assert server.get("/healthz").status_code == 503
+    finally:
+        server.stop()
+
+
+def test_a_start_on_a_full_disk_is_reported_before_anyone_submits(full_disk, tmp_path):
+    disk, server = full_disk
+    server.stop()
+    disk.fill()
+    again = Server(server.db_path, log_path=tmp_path / "again.log", preexec_fn=server.preexec_fn)
+    if not disk.mounted:  # the file-size limit stands in for the full disk: set it on the new process
+        again.start()
+        disk.server = again
+        disk.fill()
+    else:
+        again.start()
+    try:
+        until(lambda: again.get("/healthz").status_code == 503)  # the server's own test write at start
+    finally:
+        disk.free()
+        again.stop()
+
+
+def test_a_write_lock_held_at_start_neither_stops_the_start_nor_a_backup(server, tmp_path):
+    assert server.connect("observer").submit(note("kept"))["ok"]
+    server.stop()
+    holder = sqlite3.connect(server.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        backup = subprocess.run([sys.executable, str(ROOT / "run.py"), "backup", str(tmp_path / "copy.db"),
+                                 "--db", server.db_path], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert backup.returncode == 0 and "Backed up 1 events" in backup.stdout, backup.stderr
+        rotate = subprocess.run([sys.executable, str(ROOT / "run.py"), "codes", "--rotate", "observer", "--db",
+                                 server.db_path], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert rotate.returncode != 0 and "locked by another program" in rotate.stderr
+        assert "Traceback" not in rotate.stderr
+        again = Server(server.db_path, log_path=tmp_path / "again.log").start()
+        try:
+            until(lambda: again.get("/healthz").status_code == 503)
+            assert again.get("/api/events", "director").json()["events"][0]["text"] == "kept"  # reading goes on
+        finally:
+            again.stop()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@pytest.mark.parametrize("link", ["symlink", "hard link"])
+def test_a_second_server_through_another_name_of_the_same_file_refuses_to_start(server, tmp_path, link):
+    other = tmp_path / "another-name.db"
+    (os.symlink if link == "symlink" else os.link)(server.db_path, other)
+    with pytest.raises(RuntimeError, match="another ExCon server .* is already serving"):
+        Server(other, log_path=tmp_path / "second.log").start()
+
+
+def test_a_restored_log_makes_open_screens_start_again(tmp_path):
+    """Restored from a backup, the log has fewer events than a screen saw: the screen must not take
+    the new events for ones it already has."""
+    server = Server(tmp_path / "exercise.db").start()
+    observer = server.connect("observer")
+    for i in range(5):
+        assert observer.submit(note(f"before the backup {i}"))["ok"]
+    backup = subprocess.run([sys.executable, str(ROOT / "run.py"), "backup", str(tmp_path / "backup.db"), "--db",
+                             server.db_path], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert backup.returncode == 0, backup.stderr
+    for i in range(5):
+        assert observer.submit(note(f"after the backup {i}"))["ok"]
+    seen = server.connect("director").call("resume", {"since": 0})["events"]
+    tenth = seen[-1]
+    server.stop()  # the disk fails; the operator restores the backup, as the README says
+    restored = Server(tmp_path / "backup.db", log_path=tmp_path / "restored.log", port=server.port).start()
+    try:
+        screen = restored.connect("screen")
+        assert screen.call("resume", {"since": 10})["reset"] is True  # it has only 5
+        assert restored.connect("observer").submit(note("after the restore"))["ok"]
+        assert screen.call("resume", {"since": 5})["at_since"] == seen[4]["id"]  # the same event 5
+        answer = screen.call("resume", {"since": 6})
+        assert answer["at_since"] != seen[5]["id"]  # a new event 6: the screen's 6 was another
+        assert tenth["seq"] == 10
+    finally:
+        restored.stop()
 
 
 def test_a_lone_surrogate_costs_only_its_own_entry(server):
@@ -213,3 +317,30 @@ def test_a_phone_keeps_its_entry_while_the_disk_is_full_and_the_director_sees_it
         "Logged while the disk was full."]
     for page in (observer, director):
         page.context.close()
+
+
+def test_a_director_screen_open_during_a_restore_draws_the_restored_log(tmp_path, browser):
+    server = Server(tmp_path / "exercise.db").start()
+    view = Page(browser, server, viewport={"width": 1280, "height": 720})
+    view.login("director")  # before the backup: its session is in the copy (a later login would be too new)
+    page = view.page
+    page.wait_for_selector("body[data-ready='1']", timeout=15000)
+    observer = server.connect("observer")
+    for i in range(3):
+        assert observer.submit(note(f"before the backup {i}"))["ok"]
+    assert subprocess.run([sys.executable, str(ROOT / "run.py"), "backup", str(tmp_path / "backup.db"), "--db",
+                           server.db_path], cwd=ROOT, capture_output=True, timeout=60).returncode == 0
+    for i in range(3):
+        assert observer.submit(note(f"lost with the disk {i}"))["ok"]
+    wait_for_text(page, "#feed", "lost with the disk 2")
+    page.evaluate("window.beforeTheRestore = true")
+    server.stop()
+    restored = Server(tmp_path / "backup.db", log_path=tmp_path / "restored.log", port=server.port).start()
+    try:
+        assert restored.connect("observer").submit(note("after the restore"))["ok"]
+        wait_for_text(page, "#feed", "after the restore", timeout=30)
+        assert page.evaluate("window.beforeTheRestore") is None  # drawn again from the restored log
+        assert "lost with the disk" not in page.inner_text("#feed")
+    finally:
+        view.context.close()
+        restored.stop()

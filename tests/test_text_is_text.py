@@ -71,10 +71,12 @@ def test_the_report_escapes_user_text(poisoned):
 
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what it precedes is drawn backwards, to the end of its isolate
-BIDI = f"{RLO}reversed by the writer"
+PDI = "\u2069"  # POP DIRECTIONAL ISOLATE: typed by the writer, it would end an isolate around the text
+BIDI = f"{RLO}reversed by the writer{PDI}{RLO}and again"
 
 # Every text node that holds the override must keep it inside an isolate: between U+2068 and U+2069
-# in the same node, or as the whole text of an element that is isolated by its style.
+# in the same node, or as the whole text of an element that is isolated by its style; and no node
+# may hold a U+2069 of its own, which would end the isolate around it early.
 CONTAINED = """() => {
   const bad = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -83,12 +85,12 @@ CONTAINED = """() => {
     if (!text.includes("\\u202e")) continue;
     const parent = node.parentElement;
     const style = getComputedStyle(parent).unicodeBidi;
-    if (["isolate", "plaintext", "isolate-override"].includes(style) && parent.textContent === text) continue;
+    const byStyle = ["isolate", "plaintext", "isolate-override"].includes(style) && parent.textContent === text;
     let depth = 0, ok = true;
     for (const ch of text) {
-      if (ch === "\\u2068") depth += 1;
-      else if (ch === "\\u2069") depth -= 1;
-      else if (ch === "\\u202e" && depth <= 0) ok = false;
+      if ("\\u2066\\u2067\\u2068".includes(ch)) depth += 1;
+      else if (ch === "\\u2069") { depth -= 1; if (depth < 0) ok = false; }
+      else if (ch === "\\u202e" && depth <= 0 && !byStyle) ok = false;
     }
     if (!ok || depth !== 0) bad.push(text.slice(0, 80));
   }

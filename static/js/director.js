@@ -396,7 +396,7 @@ function renderBoard() {
     li.append(
       el("span", { class: "inject-time", text: inj.time }),
       el("span", { class: "inject-id", text: inj.id }),
-      el("span", { class: "inject-title", text: inj.title }),
+      el("span", { class: "inject-title", text: u(inj.title) }),
       el("span", { class: "inject-teams", text: (inj.teams || []).map((t) => u(teamName(t).replace(/^Team /, ""))).join(", ") }),
       el("span", { class: "inject-status", text: status.label }),
     );
@@ -404,7 +404,7 @@ function renderBoard() {
       const answered = entry.teams.map((t) => `${u(teamName(t).replace(/^Team /, ""))} ${t in entry.responses ? minutes(entry.responses[t]) : "–"}`);
       li.append(el("span", { class: "inject-responses", text: `answered: ${answered.join(" · ")}` }));
     }
-    if ((entry && entry.reason)) li.append(el("span", { class: "inject-reason", text: entry.reason }));
+    if ((entry && entry.reason)) li.append(el("span", { class: "inject-reason", text: u(entry.reason) }));
     if (can.inject && !inj.adhoc && (!entry || entry.status !== "released")) {
       const actions = el("span", { class: "inject-actions" });
       actions.append(
@@ -489,7 +489,7 @@ function renderSafety() {
   $("safety-list").replaceChildren(...open.map((alert) => {
     const li = el("li", { class: "safety-alert" });
     li.append(
-      el("p", { class: "safety-text", text: alert.text || "(no text — go and check)" }),
+      el("p", { class: "safety-text", text: alert.text ? u(alert.text) : "(no text — go and check)" }),
       el("p", { class: "safety-meta", text: `${alert.role}${alert.site ? ` · ${u(siteName(alert.site))}` : ""} · ${new Date(alert.ts).toLocaleTimeString()}` }),
     );
     if (can.ack) {

@@ -20,19 +20,25 @@ export async function getJSON(path) {
   return body;
 }
 
+const CATCH_UP_EVERY = 20000; // ms: ask for what was missed even without a reconnect (a broadcast lost on its way)
+
 export class Live {
   /**
    * onEvent(event): called once per event, in arrival order.
    * onStatus(status): "live" | "reconnecting" | "offline" | "refused".
    * onHealth(health): the server's storage is failing ({ok: false, storage: "why"}) or works again.
+   * onReset(): the server's log is not the one this page was drawn from (restored from a backup,
+   *   or a new file): draw everything again (by default, reload the page; the phones' entries stay).
    */
-  constructor({ onEvent, onStatus, onHealth = () => {} }) {
+  constructor({ onEvent, onStatus, onHealth = () => {}, onReset = () => window.location.reload() }) {
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.onHealth = onHealth;
-    this.seen = new Set();
+    this.onReset = onReset;
+    this.ids = new Map(); // seq -> id of every event this page has
     this.lastSeq = 0;
     this.socket = null;
+    this.catching = false;
   }
 
   /** Connect and catch up from `sinceSeq` (what the page has already drawn). */
@@ -45,30 +51,43 @@ export class Live {
     this.socket.on("health", (health) => this.onHealth(health));
     this.socket.on("disconnect", () => this.onStatus("reconnecting"));
     this.socket.on("connect_error", () => this.onStatus(this.socket.active ? "offline" : "refused"));
+    setInterval(() => { if (this.socket.connected) this.catchUp(); }, CATCH_UP_EVERY);
   }
 
   async catchUp() {
-    let more = true;
-    while (more) {
-      const ack = await this.socket.timeout(15000).emitWithAck("resume", { since: this.lastSeq }).catch(() => null);
-      if (!ack || !ack.ok) { this.onStatus("offline"); return; }
-      ack.events.forEach((event) => this.deliver(event));
-      this.lastSeq = Math.max(this.lastSeq, ack.next);
-      more = ack.more;
+    if (this.catching) return;
+    this.catching = true;
+    try {
+      let more = true;
+      while (more) {
+        const since = this.lastSeq;
+        const ack = await this.socket.timeout(15000).emitWithAck("resume", { since }).catch(() => null);
+        if (ack && ack.retry) { await new Promise((r) => setTimeout(r, 1000)); continue; }
+        if (!ack || !ack.ok) { this.onStatus("offline"); return; }
+        if (ack.reset || (ack.at_since && this.ids.has(since) && this.ids.get(since) !== ack.at_since)) {
+          this.onReset();
+          return;
+        }
+        ack.events.forEach((event) => this.deliver(event));
+        this.lastSeq = Math.max(this.lastSeq, ack.next);
+        more = ack.more;
+      }
+      this.onStatus("live");
+    } finally {
+      this.catching = false;
     }
-    this.onStatus("live");
   }
 
   deliver(event) {
-    if (this.seen.has(event.seq)) return;
-    this.seen.add(event.seq);
+    if (this.ids.has(event.seq)) return;
+    this.ids.set(event.seq, event.id);
     this.lastSeq = Math.max(this.lastSeq, event.seq);
     this.onEvent(event);
   }
 
   /** Mark events already drawn from an HTTP load as seen, so live copies are ignored. */
   markSeen(events) {
-    events.forEach((event) => this.seen.add(event.seq));
+    events.forEach((event) => this.ids.set(event.seq, event.id));
   }
 
   /** Send one payload as it is; resolve with the ack, or null when offline or unanswered (send again later). */

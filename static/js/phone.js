@@ -140,7 +140,7 @@ function renderLog() {
       el("span", { class: `log-state`, text: label }),
       el("span", { class: "log-text", text: summary(e.payload) }),
     );
-    if (e.state === "refused") li.append(el("span", { class: "log-error", text: e.error }));
+    if (e.state === "refused") li.append(el("span", { class: "log-error", text: u(e.error) }));
     if (e.withdrawn) li.append(el("span", { class: "log-flag", text: "withdrawn" }));
     else if (e.corrected) li.append(el("span", { class: "log-flag", text: "corrected" }));
     if (CORRECTABLE.includes(e.payload.kind) && e.state !== "refused" && !e.withdrawn) {
@@ -310,43 +310,11 @@ function renderInjects() {
   const mine = [...S.injects.values()].filter((i) => i.teams.includes(team)).reverse();
   list.replaceChildren(...(mine.length ? mine.map((i) => {
     const li = el("li", { class: "inject-card", "data-inject": i.id });
-    li.append(el("h3", { text: `${u(i.id)} — ${u(i.title)}` }), el("p", { text: i.description || "" }),
+    li.append(el("h3", { text: `${u(i.id)} — ${u(i.title)}` }), el("p", { text: u(i.description) }),
       el("p", { class: "inject-meta", text: [i.from, i.delivery].filter(Boolean).map(u).concat(new Date(i.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })).join(" · ") }));
     return li;
   }) : [el("li", { class: "empty", text: "No injects released to this team yet." })]));
   fillInjects();
-}
-
-// ---------------------------------------------------------------- logging out
-
-/** Log out removes what this device kept for ExCon (entries, choices, copies of the exercise): the next
- * person to pick up a shared phone must not read an observer's notes.  Entries still waiting are
- * lost with it, so then the page asks first. */
-function setUpLogout() {
-  const logout = document.querySelector(".logout-form");
-  const dialog = $("logout-dialog");
-  logout.addEventListener("submit", (event) => {
-    const waiting = outbox.waiting().length;
-    if (waiting && !logout.dataset.confirmed) {
-      event.preventDefault();
-      $("logout-waiting").textContent = `${waiting} ${waiting === 1 ? "entry has" : "entries have"} not reached the server yet. `
-        + "Logging out deletes them from this device. Wait until the banner says everything is saved, or log out anyway.";
-      dialog.showModal();
-      return;
-    }
-    forgetThisDevice();
-  });
-  $("logout-confirm").addEventListener("submit", (event) => {
-    if (event.submitter && event.submitter.value === "ok") {
-      logout.dataset.confirmed = "1";
-      logout.requestSubmit();
-    }
-  });
-}
-
-function forgetThisDevice() {
-  for (const key of Object.keys(localStorage)) if (key.startsWith("excon.")) localStorage.removeItem(key);
-  if (window.caches) caches.keys().then((keys) => keys.forEach((key) => caches.delete(key))).catch(() => {});
 }
 
 // ---------------------------------------------------------------- setting up
@@ -422,7 +390,6 @@ async function main() {
   recent.events.forEach(learnInject);
   setUpForms();
   setUpSafety();
-  setUpLogout();
   renderInjects();
   if (page === "observe") fillInjects();
   renderLog();

@@ -41,9 +41,10 @@ export function exerciseClockText(seconds) {
 
 /**
  * Isolate text people wrote (notes, names, titles) inside ExCon's own words: between U+2068 and
- * U+2069 a right-to-left override someone typed cannot turn the rest of the line around.
+ * U+2069 a right-to-left override someone typed cannot turn the rest of the line around.  Isolate
+ * marks of their own (U+2066–U+2069) are left out: one typed U+2069 would end the isolate early.
  */
-export const u = (text) => `\u2068${text ?? ""}\u2069`;
+export const u = (text) => `\u2068${String(text ?? "").replace(/[\u2066-\u2069]/g, "")}\u2069`;
 
 /** Escape text for plotly hover labels, which read a few HTML-like tags. */
 export const plotText = (text) => String(text ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
