@@ -8,12 +8,10 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 
 import pytest
 import requests
-import websocket
 
 from .conftest import ROOT, Server, free_port, new_id
 
