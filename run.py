@@ -242,6 +242,8 @@ def main(argv=None):
         except WriterLockTaken as holder:
             sys.exit(f"excon: another ExCon server ({holder}) is already serving {args.db}; stop it first, "
                      "or start this one with --relay --message-queue … (docs/deployment.md)")
+        except OSError as e:
+            sys.exit(f"excon: cannot open {args.db}: {e.strerror or e}")
     try:
         app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE,
                           "TLS": bool(args.certfile), "MESSAGE_QUEUE": args.message_queue, "RELAY": args.relay,
