@@ -63,13 +63,13 @@ import subprocess
 
 import redis
 
-from control import DEFAULT_SCENARIO, create_app, socketio
 from control.codes import CodesError, code_digest, new_code
 from control.eventlog import StorageFault, WriterLockTaken, hold_writer_lock
-from control.relay import claim_writer, serve_forwarded
-from control.sockets import broadcast, watch
 from control.scenario import ScenarioError
 from control.timefmt import iso, utc_now
+from control.web import DEFAULT_SCENARIO, create_app, socketio
+from control.web.relay import claim_writer, serve_forwarded
+from control.web.sockets import broadcast
 
 
 def parse_args(argv):
@@ -211,7 +211,7 @@ def write_demo_data(args):
 def write_sheet(app, path, base_url):
     from flask import render_template
 
-    from control.codes_sheet import sheet_entries
+    from control.web.codes_sheet import sheet_entries
 
     room = app.extensions["excon"]
     with app.test_request_context():
@@ -275,7 +275,7 @@ def main(argv=None):
             sys.exit(f"excon: another writer ({other}) serves this message queue; start this process with --relay")
     listening = None
     if ASYNC_MODE == "eventlet":
-        from control import serving
+        from control.web import serving
 
         serving.raise_open_file_limit()
         try:
@@ -305,7 +305,7 @@ def main(argv=None):
         stop.player = start_demo_player(args, room.codes)
         print(f"Demo: open http://127.0.0.1:{args.port}/login?code={room.codes['director']} — "
               "play starts in a few seconds.", flush=True)
-    socketio.start_background_task(watch, socketio, app)
+    socketio.start_background_task(room.sockets.watch, app)
     if args.message_queue and not args.relay:
         print(f"Writer of {args.db}: relays forward their submits through {args.message_queue}", flush=True)
         exercise = room.exercise
@@ -316,7 +316,7 @@ def main(argv=None):
         print(f"Relay: submits go to the writer of {args.db} through {args.message_queue}", flush=True)
     tls = {"certfile": args.certfile, "keyfile": args.keyfile} if args.certfile else {}
     if ASYNC_MODE == "eventlet":
-        from control import serving
+        from control.web import serving
 
         serving.serve(app, listening, **tls, per_address=args.max_per_address or serving.MAX_PER_ADDRESS,
                       proxy=args.proxy_address if args.behind_proxy else None)

@@ -13,8 +13,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import run  # noqa: E402  (first: it picks the async mode and patches before Flask is imported)
-
 import argparse  # noqa: E402
 import itertools  # noqa: E402
 import signal  # noqa: E402
@@ -22,6 +20,7 @@ import signal  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
 
+import run  # noqa: E402  (first: it picks the async mode and patches before Flask is imported)
 from control import permissions  # noqa: E402
 from control.scenario import load_scenario  # noqa: E402
 
@@ -69,7 +68,7 @@ def main():
     signal.signal(signal.SIGTERM, run.stop)
     print(f"echo server ({run.ASYNC_MODE}) on http://{args.host}:{args.port}", flush=True)
     if run.ASYNC_MODE == "eventlet":  # the same serving as run.py: TCP_NODELAY, fast unmasking, timeouts
-        from control import serving
+        from control.web import serving
 
         serving.raise_open_file_limit()
         serving.serve(app, serving.listen(args.host, args.port), per_address=BENCH_PER_ADDRESS)

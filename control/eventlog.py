@@ -161,7 +161,7 @@ class EventLog:
 
         A fault of the storage (disk full, locked, read-only …) is raised as StorageFault."""
         with self.lock:
-            if self.db.conn.in_transaction:  # inside bulk(): the outer transaction commits
+            if self.db.conn.in_transaction:  # inside another one (bulk, a group commit): the outer one commits
                 yield self
                 return
             try:
@@ -242,16 +242,11 @@ class EventLog:
     def bulk(self):
         """Write many events in one transaction without syncing each: for generated data only."""
         with self.lock:
-            self.db.execute("PRAGMA synchronous=OFF")
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("PRAGMA synchronous=OFF")  # only outside a transaction: set before it
             try:
-                yield self
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+                with self.transaction():
+                    yield self
             finally:
-                if self.db.conn.in_transaction:
-                    self.db.execute("COMMIT")
                 self.db.execute("PRAGMA synchronous=FULL")
 
     def get(self, event_id: str) -> dict | None:
@@ -301,7 +296,8 @@ class EventLog:
 
     def seq_before_exercise_time(self, seconds: float) -> int:
         """Return the last seq stored before exercise time `seconds` (it never goes back; NULL is before the start)."""
-        row = self.db.execute("SELECT MAX(seq) FROM events WHERE exercise_time < ? OR exercise_time IS NULL", [seconds]).fetchone()
+        row = self.db.execute("SELECT MAX(seq) FROM events WHERE exercise_time < ? OR exercise_time IS NULL",
+                              [seconds]).fetchone()
         return row[0] or 0
 
     def marks(self):
@@ -427,7 +423,7 @@ def hold_writer_lock(path: str):
     open file; keep it open for as long as the process runs: closing any descriptor of the database
     file would drop SQLite's own locks.  Raise WriterLockTaken, naming the holder, when another
     process holds it."""
-    database = open(path, "ab")  # creates an empty file, which SQLite takes for a new database
+    database = open(path, "ab")  # noqa: SIM115 (held, and its lock with it, until the process ends)
     try:
         fcntl.flock(database, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

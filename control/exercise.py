@@ -78,6 +78,7 @@ class Exercise:
         self.queue = []  # submits waiting for the next commit
         self.fault = None  # the storage fault screens are shown, while there is one
         self.on_health = None  # called with health() whenever the fault appears or clears
+        self.on_changed = None  # called after every commit that stored something (StatePushes.changed)
         self.live_views = {}  # view key -> (a role with that view, StateFolder kept current)
         self.building = {}  # view key -> lock held while that view is first folded
         self.snapshots = {}  # view key -> [(last seq folded, StateFolder)], for past instants
@@ -165,6 +166,8 @@ class Exercise:
             for waiting in batch:
                 if isinstance(waiting.result, Receipt) and not waiting.result.duplicate and waiting.on_stored:
                     waiting.on_stored(waiting.result.event)
+            if stored and self.on_changed:
+                self.on_changed()
 
     def _commit_group(self, batch: list[_Waiting]) -> list[dict]:
         """Store the batch in one commit; if that fails, each member in a commit of its own, so that
@@ -444,7 +447,7 @@ class Exercise:
         """
         if at is not None:
             return self._state_at(role, at)
-        key = self._view_key(role)
+        key = self.view_key(role)
         if key not in self.live_views:
             with self.building.setdefault(key, threading.Lock()):
                 if key not in self.live_views:
@@ -491,7 +494,7 @@ class Exercise:
             if pause:
                 let_others_run()
 
-    def _view_key(self, role: str) -> tuple:
+    def view_key(self, role: str) -> tuple:
         """Roles that see the same events share folds."""
         return permissions.role_team(role), tuple(permissions.kinds_seen_in_full(role))
 
@@ -500,7 +503,7 @@ class Exercise:
         that a wall clock set back mid-exercise still gives a state that existed), starting from the
         nearest state kept (one every FOLD_SLICE events)."""
         upto = self.log.seq_at(iso(at))
-        snaps = self.snapshots.setdefault(self._view_key(role), [])
+        snaps = self.snapshots.setdefault(self.view_key(role), [])
         index = bisect.bisect_right([snap[0] for snap in snaps], upto) - 1
         cursor, kept = snaps[index] if index >= 0 else (0, None)
         folder = copy.deepcopy(kept) if kept else StateFolder(self.scenario, **self._fold_options(role))

@@ -161,17 +161,16 @@ def view_correction(role: str, correction: dict, before: dict, after: dict | Non
     """Return a retract or amend as `role` receives it, or None.
 
     before: the corrected entry as it stood just before; after: as it stands with this correction
-    (None for a retract).  Whoever may see the entry as it now stands gets the correction; whoever
-    saw it before and may not see it now (an action moved to another team) gets only the news that it
-    is gone (`removed: true`); whoever sees it only now also gets the whole entry (`entry`).
+    (None for a retract).  Whoever may see the entry as it now stands gets the correction with the
+    whole entry as it now reads (`entry`: pages replace their copy, they never lay an amend over it
+    themselves); whoever saw it before and may not see it now (an action moved to another team) gets
+    only the news that it is gone (`removed: true`).
     """
     scope_before = _scope(role, before, None)
     scope_after = _scope(role, after, None) if after is not None else None
     if scope_after is not None:
-        shown = dict(_shown(role, correction, scope_after, after["kind"]))
-        if scope_before is None:
-            shown["entry"] = _shown(role, after, scope_after, after["kind"])
-        return shown
+        return {**_shown(role, correction, scope_after, after["kind"]),
+                "entry": _shown(role, after, scope_after, after["kind"])}
     if scope_before is None:
         return None
     if correction["kind"] == "retract":

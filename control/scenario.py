@@ -161,7 +161,7 @@ def _colour(value):
 
 
 def _check_fields(entry: dict, where: str, required: dict, optional: dict) -> None:
-    for key, kind in required.items():
+    for key in required:
         if key not in entry:
             raise ScenarioError(f"{where}: missing field {key!r}")
     for key, kind in {**required, **optional}.items():

@@ -9,7 +9,9 @@ from datetime import datetime
 
 from .clock import ExerciseClock
 from .events import INJECT_STATUS, RATINGS, STORED_ENVELOPE
-from .timefmt import iso, parse_iso
+from .timefmt import exercise_seconds, iso, parse_iso, split_exercise_time
+
+OVERDUE_AFTER = 10 * 60  # exercise seconds past its time before an inject still to do counts as overdue
 
 
 def effective_events(events):
@@ -58,7 +60,8 @@ class StateFolder:
         self.kept = {t: {"moves": {}, "actions": {}} for t in team_ids} if correctable else None
         self.injects = {}
         if pending_injects:
-            self.injects = {i: {"status": "pending", "day": inj["day"], "time": inj["time"]}
+            self.injects = {i: {"status": "pending", "day": inj["day"], "time": inj["time"],
+                                "due": exercise_seconds(inj["day"], inj["time"])}
                             for i, inj in scenario.injects.items()}
         self.with_objectives = objectives
         self.coverage = ({o: {t: dict.fromkeys(RATINGS, 0) for t in team_ids} for o in scenario.objectives}
@@ -91,6 +94,9 @@ class StateFolder:
                 entry.update(teams=event.get("teams", []), title=event.get("title"), responses={})
                 if event.get("adhoc"):
                     entry["adhoc"] = True
+                    if event["exercise_time"] is not None:  # on the board at the moment it went out
+                        day, time = split_exercise_time(event["exercise_time"])
+                        entry.update(day=day, time=time[:5], due=event["exercise_time"])
             else:
                 entry["reason"] = event["reason"]
         elif kind == "evaluation" and self.with_objectives and team in self.teams:

@@ -5,7 +5,7 @@ Exercise time is a number of seconds counted from 00:00 of exercise day 1, so da
 """
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 DAY = 86400
 YEARS = (1970, 9999)  # stamps outside these years are refused: they would not sort or parse back as text
@@ -33,12 +33,12 @@ def split_exercise_time(seconds: float) -> tuple[int, str]:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:
     """Format an aware datetime as a fixed-width UTC ISO 8601 stamp, sortable as text."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_iso(value) -> datetime:
@@ -52,7 +52,7 @@ def parse_iso(value) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"{value!r} has no time zone (add Z or +hh:mm)")
     try:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     except OverflowError:
         moment = None
     if moment is None or not YEARS[0] <= moment.year <= YEARS[1]:

@@ -12,7 +12,7 @@ few corrections and one safety alert a day.
 
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .events import RATINGS
 from .exercise import Exercise
@@ -40,7 +40,7 @@ class WeekWriter:
         self.scenario = scenario
         self.target = events
         self.random = random.Random(seed)
-        self.moment = datetime(2026, 5, 4, 6, 0, tzinfo=timezone.utc)
+        self.moment = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
         self.exercise = Exercise(scenario, log, now=lambda: self.moment)
         self.ids = random.Random(seed + 1)
         self.count = 0

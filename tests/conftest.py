@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,10 +18,10 @@ import redis
 import requests
 import socketio
 
-from control import create_app
 from control.eventlog import EventLog
 from control.exercise import Exercise
 from control.scenario import load_scenario
+from control.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios.json"
@@ -58,7 +58,7 @@ class HandClock:
     """A wall clock the test moves by hand."""
 
     def __init__(self):
-        self.moment = datetime(2026, 5, 4, 7, 0, tzinfo=timezone.utc)
+        self.moment = datetime(2026, 5, 4, 7, 0, tzinfo=UTC)
 
     def __call__(self):
         return self.moment
@@ -122,7 +122,7 @@ class Server:
 
     def start(self):
         env = {**os.environ, "EXCON_CODES": self.codes_env, "PYTHONUNBUFFERED": "1"}
-        self.output = open(self.log_path, "ab")
+        self.output = open(self.log_path, "ab")  # noqa: SIM115 (the server writes to it until stop())
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(self.port),
              "--db", self.db_path, *self.extra_args],
@@ -208,8 +208,10 @@ class Listener(socketio.Client):
         super().__init__(reconnection=False)
         self.received = []
         self.health = []  # the storage's health, as the server announced it
+        self.states = []  # the state of its view, pushed after commits (director, controllers, screen)
         self.on("event", self.received.append)
         self.on("health", self.health.append)
+        self.on("state", self.states.append)
 
     def submit(self, payload, timeout=10):
         return self.call("submit", payload, timeout=timeout)

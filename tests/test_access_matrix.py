@@ -85,7 +85,7 @@ def test_what_each_role_receives_by_broadcast_resume_and_http(server):
         over_http = server.get("/api/events?limit=5000", role).json()["events"]
         order = list(labels.values())
         last_expected = max(expected, key=order.index)  # broadcasts arrive in order: wait for the last one
-        client.wait_for(lambda e: labels.get(e["id"]) == last_expected)
+        client.wait_for(lambda e, last=last_expected: labels.get(e["id"]) == last)
         for channel, events in (("broadcast", client.received), ("resume", resumed), ("http", over_http)):
             got = {labels[e["id"]] for e in events if e["id"] in labels}
             assert got == expected, (role, channel, got ^ expected)

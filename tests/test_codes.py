@@ -2,8 +2,7 @@
 
 import pytest
 
-from control.codes import (ALPHABET, CodesError, code_digest, new_code, parse_codes_env, role_for_code,
-                           settle_codes)
+from control.codes import ALPHABET, CodesError, code_digest, new_code, parse_codes_env, role_for_code, settle_codes
 
 ROLES = ["director", "observer", "team:alpha"]
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -25,7 +26,7 @@ def closed_by_server(sock, within=5.0) -> bool:
     sock.settimeout(within)
     try:
         return sock.recv(1024) == b""
-    except socket.timeout:
+    except TimeoutError:
         return False
     except ConnectionResetError:
         return True
@@ -103,7 +104,7 @@ PROBE = textwrap.dedent("""
     import sys
     import eventlet
     eventlet.monkey_patch()
-    from control import serving
+    from control.web import serving
     serving.HEADER_DEADLINE = serving.IDLE_TIMEOUT = 1
     def app(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
@@ -182,7 +183,7 @@ FLOODS = {  # what is sent first, then what is sent again and again
 
 
 def rss_mb(pid) -> float:
-    for line in open(f"/proc/{pid}/status"):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0

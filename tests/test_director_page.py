@@ -135,7 +135,8 @@ def test_the_screen_role_sees_the_picture_without_controls_and_cannot_act(open_p
     ack = page.evaluate("""() => new Promise(resolve => {
         const s = io({transports: ['websocket']});
         s.on('connect', async () => resolve(await s.emitWithAck('submit',
-            {id: crypto.getRandomValues(new Uint8Array(1)) && '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b', kind: 'inject', inject: 'I-02'})));
+            {id: crypto.getRandomValues(new Uint8Array(1)) && '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+             kind: 'inject', inject: 'I-02'})));
     })""")
     assert ack == {"ok": False, "error": "the screen role may not submit inject events"}
     assert len(server.get("/api/events", "director").json()["events"]) == 1

@@ -49,7 +49,7 @@ def test_seq_is_never_reused(tmp_path):
 
 
 def test_since_pages_and_filters(log):
-    for i in range(5):
+    for _ in range(5):
         log.append(event())
     log.append(event(kind="move"))
     assert [e["seq"] for e in log.since(2, limit=2)] == [3, 4]

@@ -6,7 +6,7 @@ import pytest
 import requests
 import socketio
 
-from control.throttle import Bucket, WrongCodes
+from control.web.throttle import Bucket, WrongCodes
 
 from .conftest import CODES, CODES_ENV, new_id
 
@@ -65,7 +65,7 @@ def test_the_rate_limit_answers_and_never_drops(server):
     while len(answers) < len(payloads) and time.monotonic() < deadline:
         time.sleep(0.05)
     acks = [answers[p["id"]] for p in payloads]  # every submission got an answer
-    slowed = [p for p, a in zip(payloads, acks) if not a["ok"]]
+    slowed = [p for p, a in zip(payloads, acks, strict=True) if not a["ok"]]
     assert slowed, "150 submissions at once should meet the limit"
     for ack in acks:
         assert ack["ok"] or (ack["retry"] is True and "too many submissions from this connection" in ack["error"])
@@ -92,7 +92,7 @@ def test_an_oversized_message_is_refused_at_the_transport(server):
 
 def test_behind_a_proxy_wrong_codes_count_per_client_not_per_proxy(tmp_path):
     """Behind nginx every request comes from 127.0.0.1: one guesser must not lock the whole room out."""
-    from control import create_app
+    from control.web import create_app
 
     app = create_app({"DATABASE": str(tmp_path / "proxy.db"), "CODES": CODES_ENV, "ASYNC_MODE": "threading",
                       "BEHIND_PROXY": True})

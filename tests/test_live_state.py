@@ -93,7 +93,9 @@ def test_a_view_built_while_corrections_arrive_ends_right(exercise, scenario, ha
     import control.exercise as module
 
     monkeypatch.setattr(module, "FOLD_SLICE", 3)
-    submit = lambda role, **f: exercise.submit({"id": new_id(), **f}, role).event
+    def submit(role, **f):
+        return exercise.submit({"id": new_id(), **f}, role).event
+
     moves = [submit("team:alpha", kind="move", team="alpha", site=s) for s in ("club", "farm", "hq", "police")]
     during = []
 

@@ -83,7 +83,7 @@ def test_submits_on_both_processes_get_one_strictly_increasing_seq(two_processes
     assert all(a["ok"] for a in acks) and len(acks) == 45
     assert sorted(a["seq"] for a in acks) == list(range(1, 46))
     for watcher in watchers:
-        watcher.wait_for(lambda e: len(watcher.received) >= 45)
+        watcher.wait_for(lambda e, w=watcher: len(w.received) >= 45)
         time.sleep(0.3)
         assert [e["seq"] for e in watcher.received] == list(range(1, 46))  # each once, in seq order
 

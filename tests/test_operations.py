@@ -80,8 +80,9 @@ def test_backup_while_the_exercise_runs(server, tmp_path):
 
 def test_https_on_the_lan_with_secure_cookies(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
     server = Server(tmp_path / "tls.db", extra_args=["--certfile", str(cert), "--keyfile", str(key)], tls=True).start()
     try:
         response = requests.get(f"{server.url}/login?code={CODES['director']}", verify=str(cert), timeout=5,

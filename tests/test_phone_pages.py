@@ -54,7 +54,8 @@ def test_log_an_evaluation_with_the_pages_own_form(open_page, server):
     # the next one: team, site and objective are remembered; a rating, the note and save
     page.reload()
     ready(page)
-    assert page.input_value("select[name=team]") == "charlie" and page.input_value("select[name=objective]") == "obj-victim-centred"
+    assert page.input_value("select[name=team]") == "charlie"
+    assert page.input_value("select[name=objective]") == "obj-victim-centred"
     rate(page, "M", "Second question asked with the trafficker's cousin interpreting.")
     until(page, "document.querySelectorAll('#mylog-list .state-saved').length === 2")
     assert [e["rating"] for e in stored(server)] == ["P", "M"]
@@ -141,7 +142,9 @@ def test_correct_and_withdraw_from_my_log(open_page, server):
     page.wait_for_selector("#mylog-list .withdrawn")
     first, amend, retract = stored(server)
     assert (amend["kind"], amend["target"], amend["rating"]) == ("amend", first["id"], "M")
-    assert set(amend) - {"seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn"} == {"target", "rating"}
+    assert set(amend) - {"seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn"} == {
+        "target", "rating", "entry"}  # entry: the rating as it now reads, for the screens to draw
+    assert amend["entry"]["rating"] == "M" and amend["entry"]["note"] == first["note"]
     assert (retract["kind"], retract["target"], retract["reason"]) == ("retract", first["id"], "Logged against the wrong team")
     assert server.get("/api/state", "director").json()["objectives"]["obj-identify"]["alpha"] == \
         {"P": 0, "S": 0, "M": 0, "U": 0}

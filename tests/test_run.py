@@ -65,8 +65,9 @@ def test_codes_sheet_file_has_a_qr_code_per_role(tmp_path):
 
 
 def test_demo_plays_a_day_through_the_real_socket_path(tmp_path):
-    import socketio as sio
     import time
+
+    import socketio as sio
 
     from .conftest import free_port
     port = free_port()

@@ -48,7 +48,9 @@ def test_clients_never_receive_what_their_role_may_not_see(server):
     barrier(server, bravo, "bravo")
     screen.wait_for(lambda e: e["id"] == alpha_move["id"])
 
-    kinds = lambda client: [e["kind"] for e in client.received]
+    def kinds(client):
+        return [e["kind"] for e in client.received]
+
     assert "evaluation" in kinds(director) and "evaluation" in kinds(observer)
     on_screen = next(e for e in screen.received if e["kind"] == "evaluation")
     assert on_screen["rating"] == "M" and "note" not in on_screen  # ratings for coverage, never the notes

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from control import create_app
+from control.web import create_app
 
 from .conftest import CODES, CODES_ENV, ROOT, Server
 

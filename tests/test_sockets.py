@@ -1,6 +1,6 @@
 """Socket.IO handlers through Flask-SocketIO's test client: quick checks of the contract."""
 
-from control import socketio
+from control.web import socketio
 
 from .conftest import CODES, new_id
 
@@ -62,7 +62,7 @@ def test_resume_returns_what_the_role_may_see(app):
 
 def test_every_new_app_keeps_the_handlers(tmp_path):
     # Flask-SocketIO hands handlers to a server only at init_app: a second app must still refuse bad codes.
-    from control import create_app
+    from control.web import create_app
 
     from .conftest import CODES_ENV
     for n in range(2):

@@ -1,13 +1,13 @@
 """The state at an instant, folded from hand-made logs, with later corrections applied."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from control.state import effective_events, fold
 from control.timefmt import exercise_seconds
 
 
 def at(hh, mm):
-    return datetime(2026, 5, 5, hh, mm, tzinfo=timezone.utc)
+    return datetime(2026, 5, 5, hh, mm, tzinfo=UTC)
 
 
 def ev(seq, hh, mm, kind, **fields):
@@ -58,7 +58,7 @@ def test_state_at_an_instant_applies_later_corrections(scenario):
 def test_state_across_a_pause(scenario):
     state = fold(scenario, LOG, at(7, 47))
     assert state["clock"]["state"] == "paused" and state["clock"]["time"] == "09:30:00"
-    assert state["injects"]["I-06"] == {"status": "skipped", "day": 2, "time": "09:45", "at": LOG[7]["ts"],
+    assert state["injects"]["I-06"] == {"status": "skipped", "day": 2, "time": "09:45", "due": 121500, "at": LOG[7]["ts"],
                                         "exercise_time": None, "seq": 8, "reason": "play ran late"}
     assert state["teams"]["alpha"]["site"] == "prosecutor"
 

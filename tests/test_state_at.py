@@ -33,7 +33,7 @@ def test_state_at_many_instants_of_a_generated_week(tmp_path, scenario, hand_clo
     for at in instants:
         for role in ROLES:
             assert exercise.state_for(role, at) == independent(exercise, role, at), (role, at)
-    assert len(exercise.snapshots[exercise._view_key("director")]) >= 4
+    assert len(exercise.snapshots[exercise.view_key("director")]) >= 4
     # a correction now reaches back: kept states from after its target are dropped and rebuilt
     early = next(e for e in events[1200:] if e["kind"] == "evaluation" and e["id"] not in exercise.retracted)
     exercise.submit({"id": new_id(), "kind": "amend", "target": early["id"],

@@ -102,7 +102,9 @@ LEFT_TO_RIGHT_AFTER = """() => {
   const line = [...document.querySelectorAll(".feed-text")].find((e) => e.textContent.includes("answers"));
   const node = [...line.childNodes].find((n) => n.nodeType === 3 && n.nodeValue.includes("answers"));
   const at = node.nodeValue.lastIndexOf("answers");
-  const x = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1); return r.getBoundingClientRect().left; };
+  const x = (i) => {
+    const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1); return r.getBoundingClientRect().left;
+  };
   return x(at) < x(at + 6);
 }"""
 

@@ -1,7 +1,7 @@
 """The wall clock set back or forward during the exercise (NTP on a laptop that joins a network):
 exercise time neither goes back nor jumps, and queries by instant still give states that existed."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from control.exercise import Exercise
 from control.state import fold
@@ -14,7 +14,7 @@ class SteppingClock:
     """A wall clock and a monotonic clock that run together, and a wall clock that can be set."""
 
     def __init__(self):
-        self.wall = datetime(2026, 5, 5, 7, 0, tzinfo=timezone.utc)
+        self.wall = datetime(2026, 5, 5, 7, 0, tzinfo=UTC)
         self.elapsed = 1000.0
 
     def __call__(self):
@@ -86,7 +86,7 @@ def test_queries_by_instant_hold_when_stamps_went_back(scenario, log):
     third = submit(exercise, "team:bravo", kind="move", team="bravo", site="hq")  # 06:25, stored after 07:20
     clock.advance(600)
     submit(exercise, "team:bravo", kind="move", team="bravo", site="club")  # 06:35
-    at = datetime(2026, 5, 5, 6, 30, tzinfo=timezone.utc)
+    at = datetime(2026, 5, 5, 6, 30, tzinfo=UTC)
     state = exercise.state_for("director", at)
     # The log as it stood at 06:30: everything up to the last event stamped by then, the earlier
     # events stamped "later" included, since they were stored before it.

@@ -9,7 +9,7 @@ and gets an `Undecodable` payload instead, which the handler answers like any ot
 import json
 import re
 
-from .events import Undecodable
+from ..events import Undecodable
 
 _EVENT_NAME = re.compile(r'\s*\[\s*"([A-Za-z_]{1,40})"')
 

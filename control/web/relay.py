@@ -16,8 +16,8 @@ import uuid
 
 import redis
 
-from .events import InvalidEvent
-from .exercise import Receipt
+from ..events import InvalidEvent
+from ..exercise import Receipt
 
 SUBMITS = "excon:submits"  # the writer's inbox
 WRITER = "excon:writer"  # who the writer is, while it runs

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from .events import STORED_ENVELOPE
+from .events import RATINGS, STORED_ENVELOPE
 from .timefmt import split_exercise_time
 
 _ISOLATE_MARKS = re.compile("[\u2066-\u2069]")
@@ -38,7 +38,7 @@ def report_context(scenario, state, evaluations, marks, event_count) -> dict:
     for obj in raw["objectives"]:
         rows = [e for e in evaluations if e["objective"] == obj["id"]]
         counts = state["objectives"].get(obj["id"], {})
-        table = [{"team": t["name"], **counts.get(t["id"], {"P": 0, "S": 0, "M": 0, "U": 0})} for t in teams]
+        table = [{"team": t["name"], **counts.get(t["id"], dict.fromkeys(RATINGS, 0))} for t in teams]
         tasks = Counter(e.get("task") for e in rows)
         grouped = {
             "strength": [e for e in rows if e.get("tag") == "strength"],
@@ -85,6 +85,7 @@ def report_context(scenario, state, evaluations, marks, event_count) -> dict:
         "response_chart": _response_chart(injects, teams),
         # plotly.js itself, inline in the page: the report opens and prints with no network.
         "plotlyjs": get_plotlyjs(),
+        "ratings": RATINGS,
     }
 
 

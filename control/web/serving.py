@@ -113,7 +113,7 @@ class GuardedListener:
 
     def __init__(self, sock):
         self.sock = sock
-        self.reserve = open("/dev/null", "rb")  # one descriptor kept back to accept-and-close with
+        self.reserve = open("/dev/null", "rb")  # noqa: SIM115 (one descriptor kept back to accept-and-close with)
         self.refusing = False
 
     def accept(self):
@@ -149,7 +149,7 @@ class GuardedListener:
             eventlet.sleep(0.05)
         while True:  # take the reserve back before anything else takes the descriptor
             try:
-                self.reserve = open("/dev/null", "rb")
+                self.reserve = open("/dev/null", "rb")  # noqa: SIM115 (kept back, as above)
                 return
             except OSError:
                 eventlet.sleep(0.05)
@@ -192,7 +192,7 @@ class DeadlineProtocol(eventlet.wsgi.HttpProtocol):
     that sends them a byte at a time no longer holds its green thread for ever."""
 
     def handle_one_request(self):
-        self._deadline = eventlet.Timeout(HEADER_DEADLINE, socket.timeout("request line and headers too slow"))
+        self._deadline = eventlet.Timeout(HEADER_DEADLINE, TimeoutError("request line and headers too slow"))
         try:
             return super().handle_one_request()
         finally:

@@ -9,20 +9,16 @@ import itertools
 from functools import wraps
 
 from flask import current_app, request, session
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
+from ..eventlog import MAX_SEQ, StorageFault
+from ..events import InvalidEvent
+from ..exercise import NOT_STORED
+from ..permissions import all_roles
 from .access import role_from_code, room, session_role
-from .eventlog import MAX_SEQ, StorageFault
-from .events import InvalidEvent
-from .exercise import NOT_STORED
-from .permissions import all_roles
 from .relay import WriterUnavailable
 from .throttle import RESUME_BURST, RESUME_RATE, SUBMIT_RATE, Bucket
 
-connected_roles = {}  # sid -> role
-session_of = {}  # sid -> the login session a browser connected with (closed at logout: the socket goes too)
-buckets = {}  # sid -> its submission rate limit
-resume_buckets = {}  # sid -> its resume rate limit
 PROBE_EVERY = 15  # watches between two test writes while the storage seems fine (30 s)
 BEFORE_CONNECT_LIMIT = 4096  # characters a message may have before its client has connected with a code
 TRY_AGAIN = "the server failed on this request (a fault in ExCon, written to its log); ask again"
@@ -46,16 +42,30 @@ def answered(fault_answer):
     return wrap
 
 
-def register(socketio):
-    """Attach the handlers to `socketio` (once per server)."""
-    if getattr(socketio, "_excon_registered", False):
-        return
-    socketio._excon_registered = True
+class ExerciseNamespace(Namespace):
+    """The one Socket.IO namespace ('/'): who is connected as what, and what they may ask.
 
-    @socketio.on("connect")
-    def connect(auth=None):
+    Clients send `submit`, `resume` and `state` (each answered through its ack); they receive
+    `event` (a stored event, as their role sees it), `state` (the state of their view, pushed to the
+    director's, controllers' and screen's rooms after commits) and `health` (the storage's)."""
+
+    def __init__(self, namespace="/"):
+        super().__init__(namespace)
+        self.roles = {}  # sid -> role
+        self.sessions = {}  # sid -> the login session a browser connected with (closed at logout: the socket goes too)
+        self.submits = {}  # sid -> its submission rate limit
+        self.resumes = {}  # sid -> its resume rate limit
+
+    def trigger_event(self, event, *args):
+        """Route a request ExCon does not know to `on_unknown`, so that it is answered too."""
+        if not hasattr(self, f"on_{event or ''}"):
+            sid, *rest = args
+            return super().trigger_event("unknown", sid, event, *rest)
+        return super().trigger_event(event, *args)
+
+    def on_connect(self, auth=None):
         """Any client connects with auth={"code": …} or a logged-in session; a bad code is refused.
-        A client that connects while the storage fails is told at once (`health`)."""
+        The client is told the storage's health at once (a fault, or that the last one is over)."""
         wait = room().wrong_codes.wait(request.remote_addr)
         if wait:
             raise ConnectionRefusedError(f"too many wrong codes from this address: try again in {wait} seconds")
@@ -67,36 +77,31 @@ def register(socketio):
             role = None
         if role is None or role not in room().codes:
             raise ConnectionRefusedError("unknown or missing access code")
-        connected_roles[request.sid] = role
+        self.roles[request.sid] = role
         if code is None:
-            session_of[request.sid] = session.get("sid")
-        buckets[request.sid] = Bucket()
-        resume_buckets[request.sid] = Bucket(rate=RESUME_RATE, burst=RESUME_BURST)
+            self.sessions[request.sid] = session.get("sid")
+        self.submits[request.sid] = Bucket()
+        self.resumes[request.sid] = Bucket(rate=RESUME_RATE, burst=RESUME_BURST)
         join_room(role)
-        socketio.emit("health", room().health(), to=request.sid)  # a fault, or that the last one is over
+        self.socketio.emit("health", room().health(), to=request.sid)
         return True
 
-    @socketio.on("disconnect")
-    def disconnect(*args):
-        connected_roles.pop(request.sid, None)
-        session_of.pop(request.sid, None)
-        buckets.pop(request.sid, None)
-        resume_buckets.pop(request.sid, None)
+    def on_disconnect(self, *reason):
+        for registry in (self.roles, self.sessions, self.submits, self.resumes):
+            registry.pop(request.sid, None)
 
-    @socketio.on("*")
-    def unknown(event, *args):
+    def on_unknown(self, event, *args):
         """A request ExCon does not know: answered all the same."""
-        return {"ok": False, "error": f"unknown request {str(event)[:40]!r}: ExCon answers submit and resume"}
+        return {"ok": False, "error": f"unknown request {str(event)[:40]!r}: ExCon answers submit, resume and state"}
 
-    @socketio.on("submit")
     @answered({"ok": False, "error": NOT_STORED})
-    def submit(payload=None, *extra):
+    def on_submit(self, payload=None, *extra):
         """A client submits one event; the ack answers it, and the stored event goes as `event`
         to every connected client whose role may see it (the sender included).  `retry: true`: not
         stored, not refused — keep the entry and send it again."""
-        role = connected_roles.get(request.sid)
+        role = self.roles.get(request.sid)
         exercise = room().exercise
-        if not buckets[request.sid].take():
+        if not self.submits[request.sid].take():
             # Said, never dropped: the sender keeps the entry and sends it again (retry: true).
             return {"ok": False, "retry": True,
                     "error": f"too many submissions from this connection (at most {SUBMIT_RATE} a second): "
@@ -104,7 +109,7 @@ def register(socketio):
         if extra:
             return {"ok": False, "error": "send one payload object with each submit"}
         try:
-            receipt = room().submit(payload, role, on_stored=lambda event: broadcast(socketio, exercise, event),
+            receipt = room().submit(payload, role, on_stored=lambda event: broadcast(self.socketio, exercise, event),
                                     conn=f"socket:{request.sid}")
         except InvalidEvent as e:
             return {"ok": False, "error": str(e)}
@@ -112,19 +117,18 @@ def register(socketio):
             return {"ok": False, "retry": True, "error": f"not saved yet: {e}; it is kept and sent again"}
         return {"ok": True, "seq": receipt.event["seq"], "duplicate": receipt.duplicate}
 
-    @socketio.on("resume")
     @answered({"ok": False, "retry": True, "error": TRY_AGAIN})
-    def resume(payload=None, *extra):
+    def on_resume(self, payload=None, *extra):
         """A client that (re)connects asks for what it missed; the ack carries the events after
         `since` that its role may see (a page: `more` says to ask again from `next`), `at_since` (the
         id of the event at `since`) and `reset: true` when the log is not the one the client had."""
         since = payload.get("since") if isinstance(payload, dict) and not extra else None
         if not isinstance(since, int) or isinstance(since, bool) or not 0 <= since <= MAX_SEQ:
             return {"ok": False, "error": "resume needs {\"since\": N} with N a whole number ≥ 0"}
-        if not resume_buckets[request.sid].take():
+        if not self.resumes[request.sid].take():
             return {"ok": False, "retry": True, "error": "too many resume requests from this connection: "
                                                          "ask again in a moment"}
-        exercise, role = room().exercise, connected_roles.get(request.sid)
+        exercise, role = room().exercise, self.roles.get(request.sid)
         if since > exercise.log.last_seq():  # the log went back (restored from a backup): start again
             return {"ok": True, "events": [], "next": since, "more": False, "reset": True}
         events, cursor, more = exercise.events_for(role, since)
@@ -133,6 +137,62 @@ def register(socketio):
         if at_since is not None and exercise.view(role, at_since) is not None:
             answer["at_since"] = at_since["id"]  # is it the event the client has as `since`? (a restored log)
         return answer
+
+    @answered({"ok": False, "retry": True, "error": TRY_AGAIN})
+    def on_state(self, *args):
+        """A client asks for the state of its view: the last push (with its `version`, which the next
+        push patches) where this process pushes that view, else the state now (`version`: null)."""
+        if not self.resumes[request.sid].take():
+            return {"ok": False, "retry": True, "error": "too many requests from this connection: ask again in a moment"}
+        role, pushes = self.roles.get(request.sid), room().pushes
+        if pushes is not None and pushes.pushes(role):
+            return {"ok": True, **pushes.latest(role)}
+        return {"ok": True, "version": None, "state": room().exercise.state_for(role)}
+
+    def watch(self, app, every=2.0):
+        """At start and every few seconds: look at the storage's health (a test write at start and every
+        30 s); take up codes changed in the database (`run.py codes --rotate`) and disconnect the sockets
+        of roles whose code changed, and of sessions logged out.  Runs as a background task of the server."""
+        writer = not app.config["RELAY"]  # a relay stores nothing: its health is the writer's
+        for turn in itertools.count():
+            if turn:
+                self.socketio.sleep(every)
+            with app.app_context():
+                try:
+                    if writer:
+                        room().exercise.check_health(probe=turn % PROBE_EVERY == 0)
+                    self.take_up_codes(app)
+                    self.drop_closed_sessions()
+                except Exception:  # a storage that fails reads too: say so, and look again
+                    app.logger.exception("watching the storage, the codes and the sessions failed")
+
+    def drop_closed_sessions(self):
+        """Disconnect the sockets of browsers whose session was closed (logged out, here or on another process)."""
+        log = room().exercise.log
+        for sid, session_id in list(self.sessions.items()):
+            if not log.session_is_open(session_id):
+                self.socketio.server.disconnect(sid)
+
+    def take_up_codes(self, app):
+        """Use codes changed in the database; close the sockets of the roles whose code changed."""
+        current = room().codes
+        stored = room().exercise.log.stored_codes()
+        changed = [r for r in current if stored.get(r) and stored[r] != current[r]]
+        for role in changed:
+            current[role] = stored[role]
+            for sid in [sid for sid, r in list(self.roles.items()) if r == role]:
+                self.socketio.server.disconnect(sid)
+        if changed:
+            app.logger.warning("new codes for %s: their old sessions and sockets are closed", ", ".join(changed))
+
+
+def namespace_of(socketio) -> ExerciseNamespace:
+    """Return the namespace of `socketio`, made and attached once per Socket.IO object (before init_app,
+    which hands it to each new server)."""
+    if not hasattr(socketio, "excon_namespace"):
+        socketio.excon_namespace = ExerciseNamespace("/")
+        socketio.on_namespace(socketio.excon_namespace)
+    return socketio.excon_namespace
 
 
 def limit_before_connect(server):
@@ -163,42 +223,3 @@ def announce_health(socketio, exercise):
         for audience in all_roles(exercise.scenario.teams):
             socketio.emit("health", health, to=audience)
     return announce
-
-
-def watch(socketio, app, every=2.0):
-    """At start and every few seconds: look at the storage's health (a test write at start and every
-    30 s); take up codes changed in the database (`run.py codes --rotate`) and disconnect the sockets
-    of roles whose code changed, and of sessions logged out.  Runs as a background task of the server."""
-    writer = not app.config["RELAY"]  # a relay stores nothing: its health is the writer's
-    for turn in itertools.count():
-        if turn:
-            socketio.sleep(every)
-        with app.app_context():
-            try:
-                if writer:
-                    room().exercise.check_health(probe=turn % PROBE_EVERY == 0)
-                take_up_codes(socketio, app)
-                drop_closed_sessions(socketio)
-            except Exception:  # a storage that fails reads too: say so, and look again
-                app.logger.exception("watching the storage, the codes and the sessions failed")
-
-
-def drop_closed_sessions(socketio):
-    """Disconnect the sockets of browsers whose session was closed (logged out, here or on another process)."""
-    log = room().exercise.log
-    for sid, session_id in list(session_of.items()):
-        if not log.session_is_open(session_id):
-            socketio.server.disconnect(sid)
-
-
-def take_up_codes(socketio, app):
-    """Use codes changed in the database; close the sockets of the roles whose code changed."""
-    current = room().codes
-    stored = room().exercise.log.stored_codes()
-    changed = [r for r in current if stored.get(r) and stored[r] != current[r]]
-    for role in changed:
-        current[role] = stored[role]
-        for sid in [sid for sid, r in connected_roles.items() if r == role]:
-            socketio.server.disconnect(sid)
-    if changed:
-        app.logger.warning("new codes for %s: their old sessions and sockets are closed", ", ".join(changed))

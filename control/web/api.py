@@ -5,10 +5,10 @@ from functools import wraps
 
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
+from ..eventlog import MAX_SEQ
+from ..exports import events_csv, events_jsonl, report_context
+from ..timefmt import iso, parse_iso
 from .access import json_error, require, room
-from .eventlog import MAX_SEQ
-from .report import events_csv, events_jsonl, report_context
-from .timefmt import iso, parse_iso
 
 bp = Blueprint("api", __name__)
 MAX_EVENTS_PAGE = 5000

@@ -2,11 +2,27 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from .access import (TooManyWrongCodes, code_key, csrf_ok, csrf_token, end_session, local_path, refuse_for_wrong_codes,
-                     request_role, require, role_from_code, room, session_role, start_session, too_many_wrong_codes)
+from ..eventlog import StorageFault
+from ..events import RATINGS
+from ..permissions import may_call, may_submit, role_team
+from ..rules import rules_module
+from .access import (
+    TooManyWrongCodes,
+    code_key,
+    csrf_ok,
+    csrf_token,
+    end_session,
+    local_path,
+    refuse_for_wrong_codes,
+    request_role,
+    require,
+    role_from_code,
+    room,
+    session_role,
+    start_session,
+    too_many_wrong_codes,
+)
 from .codes_sheet import sheet_entries
-from .eventlog import StorageFault
-from .permissions import may_call, may_submit, role_team
 
 bp = Blueprint("pages", __name__)
 
@@ -139,7 +155,8 @@ def codes_sheet(role):
 @require("observe", page=True)
 def observe(role):
     """The observers' phone page: rate teams against objectives, with notes; my log; safety."""
-    return render_template("observe.html", role=role, scenario=room().exercise.scenario.raw, **phone_links(role))
+    return render_template("observe.html", role=role, scenario=room().exercise.scenario.raw, ratings=RATINGS,
+                           **phone_links(role))
 
 
 @bp.get("/team")
@@ -152,6 +169,14 @@ def team(role):
 
 def phone_links(role):
     return {"can_observe": may_call(role, "observe"), "can_team": may_call(role, "team_page")}
+
+
+@bp.get("/rules.js")
+def rules():
+    """The rules the pages draw by, as an ES module generated from control/rules.py (no code needed)."""
+    response = current_app.response_class(rules_module(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/sw.js")

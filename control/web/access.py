@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .codes import role_for_code
-from .permissions import may_call
-from .timefmt import iso
+from ..codes import role_for_code
+from ..permissions import may_call
+from ..timefmt import iso
 
 
 def room():
