@@ -3,10 +3,7 @@
 // (later corrections applied).  Reads only: nothing on this page writes an event.
 
 import { getJSON } from "./live.js";
-import {
-  KIND_STYLE, aggregateTraces, ctx, describe, el, exerciseClockText, exerciseTicks, lanes, mapFigure,
-  styleKey, teamName, u, whenText,
-} from "./views.js";
+import { KIND_STYLE, el, exerciseClockText, exerciseTicks, scenarioViews, styleKey, u, whenText } from "./views.js";
 
 /* global Plotly */
 
@@ -17,6 +14,7 @@ const S = {
   playing: false, state: null, feed: [], evidence: [], evidenceFor: null, busy: false, dirty: false,
 };
 const frames = [];
+let views = null; // scenarioViews(the scenario), once it is loaded
 
 // ---------------------------------------------------------------- exercise time → wall time
 
@@ -73,7 +71,7 @@ function renderMap() {
   if (!S.state) return;
   const f = filters();
   const teams = Object.fromEntries(Object.entries(S.state.teams).filter(([id]) => !f.team || id === f.team));
-  const { traces, layout } = mapFigure(teams);
+  const { traces, layout } = views.mapFigure(teams);
   return Plotly.react("map-plot", traces, layout, { displayModeBar: false, responsive: true });
 }
 
@@ -84,10 +82,10 @@ function renderTimeline() {
   // The cursor's exercise day: the nights between days would squeeze a week into a strip.
   const day = Math.floor(S.cursor / 86400);
   const range = [Math.max(S.min, day * 86400 + 7 * 3600) - 600, Math.min(S.max, day * 86400 + 19 * 3600) + 600];
-  return Plotly.react("timeline-plot", aggregateTraces(counts, BUCKET), {
+  return Plotly.react("timeline-plot", views.aggregateTraces(counts, BUCKET), {
     margin: { l: 120, r: 10, t: 10, b: 40 }, font: { size: 14 }, showlegend: true, legend: { orientation: "h", y: -0.2 },
     xaxis: { type: "linear", range, ...exerciseTicks(range[0], range[1]) },
-    yaxis: { type: "category", categoryorder: "array", categoryarray: lanes().slice().reverse(), range: [-0.5, lanes().length - 0.5], fixedrange: true },
+    yaxis: { type: "category", categoryorder: "array", categoryarray: views.lanes().slice().reverse(), range: [-0.5, views.lanes().length - 0.5], fixedrange: true },
     shapes: [{ type: "line", xref: "x", yref: "paper", x0: S.cursor, x1: S.cursor, y0: 0, y1: 1, line: { color: "#D55E00", width: 3 } }],
     hovermode: "closest", uirevision: "timeline",
   }, { displayModeBar: false, responsive: true });
@@ -97,7 +95,7 @@ function feedItem(event) {
   const key = styleKey(event);
   const li = el("li", { class: `feed-item kind-${key}`, "data-seq": event.seq });
   li.append(el("time", { text: whenText(event), dateTime: event.ts }), el("span", { class: "feed-kind", text: (KIND_STYLE[key] || { name: event.kind }).name }),
-    el("span", { class: "feed-text", text: describe(event) }));
+    el("span", { class: "feed-text", text: views.describe(event) }));
   return li;
 }
 
@@ -108,13 +106,13 @@ function renderFeed() {
 }
 
 function renderObjective() {
-  const objectives = ctx.scenario.objectives;
+  const objectives = views.scenario.objectives;
   const f = filters();
   const objective = objectives.find((o) => o.id === f.objective) || objectives[0];
   $("objective-h").textContent = objective.title;
   const counts = (S.state && S.state.objectives[objective.id]) || {};
   const head = el("tr", {}, el("th", { text: "Team" }), ...["P", "S", "M", "U"].map((r) => el("th", { text: r })));
-  const rows = ctx.scenario.teams.filter((t) => !f.team || t.id === f.team).map((t) => {
+  const rows = views.scenario.teams.filter((t) => !f.team || t.id === f.team).map((t) => {
     const c = counts[t.id] || { P: 0, S: 0, M: 0, U: 0 };
     return el("tr", {}, el("td", { text: t.name }), ...["P", "S", "M", "U"].map((r) => el("td", { text: String(c[r]) })));
   });
@@ -125,11 +123,11 @@ function renderObjective() {
   $("evidence").replaceChildren(...(evidence.length ? evidence.map((e) => {
     const li = el("li", { class: `feed-item${e.tag ? ` tag-${e.tag}` : ""}` });
     li.append(el("time", { text: whenText(e) }), el("span", { class: "feed-kind", text: `${e.rating}${e.tag ? ` · ${e.tag === "strength" ? "strength" : "to improve"}` : ""}` }),
-      el("span", { class: "feed-text", text: `${u(teamName(e.team))}${e.site ? ` at ${u(ctx.scenario.sites.find((s) => s.id === e.site).name)}` : ""} [${e.role}]: ${u(e.note)}` }));
+      el("span", { class: "feed-text", text: `${u(views.teamName(e.team))}${e.site ? ` at ${u(views.scenario.sites.find((s) => s.id === e.site).name)}` : ""} [${e.role}]: ${u(e.note)}` }));
     return li;
   }) : [el("li", { class: "empty", text: "No evaluation of this objective until then." })]));
   const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => i.status === "released" && i.exercise_time <= S.cursor);
-  const teams = ctx.scenario.teams.filter((t) => !f.team || t.id === f.team);
+  const teams = views.scenario.teams.filter((t) => !f.team || t.id === f.team);
   const rhead = el("tr", {}, el("th", { text: "Inject" }), ...teams.map((t) => el("th", { text: t.name.replace(/^Team /, "") })));
   const rrows = released.slice(-12).map(([id, i]) => el("tr", {}, el("td", { text: id }),
     ...teams.map((t) => el("td", { text: !(i.teams || []).includes(t.id) ? "" : t.id in i.responses ? String(Math.round(i.responses[t.id] / 60)) : "–" }))));
@@ -146,7 +144,7 @@ function renderMarks() {
   const span = S.max - S.min || 1;
   const pos = (t) => `${(100 * (t - S.min)) / span}%`;
   const marks = [];
-  for (const day of ctx.scenario.days) {
+  for (const day of views.scenario.days) {
     const t = (day.day - 1) * 86400 + Number(day.schedule[0].start.slice(0, 2)) * 3600 + Number(day.schedule[0].start.slice(3, 5)) * 60;
     if (t < S.min || t > S.max) continue;
     const m = el("span", { class: "scrub-mark day" }, el("span", { text: `Day ${day.day}` }));
@@ -156,7 +154,7 @@ function renderMarks() {
   for (const e of S.marks) {
     const kind = e.kind === "clock" ? (e.op === "pause" ? "pause" : null) : e.kind.startsWith("inject") ? "inject" : e.kind === "safety" ? "safety" : "bookmark";
     if (!kind || e.exercise_time === null) continue;
-    const m = el("span", { class: `scrub-mark ${kind}`, title: describe(e) });
+    const m = el("span", { class: `scrub-mark ${kind}`, title: views.describe(e) });
     m.style.left = pos(e.exercise_time);
     marks.push(m);
   }
@@ -240,7 +238,7 @@ function jump(direction) {
 
 async function main() {
   const [scenario, marks, now] = await Promise.all([getJSON("/api/scenario"), getJSON("/api/marks"), getJSON("/api/state")]);
-  ctx.scenario = scenario;
+  views = scenarioViews(scenario);
   S.marks = marks.events;
   S.segments = clockSegments(S.marks.filter((e) => e.kind === "clock"));
   S.min = S.segments.length ? S.segments[0].from : 0;
@@ -259,7 +257,7 @@ async function main() {
   scenario.sites.forEach((s) => $("f-site").append(el("option", { value: s.id, text: s.name })));
   $("f-objective").append(el("option", { value: "", text: "all (panel: first)" }));
   scenario.objectives.forEach((o) => $("f-objective").append(el("option", { value: o.id, text: o.title })));
-  Object.entries(KIND_STYLE).forEach(([k, v]) => $("f-kind").append(el("option", { value: k, text: v.name })));
+  Object.entries(KIND_STYLE).filter(([k]) => !["retract", "amend"].includes(k)).forEach(([k, v]) => $("f-kind").append(el("option", { value: k, text: v.name })));
   ["f-team", "f-site", "f-objective", "f-kind"].forEach((id) => $(id).addEventListener("change", renderAll));
   $("play").addEventListener("click", () => setPlaying(!S.playing));
   $("next-mark").addEventListener("click", () => jump(1));

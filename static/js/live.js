@@ -29,12 +29,17 @@ export class Live {
    * onHealth(health): the server's storage is failing ({ok: false, storage: "why"}) or works again.
    * onReset(): the server's log is not the one this page was drawn from (restored from a backup,
    *   or a new file): draw everything again (by default, reload the page; the phones' entries stay).
+   * onState(push): the state of this page's view, pushed after commits (director, controllers, screen).
+   * onCaughtUp(): connected and caught up (after every (re)connect).
    */
-  constructor({ onEvent, onStatus, onHealth = () => {}, onReset = () => window.location.reload() }) {
+  constructor({ onEvent, onStatus, onHealth = () => {}, onReset = () => window.location.reload(), onState = () => {},
+    onCaughtUp = () => {} }) {
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.onHealth = onHealth;
     this.onReset = onReset;
+    this.onState = onState;
+    this.onCaughtUp = onCaughtUp;
     this.ids = new Map(); // seq -> id of every event this page has
     this.lastSeq = 0;
     this.socket = null;
@@ -46,9 +51,10 @@ export class Live {
     this.lastSeq = sinceSeq;
     // eslint-disable-next-line no-undef
     this.socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
-    this.socket.on("connect", () => this.catchUp());
+    this.socket.on("connect", () => { this.caughtUp = false; this.catchUp(); });
     this.socket.on("event", (event) => this.deliver(event));
     this.socket.on("health", (health) => this.onHealth(health));
+    this.socket.on("state", (push) => this.onState(push));
     this.socket.on("disconnect", () => this.onStatus("reconnecting"));
     this.socket.on("connect_error", () => this.onStatus(this.socket.active ? "offline" : "refused"));
     setInterval(() => { if (this.socket.connected) this.catchUp(); }, CATCH_UP_EVERY);
@@ -73,6 +79,7 @@ export class Live {
         more = ack.more;
       }
       this.onStatus("live");
+      if (!this.caughtUp) { this.caughtUp = true; this.onCaughtUp(); }
     } finally {
       this.catching = false;
     }
@@ -88,6 +95,12 @@ export class Live {
   /** Mark events already drawn from an HTTP load as seen, so live copies are ignored. */
   markSeen(events) {
     events.forEach((event) => this.ids.set(event.seq, event.id));
+  }
+
+  /** Ask for the state of this page's view: {version, state} (the last push), or null when unanswered. */
+  async askState() {
+    const ack = await this.socket.timeout(15000).emitWithAck("state").catch(() => null);
+    return ack && ack.ok ? ack : null;
   }
 
   /** Send one payload as it is; resolve with the ack, or null when offline or unanswered (send again later). */

@@ -5,6 +5,7 @@
 
 import { Live, getJSON, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { RULES } from "/rules.js";
 import { el, u } from "./views.js";
 
 const body = document.body;
@@ -14,8 +15,6 @@ const $ = (id) => document.getElementById(id);
 const form = $("entry-form");
 const outbox = new Outbox(localStorage, `excon.outbox.${role}`);
 const remembered = JSON.parse(localStorage.getItem(`excon.choices.${role}`) || "{}");
-const RATING_WORDS = { P: "performed without challenges", S: "with some challenges", M: "with major challenges", U: "unable to be performed" };
-const CORRECTABLE = ["evaluation", "action", "move", "note"];
 
 const S = { scenario: null, teamSites: {}, injects: new Map(), connected: false, storage: null, amending: null, lastSubmitted: null, received: [] };
 let live;
@@ -101,7 +100,7 @@ function keep(payload, urgent = false) {
 
 function summary(payload) {
   switch (payload.kind) {
-    case "evaluation": return `${u(teamName(payload.team))} — ${u(name("objectives", payload.objective).title)}: ${payload.rating} (${RATING_WORDS[payload.rating]}) — ${u(payload.note)}`;
+    case "evaluation": return `${u(teamName(payload.team))} — ${u(name("objectives", payload.objective).title)}: ${payload.rating} (${RULES.ratings[payload.rating]}) — ${u(payload.note)}`;
     case "action": return `${u(teamName(payload.team))} — ${u(name("action_types", payload.action_type).label)} at ${u(siteName(payload.site))}: ${u(payload.text)}`;
     case "move": return `${u(teamName(payload.team))} is now at ${u(siteName(payload.site))}`;
     case "note": return `Note: ${u(payload.text)}`;
@@ -143,7 +142,7 @@ function renderLog() {
     if (e.state === "refused") li.append(el("span", { class: "log-error", text: u(e.error) }));
     if (e.withdrawn) li.append(el("span", { class: "log-flag", text: "withdrawn" }));
     else if (e.corrected) li.append(el("span", { class: "log-flag", text: "corrected" }));
-    if (CORRECTABLE.includes(e.payload.kind) && e.state !== "refused" && !e.withdrawn) {
+    if (RULES.correctable.includes(e.payload.kind) && e.state !== "refused" && !e.withdrawn) {
       const buttons = el("span", { class: "log-actions" });
       if (form && formKinds().includes(e.payload.kind)) buttons.append(el("button", { type: "button", text: "Correct", "data-act": "correct" }));
       buttons.append(el("button", { type: "button", text: "Withdraw", "data-act": "withdraw" }));

@@ -1,0 +1,40 @@
+// Objective coverage: objectives × teams, the number of evaluations and their P/S/M/U counts, as
+// the server counts them; "none" shows the gaps.
+
+import { RULES } from "/rules.js";
+import { plotText, u } from "../views.js";
+
+/* global Plotly */
+
+export function coveragePanel(page) {
+  const ratings = Object.keys(RULES.ratings);
+
+  function render() {
+    const { objectives, teams } = page.scenario;
+    const z = [];
+    const text = [];
+    const hover = [];
+    for (const o of objectives) {
+      const zr = []; const tr = []; const hr = [];
+      for (const t of teams) {
+        const counts = (page.server.state.objectives[o.id] || {})[t.id] || {};
+        const n = ratings.reduce((sum, r) => sum + (counts[r] || 0), 0);
+        const each = ratings.map((r) => `${r}${counts[r] || 0}`);
+        zr.push(n);
+        tr.push(n ? `<b>${n}</b><br>${each.slice(0, 2).join(" ")}<br>${each.slice(2).join(" ")}` : "none");
+        hr.push(`${plotText(u(t.name))} — ${plotText(u(o.title))}<br>${ratings.map((r) => `${r} ${counts[r] || 0}`).join(" · ")}`);
+      }
+      z.push(zr); text.push(tr); hover.push(hr);
+    }
+    const short = (title) => (title.length > 34 ? `${title.slice(0, 32)}…` : title);
+    const trace = {
+      type: "heatmap", x: teams.map((t) => page.views.shortTeamName(t.id)), y: objectives.map((o) => plotText(short(o.title))),
+      z, text, texttemplate: "%{text}", textfont: { size: 12 }, hovertext: hover, hoverinfo: "text", zauto: false, zmin: 0, zmax: Math.max(1, ...z.flat()),
+      colorscale: [[0, "#fff4e5"], [0.0001, "#deebf7"], [1, "#2171b5"]], showscale: false, xgap: 2, ygap: 2,
+    };
+    const layout = { margin: { l: 260, r: 5, t: 30, b: 10 }, font: { size: 14 }, xaxis: { side: "top", fixedrange: true }, yaxis: { autorange: "reversed", fixedrange: true } };
+    Plotly.react("coverage-plot", [trace], layout, { displayModeBar: false, responsive: true });
+  }
+
+  return { render };
+}

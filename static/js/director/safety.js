@@ -1,0 +1,53 @@
+// The real-world safety alarm: it covers every screen (and beeps where the browser allows) until
+// the director acknowledges the alert; the acknowledgement is an event too.
+
+import { confirmDialog, report } from "./dialogs.js";
+import { el, u } from "../views.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function safetyPanel(page) {
+  let alarm = null;
+  let audio = null;
+
+  function beep() {
+    try {
+      audio = audio || new AudioContext();
+      if (audio.state === "suspended") audio.resume();
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.35);
+    } catch { /* the browser forbids sound until someone touches the page */ }
+  }
+
+  function render() {
+    const open = page.server.state.safety;
+    $("safety").hidden = open.length === 0;
+    document.body.classList.toggle("alarm", open.length > 0);
+    $("safety-wait").hidden = page.can.ack;
+    $("safety-list").replaceChildren(...open.map((alert) => {
+      const li = el("li", { class: "safety-alert", "data-alert": alert.id });
+      li.append(
+        el("p", { class: "safety-text", text: alert.text ? u(alert.text) : "(no text — go and check)" }),
+        el("p", { class: "safety-meta", text: `${alert.role}${alert.site ? ` · ${u(page.views.siteName(alert.site))}` : ""} · ${new Date(alert.ts).toLocaleTimeString([], { hourCycle: "h23" })}` }),
+      );
+      if (page.can.ack) {
+        const button = el("button", { type: "button", class: "primary", text: "Acknowledge" });
+        button.addEventListener("click", async () => {
+          if (!(await confirmDialog("Acknowledge this safety alert? The alarm stops on every screen.", null, "Acknowledge"))) return;
+          report(await page.submit({ kind: "safety_ack", target: alert.id }), "Safety alert acknowledged");
+        });
+        li.append(button);
+      }
+      return li;
+    }));
+    if (open.length && !alarm) alarm = setInterval(beep, 2000);
+    if (!open.length && alarm) { clearInterval(alarm); alarm = null; }
+  }
+
+  return { render };
+}

@@ -1,0 +1,99 @@
+// The timeline: a lane per team plus injects and control, markers by kind.  It follows the last
+// two hours of exercise time from the recent events, or zooms to the day or the whole exercise,
+// drawn from the server's per-bucket counts (never a week of raw events in the browser).
+
+import { getJSON } from "../live.js";
+import { DAY, KIND_STYLE, binEvents, exerciseTicks, minutes, plotText, styleKey, u, whenText } from "../views.js";
+import { toast } from "./dialogs.js";
+
+/* global Plotly */
+
+export const WINDOW = 2 * 3600; // exercise seconds the timeline shows when it follows "now"
+const RAW_POINTS = 800; // above this many events in the window, the timeline draws 5-minute counts (SVG stays fast)
+
+export function timelinePanel(page) {
+  const { views, server, events } = page;
+  let zoom = "window";
+  let zoomData = null;
+
+  document.querySelectorAll("[data-zoom]").forEach((b) => b.addEventListener("click", () => setZoom(b.dataset.zoom)));
+  setInterval(async () => { if (zoom !== "window") await load(); render(); }, 10000);
+
+  function hoverFor(event) {
+    const lines = [`<b>${plotText(whenText(event))}</b> ${plotText(event.role)}`, plotText(views.describe(event)).slice(0, 300)];
+    const entry = event.kind === "inject" && server.state.injects[event.inject];
+    if (entry && entry.responses) {
+      lines.push((event.teams || []).map((t) => `${plotText(u(views.teamName(t)))}: ${t in entry.responses ? `answered after ${minutes(entry.responses[t])}` : "no answer yet"}`).join("<br>"));
+    }
+    return lines.join("<br>");
+  }
+
+  function markers(shown) {
+    const groups = new Map();
+    for (const event of shown) {
+      if (["retract", "amend"].includes(event.kind) || events.isWithdrawn(event)) continue;
+      const key = styleKey(event);
+      if (!KIND_STYLE[key]) continue;
+      if (!groups.has(key)) groups.set(key, { x: [], y: [], text: [], colors: [] });
+      const g = groups.get(key);
+      g.x.push(event.exercise_time);
+      g.y.push(views.lane(event));
+      g.text.push(hoverFor(event));
+      g.colors.push(event.team && ["action", "move"].includes(event.kind) ? views.teamColor(event.team) : KIND_STYLE[key].color);
+    }
+    return [...groups.entries()].map(([key, g]) => ({
+      type: "scatter", mode: "markers", name: KIND_STYLE[key].name, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text",
+      marker: { symbol: KIND_STYLE[key].symbol, size: key === "safety" ? 22 : 14, color: g.colors, line: { width: 1.5, color: "#222" } },
+    }));
+  }
+
+  function render() {
+    const now = server.exerciseNow();
+    let traces = [];
+    let range;
+    if (zoom === "window") {
+      const end = now === null ? views.dayRange(1)[0] + WINDOW : now + 300;
+      range = [end - 300 - WINDOW, end];
+      const shown = events.all().filter((e) => e.exercise_time !== null && e.exercise_time >= range[0]);
+      traces = shown.length <= RAW_POINTS ? markers(shown) : views.aggregateTraces(binEvents(shown, 300, events.withdrawn), 300);
+    } else if (zoomData) {
+      range = zoomData.range;
+      traces = views.aggregateTraces(zoomData.counts, zoomData.bucket);
+    } else {
+      range = [0, DAY];
+    }
+    const lanes = views.lanes();
+    const layout = {
+      margin: { l: 130, r: 10, t: 10, b: 40 }, font: { size: 16 }, showlegend: true,
+      legend: { orientation: "h", y: -0.18, font: { size: 14 } }, hovermode: "closest",
+      xaxis: { type: "linear", range, gridcolor: "#e5e5e5", zeroline: false, ...exerciseTicks(range[0], range[1]) },
+      yaxis: { type: "category", categoryorder: "array", categoryarray: lanes.slice().reverse(), range: [-0.5, lanes.length - 0.5], fixedrange: true },
+      shapes: now === null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: now, x1: now, y0: 0, y1: 1, line: { color: "#D55E00", width: 2, dash: "dot" } }],
+      annotations: now === null ? [{ text: "The exercise clock has not started", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 22, color: "#5b6570" } }] : [],
+      uirevision: zoom, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
+    };
+    Plotly.react("timeline-plot", traces, layout, { displayModeBar: false, responsive: true });
+  }
+
+  async function setZoom(next) {
+    zoom = next;
+    document.querySelectorAll("[data-zoom]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.zoom === zoom)));
+    await load();
+    render();
+  }
+
+  /** Fetch the counts for the zoomed-out views. */
+  async function load() {
+    if (zoom === "window") { zoomData = null; return; }
+    const now = server.exerciseNow();
+    const day = now === null ? 1 : Math.floor(now / DAY) + 1;
+    const range = zoom === "day" ? views.dayRange(day) : [views.dayRange(1)[0], views.dayRange(page.scenario.days.length)[1]];
+    const bucket = zoom === "day" ? 300 : 1800;
+    try {
+      const agg = await getJSON(`/api/timeline?from_exercise_time=${Math.floor(range[0])}&to_exercise_time=${Math.ceil(range[1])}&bucket=${bucket}`);
+      zoomData = { range, bucket, counts: agg.counts };
+    } catch (error) { toast(`Timeline: ${error.message}`); }
+  }
+
+  return { render };
+}
