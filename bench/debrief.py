@@ -56,9 +56,11 @@ def main():
             end = datetime.fromisoformat(last["ts"])
             rng = random.Random(1)
             instants = [start + (end - start) * rng.random() for _ in range(args.instants)]
-            state_at = lambda at: s.get(url + "/api/state", params={"at": at.isoformat()}).raise_for_status()  # noqa: E731
-            cold = [timed(lambda: state_at(at))[0] for at in instants[:20]]
-            warm = [timed(lambda: state_at(at))[0] for at in instants]
+            def state_at(at):
+                return s.get(url + "/api/state", params={"at": at.isoformat()}).raise_for_status()
+
+            cold = [timed(lambda at=at: state_at(at))[0] for at in instants[:20]]
+            warm = [timed(lambda at=at: state_at(at))[0] for at in instants]
             report_ms, report = timed(lambda: s.get(url + "/api/export/report.html"))
             csv_ms, csv = timed(lambda: s.get(url + "/api/export/events.csv"))
             frames = browser_frames(url)

@@ -91,7 +91,7 @@ def event_to_screen(url, count):
             ).observe(document.getElementById('feed'), {childList: true, subtree: true}); }""")
         client = socketio.Client()
         client.connect(url, auth={"code": CODE}, transports=["websocket"])
-        for n in range(count):
+        for _ in range(count):
             event_id = str(uuid.uuid4())
             start = time.time() * 1000
             ack = client.call("submit", {"id": event_id, "kind": "note", "text": f"latency probe {event_id}"})

@@ -47,8 +47,8 @@ import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.conftest import CODES, RedisServer, Server, free_port  # noqa: E402
 from bench.director_first_render import render_once  # noqa: E402
+from tests.conftest import CODES, RedisServer, Server, free_port  # noqa: E402
 
 SCENARIO = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
 TEAMS = [t["id"] for t in SCENARIO["teams"]]
@@ -242,7 +242,7 @@ class Screens:
         return latencies, missing
 
     def close(self):
-        for pipe, proc in zip(self.pipes, self.procs):
+        for pipe, proc in zip(self.pipes, self.procs, strict=True):
             pipe.send(None)
             proc.join(30)
 
