@@ -3,7 +3,7 @@
 The director's and the screen's pages fold nothing: they draw the state of their view as the
 server keeps it (`Exercise.state_for`).  After a commit, each pushed view gets its state at most
 once per `every` seconds, and always once after the last commit, so a screen is never left one
-event behind.  A push is a patch of the one before it (`from` -> `version`); every few seconds,
+event behind.  A push is a patch of the one before it (`from` -> `version`); once a minute,
 and whenever there is no earlier push to patch, it is the whole state: a screen that missed a
 push asks for the last one (`latest`) or waits for the next whole state.
 """
@@ -11,7 +11,7 @@ push asks for the last one (`latest`) or waits for the next whole state.
 import threading
 import time
 
-WHOLE_EVERY = 5.0  # seconds: at least this often a push carries the whole state
+WHOLE_EVERY = 60.0  # seconds: at least this often a push carries the whole state (a screen that drifted heals)
 
 
 def state_patch(before: dict, after: dict) -> dict:
@@ -43,7 +43,7 @@ class StatePushes:
     """Coalesce and send the state of each pushed view after commits.
 
     state_of(role): the state now, as `role` sees it.  views: {view key: [roles sharing it]}.
-    send(role, message): emit one push to a role's room.  call_later(delay, fn): run fn later
+    send(roles, message): emit one push to the rooms of these roles (encoded once).  call_later(delay, fn): run fn later
     (a green thread of the server).  patches: False sends the whole state every time (when several
     server processes serve clients that cannot ask this one for the last push).
     """
@@ -76,9 +76,7 @@ class StatePushes:
         self.last_push = self.monotonic()
         with self.pushing:
             for key, roles in self.views.items():
-                message = self._next(key, roles[0])
-                for role in roles:
-                    self.send(role, message)
+                self.send(roles, self._next(key, roles[0]))
 
     def pushes(self, role: str) -> bool:
         """Tell whether `role`'s room gets pushes."""

@@ -41,7 +41,7 @@ class Later:
 def pushes_over(exercise, clock, patches=True):
     sent, later = [], Later()
     pushes = StatePushes(exercise.state_for, {exercise.view_key("director"): ["director", "controller", "screen"]},
-                         send=lambda role, message: sent.append((role, message)), call_later=later,
+                         send=lambda roles, message: sent.extend((role, message) for role in roles), call_later=later,
                          patches=patches, monotonic=clock)
     exercise.on_changed = pushes.changed
     return pushes, sent, later

@@ -145,6 +145,6 @@ def push_states(exercise, patches=True) -> StatePushes:
         except Exception:  # the next commit pushes again; the screens keep the last state meanwhile
             logger.exception("pushing the state to the screens failed")
 
-    return StatePushes(exercise.state_for, views, send=lambda role, message: socketio.emit("state", message, to=role),
+    return StatePushes(exercise.state_for, views, send=lambda roles, message: socketio.emit("state", message, to=roles),
                        call_later=lambda delay, push: socketio.start_background_task(later, delay, push),
                        patches=patches)
