@@ -123,6 +123,10 @@ class Exercise:
     def clock_now(self) -> dict:
         return self.clock.as_dict(self.now(), self.monotonic())
 
+    def time_now(self) -> dict:
+        """Return the parts of a state that change with time alone: `at` and the clock, read now."""
+        return {"at": iso(self.now()), "clock": self.clock_now()}
+
     # --- writing ---------------------------------------------------------------------------
 
     def submit(self, payload, role: str, on_stored=None, conn: str | None = None) -> Receipt:

@@ -3,7 +3,7 @@
 The browser gets this as one generated module, `/rules.js`, so that no page keeps a copy of a
 table the server decides by: which clock operations are allowed from which state, what an inject
 kind does to its status, the rating wording, which kinds can be corrected, the delivery methods,
-and when an inject counts as overdue.
+and which injects are still to do and when they count as overdue.
 """
 
 import json
@@ -11,7 +11,7 @@ import json
 from .clock import ALLOWED_FROM, NEXT_STATE
 from .events import CLOCK_OPS, CORRECTABLE, INJECT_STATUS, RATINGS, TAGS
 from .scenario import DELIVERY_METHODS
-from .state import OVERDUE_AFTER
+from .state import OVERDUE_AFTER, STILL_TO_DO
 
 
 def page_rules() -> dict:
@@ -24,6 +24,7 @@ def page_rules() -> dict:
         "correctable": list(CORRECTABLE),
         "delivery_methods": list(DELIVERY_METHODS),
         "overdue_after": OVERDUE_AFTER,
+        "still_to_do": list(STILL_TO_DO),
     }
 
 

@@ -12,6 +12,7 @@ from .events import INJECT_STATUS, RATINGS, STORED_ENVELOPE
 from .timefmt import exercise_seconds, iso, parse_iso, split_exercise_time
 
 OVERDUE_AFTER = 10 * 60  # exercise seconds past its time before an inject still to do counts as overdue
+STILL_TO_DO = ("pending", "deferred")  # inject statuses that fall due, then overdue
 
 
 def effective_events(events):

@@ -42,15 +42,17 @@ def _entries(value) -> bool:
 class StatePushes:
     """Coalesce and send the state of each pushed view after commits.
 
-    state_of(role): the state now, as `role` sees it.  views: {view key: [roles sharing it]}.
+    state_of(role): the state now, as `role` sees it; time_now(): its `at` and `clock` read now.
+    views: {view key: [roles sharing it]}.
     send(roles, message): emit one push to the rooms of these roles (encoded once).  call_later(delay, fn): run fn later
     (a green thread of the server).  patches: False sends the whole state every time (when several
     server processes serve clients that cannot ask this one for the last push).
     """
 
     def __init__(self, state_of, views: dict, send, call_later, every=0.25, patches=True,
-                 monotonic=time.monotonic):
+                 monotonic=time.monotonic, time_now=dict):
         self.state_of = state_of
+        self.time_now = time_now  # {"at", "clock"} read now: a state's parts that change with time alone
         self.views = views
         self.send = send
         self.call_later = call_later
@@ -84,13 +86,14 @@ class StatePushes:
 
     def latest(self, role: str) -> dict:
         """Return the last push of `role`'s view as a whole state ({"version", "state"}), taking one now
-        when none was sent yet."""
+        when none was sent yet; its `at` and `clock` are read now (a push may be minutes old when
+        nothing happened since, and the clock ran on meanwhile)."""
         key = self.key_of[role]
         with self.pushing:
             if key not in self.pushed:
                 self._next(key, role)
             version, state, _ = self.pushed[key]
-            return {"version": version, "state": state}
+            return {"version": version, "state": {**state, **self.time_now()}}
 
     def _next(self, key, role: str) -> dict:
         version, before, whole_at = self.pushed.get(key, (0, None, None))

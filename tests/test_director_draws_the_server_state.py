@@ -92,3 +92,16 @@ def test_a_page_that_lost_its_connection_catches_up_with_the_state(open_page, se
     until(page, f"window.excon.server.state.last_seq === {api['last_seq']}", timeout=15)
     assert drawn_state(page, lambda state: True)["injects"] == api["injects"]
     until(page, "document.getElementById('safety').hidden")
+
+
+def test_a_page_opened_after_a_quiet_stretch_shows_the_clock_as_it_is_now(open_page, server):
+    director = server.connect("director")
+    assert director.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 1, "time": "13:00",
+                            "rate": 600})["ok"]
+    time.sleep(2)  # no event, so no push: the last one is 2 s (20 exercise minutes) old
+    before = server.get("/api/state", "director").json()["clock"]["exercise_time"]
+    view = open_page("director")
+    page = ready(view.page)
+    until(page, "document.body.dataset.stateVersion !== undefined")
+    assert page.evaluate("window.excon.server.exerciseNow()") >= before
+    assert page.evaluate("window.excon.server.state.clock.exercise_time") >= before

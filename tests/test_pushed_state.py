@@ -87,3 +87,17 @@ def test_after_a_storm_of_entries_every_screen_ends_on_the_state_the_api_gives(s
     assert api["last_seq"] == 82
     assert len(director.states) < 82  # coalesced: fewer pushes than events
     assert any("patch" in push for push in director.states)
+
+
+def test_the_last_push_is_handed_out_with_the_clock_read_now(server):
+    """A quiet stretch: the last push is minutes old, the clock ran on; a screen that (re)connects
+    must not start from the old reading."""
+    director = server.connect("director")
+    director.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 1, "time": "13:00", "rate": 600})
+    settle(director)
+    pushed = director.states[-1]
+    pushed_at = (pushed["state"] if "state" in pushed else pushed["patch"]["set"])["clock"]["exercise_time"]
+    time.sleep(1.5)  # nothing happens: no push
+    answer = director.call("state")
+    assert answer["state"]["clock"]["exercise_time"] >= pushed_at + 600  # at least a second later, at 600×
+    assert answer["state"]["at"] > pushed.get("state", pushed.get("patch", {}).get("set", {})).get("at", "")

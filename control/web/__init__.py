@@ -147,4 +147,4 @@ def push_states(exercise, patches=True) -> StatePushes:
 
     return StatePushes(exercise.state_for, views, send=lambda roles, message: socketio.emit("state", message, to=roles),
                        call_later=lambda delay, push: socketio.start_background_task(later, delay, push),
-                       patches=patches)
+                       patches=patches, time_now=exercise.time_now)

@@ -147,6 +147,8 @@ class ExerciseNamespace(Namespace):
         role, pushes = self.roles.get(request.sid), room().pushes
         if pushes is not None and pushes.pushes(role):
             return {"ok": True, **pushes.latest(role)}
+        if current_app.config["RELAY"]:  # what the writer stored since this process last looked
+            room().exercise.catch_up()
         return {"ok": True, "version": None, "state": room().exercise.state_for(role)}
 
     def watch(self, app, every=2.0):

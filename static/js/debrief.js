@@ -2,6 +2,7 @@
 // timeline, the feed and the objective panel show the state the server folds for that instant
 // (later corrections applied).  Reads only: nothing on this page writes an event.
 
+import { RULES } from "/rules.js";
 import { getJSON } from "./live.js";
 import { KIND_STYLE, el, exerciseClockText, exerciseTicks, scenarioViews, styleKey, u, whenText } from "./views.js";
 
@@ -111,10 +112,11 @@ function renderObjective() {
   const objective = objectives.find((o) => o.id === f.objective) || objectives[0];
   $("objective-h").textContent = objective.title;
   const counts = (S.state && S.state.objectives[objective.id]) || {};
-  const head = el("tr", {}, el("th", { text: "Team" }), ...["P", "S", "M", "U"].map((r) => el("th", { text: r })));
+  const ratings = Object.keys(RULES.ratings);
+  const head = el("tr", {}, el("th", { text: "Team" }), ...ratings.map((r) => el("th", { text: r, title: RULES.ratings[r] })));
   const rows = views.scenario.teams.filter((t) => !f.team || t.id === f.team).map((t) => {
-    const c = counts[t.id] || { P: 0, S: 0, M: 0, U: 0 };
-    return el("tr", {}, el("td", { text: t.name }), ...["P", "S", "M", "U"].map((r) => el("td", { text: String(c[r]) })));
+    const c = counts[t.id] || {};
+    return el("tr", {}, el("td", { text: t.name }), ...ratings.map((r) => el("td", { text: String(c[r] || 0) })));
   });
   $("ratings").replaceChildren(head, ...rows);
   if (S.evidenceFor !== objective.id) loadEvidence(objective.id);

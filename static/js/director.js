@@ -87,6 +87,7 @@ async function main() {
       redraw();
     },
     onState: async (push) => { if (await server.take(push)) { body.dataset.stateVersion = server.version; redraw(); } },
+    // After a (re)connect, or broadcasts found missing: the pushes of that time may be lost too.
     onCaughtUp: async () => { server.version = null; if (await server.refresh()) { body.dataset.stateVersion = server.version; redraw(); } },
     onStatus: setStatus,
     onHealth: showHealth,
@@ -94,6 +95,10 @@ async function main() {
   live.markSeen([...loaded.values()]);
   live.start(state.last_seq);
   setInterval(() => clock.render(), 250);
+  setInterval(() => { // what the feed and the timeline window no longer show
+    const now = server.exerciseNow();
+    events.prune(FEED_LENGTH, (e) => now !== null && e.exercise_time !== null && e.exercise_time >= now - WINDOW - 300);
+  }, 60000);
 }
 
 main().catch((error) => {

@@ -30,7 +30,8 @@ export class Live {
    * onReset(): the server's log is not the one this page was drawn from (restored from a backup,
    *   or a new file): draw everything again (by default, reload the page; the phones' entries stay).
    * onState(push): the state of this page's view, pushed after commits (director, controllers, screen).
-   * onCaughtUp(): connected and caught up (after every (re)connect).
+   * onCaughtUp(): connected and caught up, after every (re)connect and after a catch-up that found
+   *   events the broadcasts had not brought (what else was pushed meanwhile may be lost too).
    */
   constructor({ onEvent, onStatus, onHealth = () => {}, onReset = () => window.location.reload(), onState = () => {},
     onCaughtUp = () => {} }) {
@@ -74,7 +75,9 @@ export class Live {
           this.onReset();
           return;
         }
+        const before = this.lastSeq;
         ack.events.forEach((event) => this.deliver(event));
+        if (this.lastSeq > before) this.caughtUp = false; // broadcasts were missed: pushes may have been too
         this.lastSeq = Math.max(this.lastSeq, ack.next);
         more = ack.more;
       }
@@ -100,7 +103,7 @@ export class Live {
   /** Ask for the state of this page's view: {version, state} (the last push), or null when unanswered. */
   async askState() {
     const ack = await this.socket.timeout(15000).emitWithAck("state").catch(() => null);
-    return ack && ack.ok ? ack : null;
+    return ack && (ack.ok || ack.retry) ? ack : null;
   }
 
   /** Send one payload as it is; resolve with the ack, or null when offline or unanswered (send again later). */

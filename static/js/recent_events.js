@@ -30,6 +30,17 @@ export class RecentEvents {
     return [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
   }
 
+  /** Forget what the page no longer shows: keep the latest `n` events and those `wanted(event)` keeps. */
+  prune(n, wanted) {
+    const latest = new Set([...this.bySeq.keys()].sort((a, b) => b - a).slice(0, n));
+    for (const [seq, event] of this.bySeq) {
+      if (!latest.has(seq) && !wanted(event)) this.bySeq.delete(seq);
+    }
+    const kept = new Set([...this.bySeq.values()].map((e) => e.id));
+    for (const id of this.seqOf.keys()) if (!kept.has(id)) this.seqOf.delete(id);
+    for (const id of this.withdrawn) if (!kept.has(id)) this.withdrawn.delete(id);
+  }
+
   /** The last `n` events, newest first. */
   latest(n) {
     return [...this.bySeq.keys()].sort((a, b) => b - a).slice(0, n).map((seq) => this.bySeq.get(seq));

@@ -51,6 +51,10 @@ export class ServerState {
       this.asking = this.ask().finally(() => { this.asking = null; });
     }
     const answer = await this.asking.catch(() => null);
+    if (answer && answer.retry) { // the server asks to be asked again in a moment
+      await new Promise((resolve) => { setTimeout(resolve, 1000); });
+      return this.refresh();
+    }
     if (!answer || !answer.state) return false;
     if (answer.version !== null && this.version !== null && answer.version <= this.version) return false;
     this.adopt(answer.state, answer.version);

@@ -30,7 +30,7 @@ export function boardPanel(page) {
 
   function status(entry, now) {
     const label = entry.status.toUpperCase();
-    if (!["pending", "deferred"].includes(entry.status) || now === null || entry.due === undefined) return { key: entry.status, label };
+    if (!RULES.still_to_do.includes(entry.status) || now === null || entry.due === undefined) return { key: entry.status, label };
     const late = now - entry.due;
     const deferred = entry.status === "deferred" ? " (deferred)" : "";
     if (late >= RULES.overdue_after) return { key: "overdue", label: `OVERDUE +${Math.round(late / 60)} min${deferred}` };
@@ -71,7 +71,7 @@ export function boardPanel(page) {
     board.replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: "No injects scheduled this day." })]));
     // Keep the first inject still to do in view, unless someone scrolled the board in the last half minute.
     if (performance.now() - scrolledAt > 30000) {
-      const next = board.querySelector(".status-overdue, .status-due, .status-pending, .status-deferred");
+      const next = board.querySelector([".status-overdue", ".status-due", ...RULES.still_to_do.map((s) => `.status-${s}`)].join(", "));
       if (next) board.scrollTop = next.offsetTop - board.offsetTop;
     }
   }
