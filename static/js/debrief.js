@@ -128,7 +128,7 @@ function renderObjective() {
       el("span", { class: "feed-text", text: `${u(views.teamName(e.team))}${e.site ? ` at ${u(views.scenario.sites.find((s) => s.id === e.site).name)}` : ""} [${e.role}]: ${u(e.note)}` }));
     return li;
   }) : [el("li", { class: "empty", text: "No evaluation of this objective until then." })]));
-  const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => i.status === "released" && i.exercise_time <= S.cursor);
+  const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => i.status === RULES.inject_status.inject && i.exercise_time <= S.cursor);
   const teams = views.scenario.teams.filter((t) => !f.team || t.id === f.team);
   const rhead = el("tr", {}, el("th", { text: "Inject" }), ...teams.map((t) => el("th", { text: t.name.replace(/^Team /, "") })));
   const rrows = released.slice(-12).map(([id, i]) => el("tr", {}, el("td", { text: id }),

@@ -384,7 +384,7 @@ async function main() {
   const recent = await cached("/api/events?last=1000", `excon.events.${role}`).catch(() => ({ events: [] }));
   for (const [id, entry] of Object.entries(state.teams || {})) S.teamSites[id] = entry.site;
   for (const [id, entry] of Object.entries(state.injects || {})) {
-    if (entry.status === "released") learnInject({ kind: "inject", inject: id, teams: entry.teams, title: entry.title, ts: entry.at });
+    if (entry.status === RULES.inject_status.inject) learnInject({ kind: "inject", inject: id, teams: entry.teams, title: entry.title, ts: entry.at });
   }
   recent.events.forEach(learnInject);
   setUpForms();

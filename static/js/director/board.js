@@ -7,6 +7,7 @@ import { DAY, el, minutes, u } from "../views.js";
 import { confirmDialog, report, toast } from "./dialogs.js";
 
 const $ = (id) => document.getElementById(id);
+const RELEASED = RULES.inject_status.inject; // once released, an inject takes no release, skip or defer
 
 export function boardPanel(page) {
   const { server, scenario, views } = page;
@@ -55,15 +56,15 @@ export function boardPanel(page) {
         el("span", { class: "inject-teams", text: (row.teams || []).map((t) => u(views.shortTeamName(t))).join(", ") }),
         el("span", { class: "inject-status", text: shown.label }),
       );
-      if (entry.status === "released" && entry.teams) {
+      if (entry.status === RELEASED && entry.teams) {
         const answered = entry.teams.map((t) => `${u(views.shortTeamName(t))} ${t in entry.responses ? minutes(entry.responses[t]) : "–"}`);
         li.append(el("span", { class: "inject-responses", text: `answered: ${answered.join(" · ")}` }));
       }
       if (entry.reason) li.append(el("span", { class: "inject-reason", text: u(entry.reason) }));
-      if (page.can.inject && msel.has(id) && entry.status !== "released") {
+      if (page.can.inject && msel.has(id) && entry.status !== RELEASED) {
         li.append(el("span", { class: "inject-actions" },
           el("button", { type: "button", text: "Release", "data-act": "release" }),
-          el("button", { type: "button", text: "Skip", "data-act": "skip", hidden: entry.status === "skipped" }),
+          el("button", { type: "button", text: "Skip", "data-act": "skip", hidden: entry.status === RULES.inject_status.inject_skip }),
           el("button", { type: "button", text: "Defer", "data-act": "defer" })));
       }
       return li;
