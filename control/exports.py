@@ -13,12 +13,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from .events import RATINGS, STORED_ENVELOPE
+from .events import RATINGS
 from .timefmt import split_exercise_time
 
 _ISOLATE_MARKS = re.compile("[\u2066-\u2069]")
 EVIDENCE_PER_CELL = 25  # notes shown per objective and tag; the rest are in the CSV export
-ENVELOPE = STORED_ENVELOPE
 # Okabe–Ito, as on the screens: P, S, M, U
 RATING_COLOURS = {"P": "#009E73", "S": "#56B4E9", "M": "#E69F00", "U": "#D55E00"}
 
@@ -143,17 +142,68 @@ def events_jsonl(events):
         yield json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def events_csv(events):
-    """Yield CSV text: the envelope, team and site as columns, the other fields as one JSON column."""
+# One column per field of any kind, in this order; an id column is followed by the name it stands for.
+CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
+              "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
+              "target", "reason", "removed")
+CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_title", "task": "task_title",
+             "action_type": "action_label", "inject": "inject_title", "teams": "team_names"}
+
+
+def csv_header() -> list[str]:
+    """Return the CSV's columns: the envelope (exercise time also as day and time), then every field."""
+    columns = ["seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "exercise_time", "observed_at", "role",
+               "conn"]
+    for name in CSV_FIELDS:
+        columns.append(name)
+        if name in CSV_NAMED:
+            columns.append(CSV_NAMED[name])
+    return columns
+
+
+def events_csv(events, scenario):
+    """Yield CSV text that spreadsheets open as it is: UTF-8 with a byte-order mark (Excel reads
+    Cyrillic right), one column per field, names and titles next to the ids."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow([*ENVELOPE, "team", "site", "fields"])
+    writer.writerow(csv_header())
     for event in events:
-        rest = {k: v for k, v in event.items() if k not in ENVELOPE and k not in ("team", "site")}
-        writer.writerow([*(event.get(k, "") for k in ENVELOPE), event.get("team", ""), event.get("site", ""),
-                         json.dumps(rest, ensure_ascii=False)])
+        writer.writerow(_csv_row(event, scenario))
         if buffer.tell() > 65536:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def _csv_row(event: dict, scenario) -> list:
+    day, clock = split_exercise_time(event["exercise_time"]) if event.get("exercise_time") is not None else ("", "")
+    row = [event["seq"], event["id"], event["kind"], event["ts"], day, clock,
+           "" if event.get("exercise_time") is None else event["exercise_time"], event.get("observed_at", ""),
+           event["role"], event.get("conn", "")]
+    for name in CSV_FIELDS:
+        value = event.get(name, "")
+        if name == "bookmark" and value is False:
+            value = ""
+        row.append("; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value))
+        if name in CSV_NAMED:
+            row.append(_name_of(name, event, scenario))
+    return row
+
+
+def _name_of(name: str, event: dict, scenario) -> str:
+    """Return what an id in `event` stands for in the scenario (empty when it has none)."""
+    value = event.get(name)
+    if not value:
+        return ""
+    if name == "teams":
+        return "; ".join(scenario.teams.get(t, {}).get("name", t) for t in value)
+    if name == "task":
+        tasks = scenario.objectives.get(event.get("objective"), {}).get("tasks", [])
+        return next((t["title"] for t in tasks if t["id"] == value), "")
+    if name == "inject":
+        return scenario.injects.get(value, {}).get("title", event.get("title") or "")
+    table, field = {"team": (scenario.teams, "name"), "site": (scenario.sites, "name"),
+                    "objective": (scenario.objectives, "title"), "action_type": (scenario.action_types, "label")}[name]
+    return table.get(value, {}).get(field, "")

@@ -106,11 +106,14 @@ def test_exports_hold_every_event_exactly_once(week_server):
     assert jsonl.headers["Content-Disposition"].startswith("attachment")
     lines = [json.loads(line) for line in jsonl.text.splitlines()]
     assert [e["id"] for e in lines] == ids
-    rows = list(csv.DictReader(io.StringIO(week_server.get("/api/export/events.csv", "director").text)))
+    exported = week_server.get("/api/export/events.csv", "director")
+    assert exported.content.startswith("\ufeff".encode()) and "charset=utf-8" in exported.headers["Content-Type"]
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert [r["id"] for r in rows] == ids
     assert {r["kind"] for r in rows} >= {"retract", "amend", "evaluation"}
     first_eval = next(r for r in rows if r["kind"] == "evaluation")
-    assert json.loads(first_eval["fields"])["rating"] in "PSMU"
+    assert first_eval["rating"] in "PSMU" and first_eval["objective_title"] and first_eval["team_name"].startswith("Team ")
+    assert first_eval["exercise_day"] and len(first_eval["exercise_clock"]) == 8 and first_eval["note"]
     assert week_server.get("/api/export/events.csv", "team:alpha").status_code == 403
     assert week_server.get("/api/export/report.html", "screen").status_code == 403
 

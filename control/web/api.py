@@ -144,7 +144,9 @@ def export_jsonl(role):
 @endpoint("export")
 def export_csv(role):
     """Every event the role may see, one row each."""
-    return attachment(stream_with_context(events_csv(room().exercise.pages_for(role))), "text/csv", "events.csv")
+    exercise = room().exercise
+    rows = events_csv(exercise.pages_for(role), exercise.scenario)
+    return attachment(stream_with_context(rows), "text/csv; charset=utf-8", "events.csv")
 
 
 @bp.get("/api/export/report.html")
