@@ -1,8 +1,10 @@
 """Observers' and teams' phone pages in headless Chromium with phone emulation, against a real server."""
 
+import re
+
 import pytest
 
-from .conftest import new_id, until
+from .conftest import new_id, until, wait_for_text
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
@@ -258,3 +260,23 @@ def test_logging_out_of_the_director_screen_removes_what_the_browser_kept(open_p
     page.click(".logout-form button")
     page.wait_for_url("**/login")
     assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('excon.'))") == []
+
+
+def test_phones_tell_time_in_24_hours_and_injects_in_exercise_time(open_page, server):
+    """A phone set to US English still reads 13:05, never 1:05 PM; an inject card says when in play."""
+    director = server.connect("director")
+    assert director.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 1, "time": "13:05"})["ok"]
+    assert director.submit({"id": new_id(), "kind": "inject", "inject": "I-01"})["ok"]
+    view = open_page(**PHONE, locale="en-US", timezone_id="America/New_York")
+    page = view.page
+    view.login("team:alpha")
+    ready(page)
+    wait_for_text(page, "#inject-list", "D1 13:05")
+    rate_page = open_page(**PHONE, locale="en-US", timezone_id="America/New_York")
+    rate_page.login("observer")
+    ready(rate_page.page)
+    rate(rate_page.page)
+    rate_page.page.wait_for_selector("#mylog-list .state-saved", timeout=5000)
+    for text in (page.inner_text("body"), rate_page.page.inner_text("#mylog-list")):
+        assert " AM" not in text and " PM" not in text, text
+    assert re.search(r"\b([01]\d|2[0-3]):[0-5]\d\b", rate_page.page.inner_text("#mylog-list"))

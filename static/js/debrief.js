@@ -4,7 +4,7 @@
 
 import { RULES } from "/rules.js";
 import { getJSON } from "./live.js";
-import { KIND_STYLE, el, exerciseClockText, exerciseTicks, scenarioViews, styleKey, u, whenText } from "./views.js";
+import { KIND_STYLE, el, exerciseClockText, exerciseTicks, scenarioViews, styleKey, u, wallClock, whenText } from "./views.js";
 
 /* global Plotly */
 
@@ -62,7 +62,7 @@ function renderClock() {
   $("clock-day").textContent = `Day ${t.day}`;
   $("clock-time").textContent = t.time;
   const at = S.pinnedAt ? new Date(S.pinnedAt) : wallAt(S.cursor);
-  $("replay-wall").textContent = `wall clock ${at.toLocaleString()}`;
+  $("replay-wall").textContent = `wall clock ${at.toLocaleDateString([], { day: "numeric", month: "short" })} ${wallClock(at)}`;
   $("replay-state").textContent = S.playing ? `REPLAY ▶ ${$("speed").value}×` : "REPLAY";
   $("replay-state").className = `clock-state ${S.playing ? "state-running" : "state-paused"}`;
   $("scrub").value = String(Math.round(S.cursor));

@@ -6,7 +6,7 @@
 import { Live, getJSON, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { RULES } from "/rules.js";
-import { el, u } from "./views.js";
+import { el, u, wallClock, whenText } from "./views.js";
 
 const body = document.body;
 const role = body.dataset.role;
@@ -51,7 +51,8 @@ function learnInject(event) {
   if (event.kind !== "inject") return;
   const row = (S.scenario.injects || []).find((i) => i.id === event.inject) || {};
   S.injects.set(event.inject, { id: event.inject, title: event.title || row.title, description: event.description || row.description,
-    teams: event.teams || row.teams || [], from: event.from || row.from, delivery: event.delivery || row.delivery, ts: event.ts });
+    teams: event.teams || row.teams || [], from: event.from || row.from, delivery: event.delivery || row.delivery, ts: event.ts,
+    exercise_time: event.exercise_time ?? null });
 }
 
 // ---------------------------------------------------------------- the outbox and the banner
@@ -135,7 +136,7 @@ function renderLog() {
     const li = el("li", { class: `log-entry state-${e.state}${e.withdrawn ? " withdrawn" : ""}`, "data-id": e.id });
     const label = { waiting: "waiting", saved: "saved", refused: "refused" }[e.state];
     li.append(
-      el("span", { class: "log-time", text: new Date(e.madeAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }),
+      el("span", { class: "log-time", text: wallClock(e.madeAt) }),
       el("span", { class: `log-state`, text: label }),
       el("span", { class: "log-text", text: summary(e.payload) }),
     );
@@ -310,7 +311,7 @@ function renderInjects() {
   list.replaceChildren(...(mine.length ? mine.map((i) => {
     const li = el("li", { class: "inject-card", "data-inject": i.id });
     li.append(el("h3", { text: `${u(i.id)} — ${u(i.title)}` }), el("p", { text: u(i.description) }),
-      el("p", { class: "inject-meta", text: [i.from, i.delivery].filter(Boolean).map(u).concat(new Date(i.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })).join(" · ") }));
+      el("p", { class: "inject-meta", text: [i.from, i.delivery].filter(Boolean).map(u).concat(i.exercise_time != null ? whenText(i) : wallClock(i.ts)).join(" · ") }));
     return li;
   }) : [el("li", { class: "empty", text: "No injects released to this team yet." })]));
   fillInjects();
@@ -384,7 +385,8 @@ async function main() {
   const recent = await cached("/api/events?last=1000", `excon.events.${role}`).catch(() => ({ events: [] }));
   for (const [id, entry] of Object.entries(state.teams || {})) S.teamSites[id] = entry.site;
   for (const [id, entry] of Object.entries(state.injects || {})) {
-    if (entry.status === RULES.inject_status.inject) learnInject({ kind: "inject", inject: id, teams: entry.teams, title: entry.title, ts: entry.at });
+    if (entry.status === RULES.inject_status.inject) learnInject({ kind: "inject", inject: id, teams: entry.teams, title: entry.title, ts: entry.at,
+      exercise_time: entry.exercise_time });
   }
   recent.events.forEach(learnInject);
   setUpForms();

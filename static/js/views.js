@@ -65,11 +65,13 @@ export function styleKey(event) {
   return event.kind;
 }
 
+/** "09:12" on the wall clock, always 24-hour (never the browser's AM/PM). */
+export const wallClock = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
 /** "D2 09:12" in exercise time; the wall clock (24 h) when the event has no exercise time. */
 export function whenText(event) {
   const ex = exerciseClockText(event.exercise_time);
-  const wall = new Date(event.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  return ex ? `D${ex.day} ${ex.time.slice(0, 5)}` : wall;
+  return ex ? `D${ex.day} ${ex.time.slice(0, 5)}` : wallClock(event.ts);
 }
 
 export function minutes(seconds) {
@@ -201,7 +203,7 @@ export function scenarioViews(scenario) {
       traces.push({
         type: "scatter", mode: "markers+text", name: team.name, x: [p.x], y: [p.y], text: [team.name.replace(/^Team /, "")[0]],
         textfont: { color: "#fff", size: 14 }, hoverinfo: "text",
-        hovertext: [plotText(`${team.name} at ${siteName(t.site)}${t.since ? ` since ${new Date(t.since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })}` : ""} — ${t.actions} actions`)],
+        hovertext: [plotText(`${team.name} at ${siteName(t.site)}${t.since ? ` since ${wallClock(t.since)}` : ""} — ${t.actions} actions`)],
         marker: { size: 26, color: team.color, line: { width: 2, color: "#222" } },
       });
     }

@@ -2,7 +2,7 @@
 // the director acknowledges the alert; the acknowledgement is an event too.
 
 import { confirmDialog, report } from "./dialogs.js";
-import { el, u } from "../views.js";
+import { el, u, wallClock } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,7 +33,7 @@ export function safetyPanel(page) {
       const li = el("li", { class: "safety-alert", "data-alert": alert.id });
       li.append(
         el("p", { class: "safety-text", text: alert.text ? u(alert.text) : "(no text — go and check)" }),
-        el("p", { class: "safety-meta", text: `${alert.role}${alert.site ? ` · ${u(page.views.siteName(alert.site))}` : ""} · ${new Date(alert.ts).toLocaleTimeString([], { hourCycle: "h23" })}` }),
+        el("p", { class: "safety-meta", text: `${alert.role}${alert.site ? ` · ${u(page.views.siteName(alert.site))}` : ""} · ${wallClock(alert.ts)}` }),
       );
       if (page.can.ack) {
         const button = el("button", { type: "button", class: "primary", text: "Acknowledge" });
