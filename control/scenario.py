@@ -104,10 +104,12 @@ def check_scenario(raw) -> Scenario:
             value = site.get(axis)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
                 raise ScenarioError(f"site {site['id']!r}: {axis} must be a number (plan coordinate)")
-    s.teams = _index(raw, "teams", {"name": _text, "agencies": _text_list}, {"color": _colour, "home_site": _text})
+    s.teams = _index(raw, "teams", {"name": _text, "agencies": _text_list},
+                     {"color": _colour, "home_site": _text, "short": _short})
     for team in s.teams.values():
         if "home_site" in team and team["home_site"] not in s.sites:
             raise ScenarioError(f"team {team['id']!r}: unknown home_site {team['home_site']!r}")
+    _give_shorts(list(s.teams.values()))
     s.objectives = _index(raw, "objectives", {"title": _text, "tasks": _list}, {"description": _any_text})
     for obj in s.objectives.values():
         tasks = obj["tasks"]
@@ -133,6 +135,30 @@ def check_scenario(raw) -> Scenario:
 
 def _text(value):
     return None if isinstance(value, str) and value.strip() else "a non-empty text"
+
+
+def _short(value):
+    return None if isinstance(value, str) and 1 <= len(value.strip()) <= 3 else "a text of one to three characters"
+
+
+def _give_shorts(teams: list) -> None:
+    """Give every team the one to three characters its map marker shows: its own `short`, else the
+    start of the last word of its name ("Team Alpha" A, "Команда 2 «Арал»" А), three letters where
+    two would read the same.  Two teams may not be given the same `short` by hand."""
+    given = [t["short"].strip() for t in teams if "short" in t]
+    twice = sorted({s for s in given if given.count(s) > 1})
+    if twice:
+        raise ScenarioError(f"teams: two teams have the short {twice[0]!r}: each team's map marker needs its own")
+    derived = [t for t in teams if "short" not in t]
+    for team in teams:
+        team["short"] = team["short"].strip() if team not in derived else _last_word(team)[:1].upper()
+    for team in derived:
+        if [t["short"] for t in teams].count(team["short"]) > 1:
+            team["short"] = _last_word(team)[:3]
+
+
+def _last_word(team: dict) -> str:
+    return "".join(c for c in team["name"].split()[-1] if c.isalnum()) or team["id"]
 
 
 def _any_text(value):

@@ -26,6 +26,9 @@ def test_the_page_draws_the_scenarios_sites_and_teams(open_page, scenario):
     lanes = page.inner_text("#timeline-plot")
     assert "Team Echo" in lanes and "Injects" in lanes
     assert page.locator("#board .inject").count() == sum(1 for i in scenario.injects.values() if i["day"] == 1)
+    markers = page.evaluate(
+        "Object.fromEntries(document.getElementById('map-plot').data.slice(1).map((t) => [t.name, t.text[0]]))")
+    assert markers == {"Team Alpha": "A", "Team Bravo": "B", "Team Charlie": "C", "Team Delta": "D", "Team Echo": "E"}
     assert view.foreign_requests() == [] and view.errors == []
 
 

@@ -1,6 +1,7 @@
 """The default scenario is complete, and a broken file is refused with the bad entry named."""
 
 import json
+import re
 
 import pytest
 
@@ -175,3 +176,26 @@ def test_nan_in_the_file_is_refused(raw_scenario, tmp_path):
     path.write_text(json.dumps(raw_scenario).replace('"x": 500', '"x": NaN', 1), encoding="utf-8")
     with pytest.raises(ScenarioError, match="NaN is not a number JSON allows"):
         load_scenario(path)
+
+
+def test_each_team_gets_its_own_map_marker_letters(raw_scenario):
+    """Markers come from the team's `short`, else the start of the last word of its name: six
+    Cyrillic teams named "Команда N «…»" no longer all read "К"."""
+    for i, team in enumerate(raw_scenario["teams"]):
+        team["name"] = f"Команда {i + 1} «{['Арал', 'Алтай', 'Байкал', 'Волга', 'Дон'][i]}»"
+    raw_scenario["teams"][4]["short"] = " Д "
+    shorts = [t["short"] for t in check_scenario(raw_scenario).teams.values()]
+    assert shorts == ["Ара", "А", "Б", "В", "Д"] and len(set(shorts)) == 5
+
+
+@pytest.mark.parametrize("shorts, named", [
+    (["X", "X"], "two teams have the short 'X'"),
+    (["ABCD", None], "'short' must be a text of one to three characters"),
+    (["", None], "'short' must be a text of one to three characters"),
+])
+def test_a_bad_short_is_named(raw_scenario, shorts, named):
+    for team, short in zip(raw_scenario["teams"], shorts, strict=False):
+        if short is not None:
+            team["short"] = short
+    with pytest.raises(ScenarioError, match=re.escape(named)):
+        check_scenario(raw_scenario)

@@ -201,7 +201,7 @@ export function scenarioViews(scenario) {
       if (!p) continue;
       const t = teamsState[team.id];
       traces.push({
-        type: "scatter", mode: "markers+text", name: team.name, x: [p.x], y: [p.y], text: [team.name.replace(/^Team /, "")[0]],
+        type: "scatter", mode: "markers+text", name: team.name, x: [p.x], y: [p.y], text: [team.short],
         textfont: { color: "#fff", size: 14 }, hoverinfo: "text",
         hovertext: [plotText(`${team.name} at ${siteName(t.site)}${t.since ? ` since ${wallClock(t.since)}` : ""} — ${t.actions} actions`)],
         marker: { size: 26, color: team.color, line: { width: 2, color: "#222" } },
