@@ -86,7 +86,7 @@ function renderTimeline() {
   return Plotly.react("timeline-plot", views.aggregateTraces(counts, BUCKET), {
     margin: { l: 120, r: 10, t: 10, b: 40 }, font: { size: 14 }, showlegend: true, legend: { orientation: "h", y: -0.2 },
     xaxis: { type: "linear", range, ...exerciseTicks(range[0], range[1]) },
-    yaxis: { type: "category", categoryorder: "array", categoryarray: views.lanes().slice().reverse(), range: [-0.5, views.lanes().length - 0.5], fixedrange: true },
+    yaxis: { type: "category", categoryorder: "array", categoryarray: views.lanes().slice().reverse(), range: [-0.5, views.lanes().length - 0.5], fixedrange: true, automargin: true },
     shapes: [{ type: "line", xref: "x", yref: "paper", x0: S.cursor, x1: S.cursor, y0: 0, y1: 1, line: { color: "#D55E00", width: 3 } }],
     hovermode: "closest", uirevision: "timeline",
   }, { displayModeBar: false, responsive: true });

@@ -106,7 +106,14 @@ export function scenarioViews(scenario) {
   const siteName = (id) => (scenario.sites.find((s) => s.id === id) || { name: id }).name;
   const objectiveTitle = (id) => (scenario.objectives.find((o) => o.id === id) || { title: id }).title;
   const teamColor = (id) => (scenario.teams.find((t) => t.id === id) || {}).color || "#333";
-  const shortTeamName = (id) => teamName(id).replace(/^Team /, "");
+  // The words every team's name starts with ("Team", "Команда") say nothing in a column header.
+  const words = scenario.teams.map((t) => t.name.split(" "));
+  let shared = 0;
+  while (words.length > 1 && words.every((w) => w.length > shared + 1 && w[shared] === words[0][shared])) shared += 1;
+  const shortTeamName = (id) => {
+    const team = scenario.teams.find((t) => t.id === id);
+    return team ? team.name.split(" ").slice(shared).join(" ") : id;
+  };
 
   function lane(event) {
     if (event.kind.startsWith("inject")) return "Injects";

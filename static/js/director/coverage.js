@@ -28,11 +28,14 @@ export function coveragePanel(page) {
     }
     const short = (title) => (title.length > 34 ? `${title.slice(0, 32)}…` : title);
     const trace = {
-      type: "heatmap", x: teams.map((t) => page.views.shortTeamName(t.id)), y: objectives.map((o) => plotText(short(o.title))),
+      // A long team name ("Команда 2 «Енисей»") on two lines, never cut: its last word under the rest.
+      type: "heatmap", x: teams.map((t) => plotText(page.views.shortTeamName(t.id)).replace(/ (?=\S+$)/, "<br>")),
+      y: objectives.map((o) => plotText(short(o.title))),
       z, text, texttemplate: "%{text}", textfont: { size: 12 }, hovertext: hover, hoverinfo: "text", zauto: false, zmin: 0, zmax: Math.max(1, ...z.flat()),
       colorscale: [[0, "#fff4e5"], [0.0001, "#deebf7"], [1, "#2171b5"]], showscale: false, xgap: 2, ygap: 2,
     };
-    const layout = { margin: { l: 260, r: 5, t: 30, b: 10 }, font: { size: 14 }, xaxis: { side: "top", fixedrange: true }, yaxis: { autorange: "reversed", fixedrange: true } };
+    const layout = { margin: { l: 260, r: 5, t: 30, b: 10 }, font: { size: 14 }, xaxis: { side: "top", fixedrange: true, tickangle: 0, automargin: true },
+      yaxis: { autorange: "reversed", fixedrange: true } };
     Plotly.react("coverage-plot", [trace], layout, { displayModeBar: false, responsive: true });
   }
 

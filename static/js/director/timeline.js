@@ -67,7 +67,7 @@ export function timelinePanel(page) {
       margin: { l: 130, r: 10, t: 10, b: 40 }, font: { size: 16 }, showlegend: true,
       legend: { orientation: "h", y: -0.18, font: { size: 14 } }, hovermode: "closest",
       xaxis: { type: "linear", range, gridcolor: "#e5e5e5", zeroline: false, ...exerciseTicks(range[0], range[1]) },
-      yaxis: { type: "category", categoryorder: "array", categoryarray: lanes.slice().reverse(), range: [-0.5, lanes.length - 0.5], fixedrange: true },
+      yaxis: { type: "category", categoryorder: "array", categoryarray: lanes.slice().reverse(), range: [-0.5, lanes.length - 0.5], fixedrange: true, automargin: true },
       shapes: now === null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: now, x1: now, y0: 0, y1: 1, line: { color: "#D55E00", width: 2, dash: "dot" } }],
       annotations: now === null ? [{ text: "The exercise clock has not started", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 22, color: "#5b6570" } }] : [],
       uirevision: zoom, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
