@@ -130,7 +130,7 @@ function renderObjective() {
   }) : [el("li", { class: "empty", text: "No evaluation of this objective until then." })]));
   const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => i.status === RULES.inject_status.inject && i.exercise_time <= S.cursor);
   const teams = views.scenario.teams.filter((t) => !f.team || t.id === f.team);
-  const rhead = el("tr", {}, el("th", { text: "Inject" }), ...teams.map((t) => el("th", { text: t.name.replace(/^Team /, "") })));
+  const rhead = el("tr", {}, el("th", { text: "Inject" }), ...teams.map((t) => el("th", { text: views.shortTeamName(t.id) })));
   const rrows = released.slice(-12).map(([id, i]) => el("tr", {}, el("td", { text: id }),
     ...teams.map((t) => el("td", { text: !(i.teams || []).includes(t.id) ? "" : t.id in i.responses ? String(Math.round(i.responses[t.id] / 60)) : "–" }))));
   $("responses").replaceChildren(rhead, ...rrows);
