@@ -171,7 +171,10 @@ class Exercise:
                 if isinstance(waiting.result, Receipt) and not waiting.result.duplicate and waiting.on_stored:
                     waiting.on_stored(waiting.result.event)
             if stored and self.on_changed:
-                self.on_changed()
+                try:
+                    self.on_changed()
+                except Exception:  # the screens' push, not the entries: they are stored and answered
+                    logger.exception("scheduling the state push failed")
 
     def _commit_group(self, batch: list[_Waiting]) -> list[dict]:
         """Store the batch in one commit; if that fails, each member in a commit of its own, so that

@@ -43,10 +43,10 @@ class StatePushes:
     """Coalesce and send the state of each pushed view after commits.
 
     state_of(role): the state now, as `role` sees it; time_now(): its `at` and `clock` read now.
-    views: {view key: [roles sharing it]}.
-    send(roles, message): emit one push to the rooms of these roles (encoded once).  call_later(delay, fn): run fn later
-    (a green thread of the server).  patches: False sends the whole state every time (when several
-    server processes serve clients that cannot ask this one for the last push).
+    views: {view key: [roles sharing it]}.  send(roles, message): emit one push to the rooms of
+    these roles (encoded once).  call_later(delay, fn): run fn later (a green thread of the server).
+    patches: False sends the whole state every time (when several server processes serve clients
+    that cannot ask this one for the last push).
     """
 
     def __init__(self, state_of, views: dict, send, call_later, every=0.25, patches=True,
@@ -70,7 +70,11 @@ class StatePushes:
         if self.scheduled:
             return
         self.scheduled = True
-        self.call_later(max(0.0, self.last_push + self.every - self.monotonic()), self.push)
+        try:
+            self.call_later(max(0.0, self.last_push + self.every - self.monotonic()), self.push)
+        except BaseException:  # not scheduled after all: the next commit tries again
+            self.scheduled = False
+            raise
 
     def push(self) -> None:
         """Send every pushed view its state now (a commit after this point schedules the next push)."""

@@ -129,3 +129,14 @@ def test_a_patch_names_only_what_changed():
     after = {"at": "t2", "teams": {"a": {"site": "z"}, "b": {"site": "y"}}, "safety": [{"id": 1}], "injects": {}}
     assert state_patch(before, after) == {"set": {"at": "t2", "safety": [{"id": 1}]},
                                           "merge": {"teams": {"a": {"site": "z"}}, "injects": {"i": None}}}
+
+
+def test_a_push_that_cannot_be_scheduled_costs_no_entry_its_answer(exercise):
+    def broken(delay, fn):
+        raise RuntimeError("no green thread to be had")
+
+    pushes = StatePushes(exercise.state_for, {exercise.view_key("director"): ["director"]},
+                         send=lambda roles, message: None, call_later=broken)
+    exercise.on_changed = pushes.changed
+    receipt = exercise.submit({"id": new_id(), "kind": "move", "team": "alpha", "site": "farm"}, "team:alpha")
+    assert receipt.event["seq"] == 1 and not pushes.scheduled  # stored and answered; the next commit tries again
