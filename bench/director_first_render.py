@@ -86,7 +86,7 @@ def event_to_screen(url, count):
         # The page notes when each probe appears (same machine, same wall clock as this script).
         page.evaluate("""() => { window.seenAt = {};
             new MutationObserver(() => document.querySelectorAll('#feed .feed-text').forEach(n => {
-                const m = n.textContent.match(/latency probe (\\S+)/);
+                const m = n.textContent.replace(/[\\u2066-\\u2069]/g, "").match(/latency probe (\\S+)/);
                 if (m && !(m[1] in window.seenAt)) window.seenAt[m[1]] = Date.now(); })
             ).observe(document.getElementById('feed'), {childList: true, subtree: true}); }""")
         client = socketio.Client()

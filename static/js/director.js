@@ -72,9 +72,16 @@ async function main() {
   };
   const clock = clockPanel(page);
   const map = mapPanel(page);
-  const textPanels = [safetyPanel(page), clock, feedPanel(page), boardPanel(page)];
+  const feed = feedPanel(page);
+  const textPanels = [safetyPanel(page), clock, feed, boardPanel(page)];
   const plotPanels = [timelinePanel(page), map, coveragePanel(page)];
   const redraw = scheduler(textPanels, plotPanels);
+  let feedQueued = false;
+  const feedSoon = () => {
+    if (feedQueued) return;
+    feedQueued = true;
+    requestAnimationFrame(() => { feedQueued = false; feed.render(); });
+  };
   textPanels.forEach((p) => p.render());
   plotPanels.forEach((p) => p.render());
   window.excon = { firstRenderMs: performance.now() - started, fetchMs: fetched - started, events: loaded.size, server };
@@ -84,6 +91,7 @@ async function main() {
     onEvent: (event) => {
       events.add(event);
       if (event.site) map.pulse(event.site);
+      feedSoon(); // the feed says what just happened at once; the rest follows the pushed state
       redraw();
     },
     onState: async (push) => { if (await server.take(push)) { body.dataset.stateVersion = server.version; redraw(); } },
