@@ -5,8 +5,9 @@
 
 // SHELL holds every file the phone pages load or import (tests/test_service_worker.py walks the
 // imports and compares): one missing module, and a page reloaded offline stays dead.
-const CACHE = "excon-phone-v4";
-const SHELL = ["/observe", "/team", "/static/excon.css", "/static/js/phone.js", "/static/js/live.js",
+const CACHE = "excon-phone-v5";
+const SHELL = ["/observe", "/team", "/static/excon.css", "/static/js/phone.js", "/static/js/phone/entry_form.js",
+  "/static/js/phone/my_log.js", "/static/js/phone/team_page.js", "/static/js/live.js",
   "/static/js/outbox.js", "/static/js/views.js", "/static/js/forget.js", "/rules.js", "/static/vendor/socket.io.min.js",
   "/static/favicon.svg"];
 

@@ -59,6 +59,12 @@ export function el(tag, props = {}, ...children) {
 }
 
 
+/** Fill a select with [value, text] items; `keep`: keep an empty first option ("—") if it has one. */
+export function options(select, items, keep = true) {
+  const first = keep && select.options.length && select.options[0].value === "" ? [select.options[0]] : [];
+  select.replaceChildren(...first, ...items.map(([value, text]) => el("option", { value, text })));
+}
+
 /** The drawing style of an event: bookmarks (notes and evaluations marked as such) stand apart. */
 export function styleKey(event) {
   if ((event.kind === "note" || event.kind === "evaluation") && event.bookmark) return "bookmark";
