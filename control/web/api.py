@@ -177,23 +177,20 @@ def compress(response):
     return response
 
 
-@bp.app_errorhandler(404)
-def not_found(e):
+# HTTP errors the API answers as JSON, by status: what the message says.
+API_ERRORS = {
+    404: lambda: f"no such endpoint: {request.path}",
+    405: lambda: f"{request.method} is not allowed on {request.path}",
+    500: lambda: "the server failed on this request (a fault in ExCon, written to its log)",
+}
+
+
+def api_error(e):
+    """Answer an HTTP error on an /api/ path as JSON; elsewhere Flask's own page stands."""
     if request.path.startswith("/api/"):
-        return json_error(404, f"no such endpoint: {request.path}")
+        return json_error(e.code, API_ERRORS[e.code]())
     return e
 
 
-@bp.app_errorhandler(500)
-def server_error(e):
-    """A fault in ExCon: the API still answers JSON (the fault is in the server's log)."""
-    if request.path.startswith("/api/"):
-        return json_error(500, "the server failed on this request (a fault in ExCon, written to its log)")
-    return e
-
-
-@bp.app_errorhandler(405)
-def wrong_method(e):
-    if request.path.startswith("/api/"):
-        return json_error(405, f"{request.method} is not allowed on {request.path}")
-    return e
+for status in API_ERRORS:
+    bp.app_errorhandler(status)(api_error)
