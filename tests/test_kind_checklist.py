@@ -2,11 +2,13 @@
 rows, a drawing style and a description on the pages.  A new kind that misses one fails here."""
 
 import re
+from dataclasses import fields
 
 import pytest
 
 from control import permissions
 from control.events import KINDS
+from control.exports import csv_header
 from control.rules import page_rules, rules_module
 
 from .conftest import ROOT
@@ -35,6 +37,12 @@ def test_every_kind_is_documented_permitted_styled_and_described(kind):
         assert kind in permissions.SEE or kind in permissions.TARGETED, f"no row for {kind} in permissions.SEE"
     assert kind in kind_styles(), f"static/js/views.js KIND_STYLE has no style for {kind}"
     assert kind in described(), f"static/js/views.js describe() does not describe {kind}"
+
+
+def test_every_field_of_every_kind_has_its_column_in_the_csv():
+    columns = set(csv_header())
+    missing = {(kind, f.name) for kind, cls in KINDS.items() for f in fields(cls) if f.name not in columns}
+    assert missing == set()
 
 
 def test_the_pages_get_the_rules_from_the_one_generated_module(client):
