@@ -92,17 +92,9 @@ function renderTimeline() {
   }, { displayModeBar: false, responsive: true });
 }
 
-function feedItem(event) {
-  const key = styleKey(event);
-  const li = el("li", { class: `feed-item kind-${key}`, "data-seq": event.seq });
-  li.append(el("time", { text: whenText(event), dateTime: event.ts }), el("span", { class: "feed-kind", text: (KIND_STYLE[key] || { name: event.kind }).name }),
-    el("span", { class: "feed-text", text: views.describe(event) }));
-  return li;
-}
-
 function renderFeed() {
   const f = filters();
-  const items = S.feed.filter((e) => keep(e, f)).slice(-60).reverse().map(feedItem);
+  const items = S.feed.filter((e) => keep(e, f)).slice(-60).reverse().map((e) => views.feedLine(e));
   $("feed").replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: "Nothing logged until then for this filter." })]));
 }
 

@@ -152,6 +152,17 @@ export function scenarioViews(scenario) {
     }
   }
 
+  /** One line of a feed (the director's latest, the debrief's "until then"); `withdrawn` marks it. */
+  function feedLine(event, withdrawn = false) {
+    const key = styleKey(event);
+    const li = el("li", { class: `feed-item kind-${key}${withdrawn ? " retracted" : ""}`, "data-seq": event.seq });
+    li.append(el("time", { text: whenText(event), dateTime: event.ts }),
+      el("span", { class: "feed-kind", text: (KIND_STYLE[key] || { name: event.kind }).name }),
+      el("span", { class: "feed-text", text: describe(event) }));
+    if (withdrawn) li.append(el("span", { class: "feed-note", text: "(withdrawn)" }));
+    return li;
+  }
+
   function aggregateTraces(counts, bucket) {
     const groups = new Map();
     for (const row of counts) {
@@ -230,7 +241,7 @@ export function scenarioViews(scenario) {
   }
 
   return {
-    scenario, teamName, shortTeamName, siteName, objectiveTitle, teamColor, lane, lanes, describe, aggregateTraces,
-    dayRange, mapFigure,
+    scenario, teamName, shortTeamName, siteName, objectiveTitle, teamColor, lane, lanes, describe, feedLine,
+    aggregateTraces, dayRange, mapFigure,
   };
 }
