@@ -60,16 +60,36 @@ import json
 import os
 import signal
 import subprocess
+from functools import cache
 
 import redis
 
 from control.codes import CodesError, code_digest, new_code
 from control.eventlog import StorageFault, WriterLockTaken, hold_writer_lock
+from control.i18n import _, best_language, in_language
 from control.scenario import ScenarioError
-from control.timefmt import iso, utc_now
+from control.timefmt import escaped, iso, utc_now
 from control.web import DEFAULT_SCENARIO, create_app, socketio
 from control.web.relay import claim_writer, serve_forwarded
 from control.web.sockets import broadcast
+
+
+@cache
+def terminal_language() -> str:
+    """Return the language ExCon speaks on this terminal: the locale's (LC_ALL, LC_MESSAGES, LANG, as
+    gettext reads them), such as ru_RU.UTF-8, without its encoding."""
+    tags = [os.environ[v].split(".")[0].split("@")[0] for v in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(v)]
+    return best_language(None, None, None, tags)
+
+
+def say(message) -> str:
+    """Return a message for the terminal, in its language."""
+    return in_language(message, terminal_language())
+
+
+def fail(message):
+    """Stop with `message` (a Message, or a text already said) on standard error."""
+    sys.exit(f"excon: {say(message)}")
 
 
 def parse_args(argv):
@@ -139,7 +159,7 @@ def stop(signum, frame):
     player = getattr(stop, "player", None)
     if player and player.poll() is None:
         player.terminate()
-    print("ExCon stopped.", flush=True)
+    print(say(_("ExCon stopped.")), flush=True)
     os._exit(0)
 
 
@@ -147,7 +167,7 @@ def fresh_demo_db(path: str):
     """Start the demo on an empty log: demo.db is recreated, any other file must be new."""
     if os.path.exists(path):
         if os.path.basename(path) != "demo.db":
-            sys.exit(f"excon: the demo writes a made-up day; give it a new file, not {path}")
+            fail(_("the demo writes a made-up day; give it a new file, not %(path)s", path=path))
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
@@ -165,11 +185,11 @@ def rotate(room, role):
     """Give `role` a new code and store it; the running server notices within seconds.  The old code
     is remembered as rotated away, so that no later start takes it back from EXCON_CODES."""
     if role not in room.codes:
-        sys.exit(f"excon: unknown role {role!r}; roles are {', '.join(room.codes)}")
+        fail(_("unknown role '%(role)s'; roles are %(roles)s", role=escaped(role), roles=", ".join(room.codes)))
     retired = (role, code_digest(room.codes[role]), iso(utc_now()))
     room.codes[role] = new_code()
     room.exercise.log.store_codes(room.codes, retire=retired)
-    print(f"New code for {role}. Its old code, sessions and sockets stop working within seconds.")
+    print(say(_("New code for %(role)s. Its old code, sessions and sockets stop working within seconds.", role=role)))
 
 
 def backup(args):
@@ -177,16 +197,17 @@ def backup(args):
     from control.eventlog import EventLog
 
     if not args.path:
-        sys.exit("excon: backup needs a PATH for the copy")
+        fail(_("backup needs a PATH for the copy"))
     if os.path.exists(args.path):
-        sys.exit(f"excon: {args.path} exists; a backup goes to a new file")
+        fail(_("%(path)s exists; a backup goes to a new file", path=args.path))
     if not os.path.exists(args.db):
-        sys.exit(f"excon: no database at {args.db}")
+        fail(_("no database at %(db)s", db=args.db))
     log = EventLog(args.db)
     log.backup(args.path)
     log.close()
     copy = EventLog(args.path)
-    print(f"Backed up {copy.count()} events (up to seq {copy.last_seq()}) from {args.db} to {args.path}.")
+    print(say(_("Backed up %(count)s events (up to seq %(seq)s) from %(db)s to %(path)s.", count=copy.count(),
+                seq=copy.last_seq(), db=args.db, path=args.path)))
     copy.close()
 
 
@@ -197,15 +218,15 @@ def write_demo_data(args):
     from control.weekgen import write_week
 
     if os.path.exists(args.db):
-        sys.exit(f"excon: {args.db} exists; demo-data writes only into a new file")
+        fail(_("%(db)s exists; demo-data writes only into a new file", db=args.db))
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as e:
-        sys.exit(f"excon: {e}")
+        fail(e.args[0])
     log = EventLog(args.db)
     written = write_week(scenario, log, args.events)
     log.close()
-    print(f"Wrote {written} events of a generated week to {args.db}.")
+    print(say(_("Wrote %(count)s events of a generated week to %(db)s.", count=written, db=args.db)))
 
 
 def write_sheet(app, path, base_url):
@@ -232,30 +253,30 @@ def main(argv=None):
     if args.command == "backup":
         return backup(args)
     if bool(args.certfile) != bool(args.keyfile):
-        sys.exit("excon: --certfile and --keyfile go together")
+        fail(_("--certfile and --keyfile go together"))
     if args.relay and not args.message_queue:
-        sys.exit("excon: --relay forwards to a writer through --message-queue redis://…")
+        fail(_("--relay forwards to a writer through --message-queue redis://…"))
     writer_lock = None
     if args.command in ("serve", "demo") and not args.relay:
         try:
             writer_lock = hold_writer_lock(args.db)  # noqa: F841 - held for as long as the process runs
-        except WriterLockTaken as holder:
-            sys.exit(f"excon: another ExCon server ({holder}) is already serving {args.db}; stop it first, "
-                     "or start this one with --relay --message-queue … (docs/deployment.md)")
+        except WriterLockTaken as taken:
+            fail(_("another ExCon server (%(holder)s) is already serving %(db)s; stop it first, or start this one "
+                   "with --relay --message-queue … (docs/deployment.md)", holder=taken.args[0], db=args.db))
         except OSError as e:
-            sys.exit(f"excon: cannot open {args.db}: {e.strerror or e}")
+            fail(_("cannot open %(db)s: %(error)s", db=args.db, error=e.strerror or str(e)))
     try:
         app = create_app({"DATABASE": args.db, "SCENARIO": args.scenario, "ASYNC_MODE": ASYNC_MODE,
                           "TLS": bool(args.certfile), "MESSAGE_QUEUE": args.message_queue, "RELAY": args.relay,
                           "BEHIND_PROXY": args.behind_proxy, "PROXY_ADDRESS": args.proxy_address,
                           "WRITER": writer_lock is not None})
     except (ScenarioError, CodesError) as e:
-        sys.exit(f"excon: {e}")
+        fail(e.args[0])
     except StorageFault as e:
-        sys.exit(f"excon: cannot start on {args.db}: {e}; try again once it is free")
+        fail(_("cannot start on %(db)s: %(fault)s; try again once it is free", db=args.db, fault=e.message))
     room = app.extensions["excon"]
     for warning in room.code_warnings:
-        print(f"excon: warning: {warning}", file=sys.stderr, flush=True)
+        print("excon:", say(_("warning: %(warning)s", warning=warning)), file=sys.stderr, flush=True)
     if args.command == "codes":
         if args.rotate:
             rotate(room, args.rotate)
@@ -263,16 +284,17 @@ def main(argv=None):
         if args.sheet:
             base = args.url or f"http://{lan_address() or '127.0.0.1'}:{args.port}"
             write_sheet(app, args.sheet, base)
-            print(f"Code sheet with QR codes for {base}: {args.sheet} (print it; keep it with exercise control)")
+            print(say(_("Code sheet with QR codes for %(url)s: %(path)s (print it; keep it with exercise control)",
+                        url=base, path=args.sheet)))
         return
     if args.message_queue and not args.relay:
         me = f"{socket.gethostname()}:{os.getpid()}:{args.port}"
         try:
             other = claim_writer(args.message_queue, me)
         except redis.RedisError as e:
-            sys.exit(f"excon: cannot reach the message queue {args.message_queue}: {e}")
+            fail(_("cannot reach the message queue %(url)s: %(error)s", url=args.message_queue, error=str(e)))
         if other:
-            sys.exit(f"excon: another writer ({other}) serves this message queue; start this process with --relay")
+            fail(_("another writer (%(holder)s) serves this message queue; start this process with --relay", holder=other))
     listening = None
     if ASYNC_MODE == "eventlet":
         from control.web import serving
@@ -282,12 +304,13 @@ def main(argv=None):
             listening = serving.listen(args.host, args.port)
         except OSError as e:
             if e.errno == errno.EADDRINUSE:
-                sys.exit(f"excon: port {args.port} is already in use (another ExCon, or another program); "
-                         "stop it or choose another --port")
-            sys.exit(f"excon: cannot listen on {args.host}:{args.port}: {e.strerror or e}")
-    title = room.exercise.scenario.raw.get("exercise", {}).get("title", "")
+                fail(_("port %(port)s is already in use (another ExCon, or another program); stop it or choose "
+                       "another --port", port=args.port))
+            fail(_("cannot listen on %(host)s:%(port)s: %(error)s", host=args.host, port=args.port,
+                   error=e.strerror or str(e)))
+    title = room.exercise.scenario.in_language(terminal_language()).raw.get("exercise", {}).get("title", "")
     print(f"ExCon — {title}")
-    print(f"Event log: {args.db} ({room.exercise.log.count()} events)")
+    print(say(_("Event log: %(db)s (%(count)s events)", db=args.db, count=room.exercise.log.count())))
     room.exercise.state_for("director")  # fold the log once now, not on the first screen that opens
     scheme = "https" if args.certfile else "http"
     urls = [f"{scheme}://127.0.0.1:{args.port}/"] if args.host in ("0.0.0.0", "127.0.0.1", "localhost") else []
@@ -295,25 +318,28 @@ def main(argv=None):
         urls.append(f"{scheme}://{lan_address()}:{args.port}/")
     if args.host not in ("0.0.0.0", "127.0.0.1", "localhost"):
         urls.append(f"{scheme}://{args.host}:{args.port}/")
-    print("Open:", "  ".join(urls))
-    print("Access codes" + (" (new — keep them; 'python run.py codes' shows them again):" if room.codes_generated else ":"))
+    print(say(_("Open: %(urls)s", urls="  ".join(urls))))
+    print(say(_("Access codes (new — keep them; 'python run.py codes' shows them again):") if room.codes_generated
+              else _("Access codes:")))
     print_codes(room.codes)
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if args.command == "demo":
         stop.player = start_demo_player(args, room.codes)
-        print(f"Demo: open http://127.0.0.1:{args.port}/login?code={room.codes['director']} — "
-              "play starts in a few seconds.", flush=True)
+        url = f"http://127.0.0.1:{args.port}/login?code={room.codes['director']}"
+        print(say(_("Demo: open %(url)s — play starts in a few seconds.", url=url)), flush=True)
     socketio.start_background_task(room.sockets.watch, app)
     if args.message_queue and not args.relay:
-        print(f"Writer of {args.db}: relays forward their submits through {args.message_queue}", flush=True)
+        print(say(_("Writer of %(db)s: relays forward their submits through %(url)s", db=args.db, url=args.message_queue)),
+              flush=True)
         exercise = room.exercise
         socketio.start_background_task(serve_forwarded, args.message_queue, me, exercise.submit,
                                        socketio.start_background_task,
                                        lambda event: broadcast(socketio, exercise, event))
     elif args.relay:
-        print(f"Relay: submits go to the writer of {args.db} through {args.message_queue}", flush=True)
+        print(say(_("Relay: submits go to the writer of %(db)s through %(url)s", db=args.db, url=args.message_queue)),
+              flush=True)
     tls = {"certfile": args.certfile, "keyfile": args.keyfile} if args.certfile else {}
     if ASYNC_MODE == "eventlet":
         from control.web import serving
@@ -329,4 +355,4 @@ if __name__ == "__main__":
     try:
         main()
     except StorageFault as fault:  # codes --rotate, backup … while the database is locked or failing
-        sys.exit(f"excon: {fault}; try again once it is free")
+        fail(_("%(fault)s; try again once it is free", fault=fault.message))

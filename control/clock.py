@@ -14,6 +14,7 @@ it jump; wall time is kept for the events' `ts` and for display.  A clock folded
 from dataclasses import dataclass
 from datetime import datetime
 
+from .i18n import N_, Message, _
 from .timefmt import iso, parse_iso, split_exercise_time
 
 NEXT_STATE = {"start": "running", "pause": "paused", "resume": "running", "end": "ended"}
@@ -23,10 +24,31 @@ ALLOWED_FROM = {
     "resume": ("paused",),
     "end": ("running", "paused"),
 }
+# (operation, state) -> why the clock refuses the operation in that state: one whole sentence each.
+REFUSED = {
+    ("start", "running"): N_("cannot start the exercise clock while it is running"),
+    ("start", "paused"): N_("cannot start the exercise clock while it is paused"),
+    ("start", "ended"): N_("cannot start the exercise clock while it is ended"),
+    ("pause", "not_started"): N_("cannot pause the exercise clock while it is not started"),
+    ("pause", "paused"): N_("cannot pause the exercise clock while it is paused"),
+    ("pause", "ended"): N_("cannot pause the exercise clock while it is ended"),
+    ("resume", "not_started"): N_("cannot resume the exercise clock while it is not started"),
+    ("resume", "running"): N_("cannot resume the exercise clock while it is running"),
+    ("resume", "ended"): N_("cannot resume the exercise clock while it is ended"),
+    ("end", "not_started"): N_("cannot end the exercise clock while it is not started"),
+    ("end", "ended"): N_("cannot end the exercise clock while it is ended"),
+}
 
 
 class ClockError(ValueError):
-    """A clock operation that the current state does not allow."""
+    """A clock operation that the current state does not allow.
+
+    `message` is a Message for the sender; `field` the clock event's field it is about."""
+
+    def __init__(self, message, field: str):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 @dataclass
@@ -64,10 +86,10 @@ class ExerciseClock:
     def check(self, op: str, new_time: float | None, now: datetime, mono: float | None = None) -> None:
         """Refuse an operation the current state does not allow."""
         if self.state not in ALLOWED_FROM[op]:
-            raise ClockError(f"cannot {op} the exercise clock while it is {self.state.replace('_', ' ')}")
+            raise ClockError(Message(REFUSED[op, self.state]), field="op")
         current = self.exercise_time(now, mono)
         if new_time is not None and current is not None and new_time < current:
-            raise ClockError("the exercise clock cannot be set back in time")
+            raise ClockError(_("the exercise clock cannot be set back in time"), field="time")
 
     def apply(self, event: dict, mono: float | None = None) -> None:
         """Fold one stored `clock` event into the clock; `mono`: the monotonic reading as it was stored."""

@@ -4,17 +4,20 @@ import hashlib
 import hmac
 import secrets
 
+from .i18n import _
+from .timefmt import escaped
+
 # No 0/o, 1/l/i: codes are read aloud and typed on phones.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 class CodesError(ValueError):
-    """EXCON_CODES is malformed or names an unknown role."""
+    """EXCON_CODES is malformed or names an unknown role; the one argument is a Message for the operator."""
 
 
 def new_code() -> str:
     """Return a fresh code such as 'k7mq-x3vd-p9ta' (about 59 bits)."""
-    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(4)) for _ in range(3))
+    return "-".join("".join(secrets.choice(ALPHABET) for _letter in range(4)) for _group in range(3))
 
 
 def parse_codes_env(text: str, roles) -> dict:
@@ -24,14 +27,15 @@ def parse_codes_env(text: str, roles) -> dict:
         role, sep, code = item.partition("=")
         role, code = role.strip(), code.strip()
         if not sep or not role or not code:
-            raise CodesError(f"EXCON_CODES entry {item!r} is not role=code")
+            raise CodesError(_("EXCON_CODES entry '%(entry)s' is not role=code", entry=escaped(item)))
         if role not in roles:
-            raise CodesError(f"EXCON_CODES names unknown role {role!r}; roles are {', '.join(roles)}")
+            raise CodesError(_("EXCON_CODES names unknown role '%(role)s'; roles are %(roles)s", role=escaped(role),
+                               roles=", ".join(roles)))
         if len(code) < 4:
-            raise CodesError(f"EXCON_CODES: the code for {role} is shorter than 4 characters")
+            raise CodesError(_("EXCON_CODES: the code for %(role)s is shorter than 4 characters", role=role))
         codes[role] = code
     if len(set(codes.values())) != len(codes):
-        raise CodesError("EXCON_CODES gives the same code to two roles")
+        raise CodesError(_("EXCON_CODES gives the same code to two roles"))
     return codes
 
 
@@ -41,7 +45,7 @@ def code_digest(code: str) -> str:
 
 
 def settle_codes(stored: dict, env_text: str | None, roles, retired=None) -> tuple[dict, bool, list]:
-    """Return (codes for every role, whether any were generated now, warnings for the operator).
+    """Return (codes for every role, whether any were generated now, warnings for the operator: Messages).
 
     Codes named in EXCON_CODES win, except one that was rotated away (`retired`: {digest: when}),
     which stays refused; stored codes are kept; missing roles get new codes.
@@ -53,8 +57,9 @@ def settle_codes(stored: dict, env_text: str | None, roles, retired=None) -> tup
         for role, code in parse_codes_env(env_text, roles).items():
             when = retired.get(code_digest(code))
             if when:
-                warnings.append(f"EXCON_CODES gives {role} a code that was rotated away on {when[:16]}; it stays "
-                                f"refused and {role} keeps its current code — take it out of EXCON_CODES")
+                warnings.append(_("EXCON_CODES gives %(role)s a code that was rotated away on %(when)s; it stays "
+                                  "refused and %(role)s keeps its current code — take it out of EXCON_CODES",
+                                  role=role, when=when[:16]))
                 continue
             codes[role] = code
     generated = False
@@ -63,7 +68,7 @@ def settle_codes(stored: dict, env_text: str | None, roles, retired=None) -> tup
             codes[role] = new_code()
             generated = True
     if len(set(codes.values())) != len(codes):
-        raise CodesError("two roles share a code; set distinct codes in EXCON_CODES")
+        raise CodesError(_("two roles share a code; set distinct codes in EXCON_CODES"))
     return codes, generated, warnings
 
 

@@ -2,8 +2,9 @@
 
     python -m control.demo --url http://127.0.0.1:5000   (started for you by `python run.py demo`)
 
-Codes come from EXCON_DEMO_CODES (JSON role -> code).  The day is day 2 of the default scenario
-(Club Aurora) at 60× speed: one real second is one exercise minute.  Controllers release the
+Codes come from EXCON_DEMO_CODES (JSON role -> code).  The day is day 2 of the scenario at 60×
+speed: one real second is one exercise minute; the notes people write are in the scenario's
+language (English or Russian).  Controllers release the
 MSEL as the clock reaches it (one inject skipped, one deferred, one left overdue on purpose),
 teams move to the inject's site and answer it, observers rate them, and one real-world safety
 alert interrupts play until the director acknowledges it.
@@ -20,16 +21,47 @@ import uuid
 
 import socketio
 
+from .scenario import load_scenario
+
 RATE = 60
 DAY = 2
-NOTES = {
-    "P": ["Clear roles, calm approach; the presumed victim was kept informed throughout.",
-          "Prosecutor briefed in writing before the search — well done."],
-    "S": ["Indicators recorded, but the interpreter was called late.",
-          "Good plan; the financial investigator joined only after the search."],
-    "M": ["The manager stayed in the room during the first conversation with the women.",
-          "Passports seized without a receipt: chain of custody at risk."],
-    "U": ["No referral to the shelter was made before the team left the site."],
+# What the demo's people write, in the scenario's language: notes are people's text, not ExCon's, so
+# they are not in the catalogs.
+WRITTEN = {
+    "en": {
+        "notes": {
+            "P": ["Clear roles, calm approach; the presumed victim was kept informed throughout.",
+                  "Prosecutor briefed in writing before the search — well done."],
+            "S": ["Indicators recorded, but the interpreter was called late.",
+                  "Good plan; the financial investigator joined only after the search."],
+            "M": ["The manager stayed in the room during the first conversation with the women.",
+                  "Passports seized without a receipt: chain of custody at risk."],
+            "U": ["No referral to the shelter was made before the team left the site."],
+        },
+        "skip": "Actors for this scene are needed at the shelter.",
+        "defer": "The team is still at the previous site.",
+        "answer": "Response to {inject}: {expected}.",
+        "safety": "REAL WORLD: an actor feels unwell — first aid needed at {site}.",
+        "safety_ack": "First aid given; play resumes.",
+        "bookmark": "Debrief: how the teams handled the age question at {site}.",
+    },
+    "ru": {
+        "notes": {
+            "P": ["Роли распределены чётко, спокойный подход; предполагаемую жертву всё время держали в курсе.",
+                  "Прокурора письменно проинформировали до обыска — хорошо."],
+            "S": ["Признаки зафиксированы, но переводчика вызвали поздно.",
+                  "Хороший план; финансовый следователь подключился только после обыска."],
+            "M": ["Администратор оставался в комнате во время первой беседы с женщинами.",
+                  "Паспорта изъяты без описи: под угрозой цепочка хранения доказательств."],
+            "U": ["Команда ушла с площадки, не направив пострадавших в приют."],
+        },
+        "skip": "Актёры этой сцены нужны в приюте.",
+        "defer": "Команда ещё на предыдущей площадке.",
+        "answer": "Ответ на {inject}: {expected}.",
+        "safety": "НЕ ИГРА: актрисе плохо — нужна первая помощь, {site}.",
+        "safety_ack": "Первая помощь оказана; игра продолжается.",
+        "bookmark": "На разбор: как команды выясняли возраст девушек, {site}.",
+    },
 }
 
 
@@ -39,7 +71,8 @@ class Player:
     def __init__(self, url, codes, scenario, seed=7):
         self.url = url
         self.codes = codes
-        self.scenario = scenario
+        self.scenario = scenario  # the checked scenario's JSON, its texts in its own language
+        self.written = WRITTEN.get(scenario["exercise"].get("language"), WRITTEN["en"])
         self.random = random.Random(seed)
         self.queue = []  # (wall time, n, role, payload)
         self.n = 0
@@ -83,36 +116,37 @@ class Player:
                 continue  # left for the board to show as overdue
             if inject["id"] == skipped:
                 self.at_minute(minute + 2, "controller", kind="inject_skip", inject=inject["id"],
-                               reason="Actors for this scene are needed at the shelter.")
+                               reason=self.written["skip"])
                 continue
             if inject["id"] == deferred:
                 self.at_minute(minute + 1, "controller", kind="inject_defer", inject=inject["id"],
-                               reason="The team is still at the previous site.")
+                               reason=self.written["defer"])
                 minute += 25
             self.at_minute(minute, "controller", kind="inject", inject=inject["id"])
             for team in inject["teams"]:
                 self.plan_answer(team, inject, minute)
         alert = str(uuid.uuid4())
-        self.at_minute(75, "observer", id=alert, kind="safety", site="club",
-                       text="REAL WORLD: actor playing Lena feels unwell — first aid needed at Club Aurora.")
-        self.at_minute(87, "director", kind="safety_ack", target=alert, text="First aid given; play resumes.")
-        self.at_minute(90, "observer", kind="note", bookmark=True, text="Debrief: how the teams handled the "
-                       "age question at Club Aurora.")
+        site = next(s for s in self.scenario["sites"] if s["id"] == injects[0]["site"])
+        self.at_minute(75, "observer", id=alert, kind="safety", site=site["id"],
+                       text=self.written["safety"].format(site=site["name"]))
+        self.at_minute(87, "director", kind="safety_ack", target=alert, text=self.written["safety_ack"])
+        self.at_minute(90, "observer", kind="note", bookmark=True, text=self.written["bookmark"].format(site=site["name"]))
 
     def plan_answer(self, team, inject, minute):
         r = self.random
         move_at = minute + r.randint(2, 8)
         act_at = move_at + r.randint(2, 12)
         self.at_minute(move_at, f"team:{team}", kind="move", team=team, site=inject["site"])
-        action_type = r.choice(["plan", "interview", "identify", "search_seize", "brief_prosecutor", "refer"])
+        action_type = r.choice([a["id"] for a in self.scenario["action_types"]])
+        expected = inject["expected_actions"][0] if inject["expected_actions"] else inject["title"]
         self.at_minute(act_at, f"team:{team}", kind="action", team=team, action_type=action_type,
                        site=inject["site"], inject=inject["id"],
-                       text=f"Response to {inject['id']}: {inject['expected_actions'][0].lower()}.")
+                       text=self.written["answer"].format(inject=inject["id"], expected=expected[:1].lower() + expected[1:]))
         if r.random() < 0.8:
             rating = r.choices("PSMU", weights=[3, 4, 2, 1])[0]
             self.at_minute(act_at + r.randint(3, 15), r.choice(["observer", "controller"]), kind="evaluation",
                            team=team, objective=r.choice(inject["objectives"]), site=inject["site"],
-                           inject=inject["id"], rating=rating, note=r.choice(NOTES[rating]),
+                           inject=inject["id"], rating=rating, note=r.choice(self.written["notes"][rating]),
                            tag="strength" if rating == "P" else "improvement" if rating in "MU" else None)
 
     def run(self, until_minute=450):
@@ -120,7 +154,8 @@ class Player:
         self.t0 = time.time() + 3  # 3 s of warm-up so the screen shows the start
         self.submit("director", kind="clock", op="start", day=DAY, time="08:57", rate=RATE)
         for team in self.scenario["teams"]:
-            self.submit(f"team:{team['id']}", kind="move", team=team["id"], site=team.get("home_site", "hq"))
+            self.submit(f"team:{team['id']}", kind="move", team=team["id"],
+                        site=team.get("home_site", self.scenario["sites"][0]["id"]))
         self.plan()
         while self.queue and self.queue[0][0] <= self.t0 + until_minute * 60 / RATE:
             when, _, role, fields = heapq.heappop(self.queue)
@@ -138,9 +173,7 @@ def main(argv=None):
     parser.add_argument("--scenario", required=True)
     args = parser.parse_args(argv)
     codes = json.loads(os.environ["EXCON_DEMO_CODES"])
-    with open(args.scenario, encoding="utf-8") as f:
-        scenario = json.load(f)
-    Player(args.url, codes, scenario).run()
+    Player(args.url, codes, load_scenario(args.scenario).raw).run()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import sqlite_utils
 
 from .events import STORED_ENVELOPE as ENVELOPE_COLUMNS  # the envelope: a column each; the rest is `body`
+from .i18n import N_, Message, _
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -70,10 +71,12 @@ class StorageFault(Exception):
     """The event log cannot be written now (disk full, locked, read-only, deleted …); nothing of the
     attempt is stored.  Not the entry's fault: its sender keeps it and sends it again.
 
-    lasting: the database file itself is gone or replaced; no write can make it right again."""
+    message: a Message, shown to the people whose entries wait; lasting: the database file itself is
+    gone or replaced; no write can make it right again."""
 
-    def __init__(self, message: str, lasting: bool = False):
+    def __init__(self, message: Message, lasting: bool = False):
         super().__init__(message)
+        self.message = message
         self.lasting = lasting
 
 
@@ -85,15 +88,16 @@ def is_storage_error(error: BaseException) -> bool:
     return isinstance(error, (sqlite3.DatabaseError, OSError))
 
 
-def describe_storage_error(error: BaseException) -> str:
+def describe_storage_error(error: BaseException) -> Message:
     text = str(error)
     if "locked" in text or "busy" in text:
-        return f"the event log is locked by another program (waited {LOCK_WAIT:g} s)"
+        waited = f"{LOCK_WAIT:g}"
+        return _("the event log is locked by another program (waited %(seconds)s s)", seconds=waited)
     if "full" in text or getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return "the disk holding the event log is full"
+        return _("the disk holding the event log is full")
     if "readonly" in text or "read-only" in text:
-        return "the event log's file is read-only"
-    return f"the event log could not be written ({text})"
+        return _("the event log's file is read-only")
+    return _("the event log could not be written (%(error)s)", error=text)
 
 
 class EventLog:
@@ -206,32 +210,34 @@ class EventLog:
         try:
             database, wal = _file_state(self.path), _file_state(self.path + "-wal")
         except OSError as e:  # the directory unreadable, say: no knowing, no acknowledging
-            raise StorageFault(f"the database file {self.path} cannot be looked at ({e.strerror})") from e
-        wrong = None
+            raise StorageFault(_("the database file %(db)s cannot be looked at (%(error)s)", db=self.path,
+                                 error=e.strerror)) from e
+        wrong = None  # what happened, then (as `rescue`) what came of the copy
         if (database and database[2:]) != self.identity:
-            wrong = f"the database file {self.path} was deleted or replaced while ExCon ran"
+            wrong = N_("the database file %(db)s was deleted or replaced while ExCon ran; %(rescue)s")
         elif self.wal_identity is not None and (wal and wal[2:]) != self.wal_identity:
-            wrong = f"the database's write-ahead log {self.path}-wal was deleted or replaced while ExCon ran"
+            wrong = N_("the database's write-ahead log %(db)s-wal was deleted or replaced while ExCon ran; %(rescue)s")
         elif self.writer and database != self.own_database:
-            wrong = f"the database file {self.path} was changed by another program while ExCon ran"
+            wrong = N_("the database file %(db)s was changed by another program while ExCon ran; %(rescue)s")
         elif self.writer and wal and wal[0] < self.own_wal_size:
-            wrong = f"the database's write-ahead log {self.path}-wal was cut short by another program"
+            wrong = N_("the database's write-ahead log %(db)s-wal was cut short by another program; %(rescue)s")
         if wrong is None:
             if self.wal_identity is None and wal:
                 self.wal_identity = wal[2:]
             return
         if self.rescued is None:
             self.rescued = self._rescue()
-        raise StorageFault(f"{wrong}; {self.rescued}", lasting=True)
+        raise StorageFault(Message(wrong, db=self.path, rescue=self.rescued), lasting=True)
 
-    def _rescue(self) -> str:
+    def _rescue(self) -> Message:
         """Copy what this process can still read (acknowledged events included) to a new file."""
         target = f"{self.path}.rescued-{time.strftime('%Y%m%d-%H%M%S')}"
         try:
             self.backup(target)
         except Exception as e:  # noqa: BLE001 - the fault is raised in any case; say what came of the copy
-            return f"copying what was acknowledged to {target} failed ({e}): keep the phones' entries"
-        return f"everything acknowledged was copied to {target}: restart ExCon with --db {target}"
+            return _("copying what was acknowledged to %(target)s failed (%(error)s): keep the phones' entries",
+                     target=target, error=str(e))
+        return _("everything acknowledged was copied to %(target)s: restart ExCon with --db %(target)s", target=target)
 
     def heartbeat(self, moment: str) -> None:
         """Write and commit one small row: does the storage take writes again?"""
@@ -429,9 +435,9 @@ def hold_writer_lock(path: str):
     except BlockingIOError:
         try:
             with open(f"{path}.lock", encoding="utf-8") as note:
-                holder = note.read().strip() or "another process"
+                holder = note.read().strip() or _("another process")
         except OSError:
-            holder = "another process"
+            holder = _("another process")
         database.close()
         raise WriterLockTaken(holder) from None
     try:

@@ -11,19 +11,20 @@ import uuid
 from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar, get_type_hints
 
+from .i18n import N_, Message, _
 from .scenario import DELIVERY_METHODS, Scenario
-from .timefmt import iso, parse_clock_time, parse_iso
+from .timefmt import escaped, iso, parse_clock_time, parse_iso
 
 TEXT_LIMIT = 10_000  # characters in a free-text field
 ID_LIMIT = 100  # characters in an id field
 ENVELOPE = ("id", "kind", "observed_at")
 SERVER_FIELDS = ("seq", "ts", "exercise_time", "role")
 STORED_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn")  # every event has these
-RATINGS = {
-    "P": "Performed without challenges",
-    "S": "Performed with some challenges",
-    "M": "Performed with major challenges",
-    "U": "Unable to be performed",
+RATINGS = {  # HSEEP's wording; shown through the catalogs (docs/glossary.md has the Russian)
+    "P": N_("Performed without challenges"),
+    "S": N_("Performed with some challenges"),
+    "M": N_("Performed with major challenges"),
+    "U": N_("Unable to be performed"),
 }
 TAGS = ("strength", "improvement")
 CLOCK_OPS = ("start", "pause", "resume", "end")
@@ -35,7 +36,16 @@ INT64 = 2**63  # SQLite and JSON readers elsewhere hold whole numbers in 64 bits
 
 
 class InvalidEvent(ValueError):
-    """A payload that must not be stored; the message is one plain sentence for the sender."""
+    """A payload that must not be stored; the message is one plain sentence for the sender.
+
+    `message` is a Message (made with `_`), rendered in the sender's language where it is answered;
+    `field` names the payload field it is about, where there is one, so that a form can show the
+    error next to that field."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 class Undecodable:
@@ -45,31 +55,57 @@ class Undecodable:
         self.reason = reason
 
 
-def check_storable(value, where="the payload", depth=0) -> None:
+def check_storable(value, field=None, depth=0, key=False) -> None:
     """Refuse what SQLite or a JSON reader cannot hold: lone UTF-16 surrogates, whole numbers
     beyond 64 bits, deep nesting.  Checked before a submit joins a group commit, so that one bad
-    entry can never fail the commit of the others."""
+    entry can never fail the commit of the others.
+
+    field: the payload's field `value` is, or is within (None: the payload itself); key: `value` is a
+    field name."""
     if depth > MAX_DEPTH:
-        raise InvalidEvent(f"{where} is nested too deeply (at most {MAX_DEPTH} levels)")
+        raise InvalidEvent(_("%(where)s is nested too deeply (at most %(levels)s levels)",
+                             where=_where(field, key), levels=MAX_DEPTH), field=field)
     if isinstance(value, str):
         if not value.isascii():
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                raise InvalidEvent(f"{where} contains an invalid character (a lone UTF-16 surrogate)") from None
+                raise InvalidEvent(_("%(where)s contains an invalid character (a lone UTF-16 surrogate)",
+                                     where=_where(field, key)), field=field) from None
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise InvalidEvent(f"{where} holds a number that is not finite")
+            raise InvalidEvent(_("%(where)s holds a number that is not finite", where=_where(field, key)), field=field)
     elif isinstance(value, int):
         if not -INT64 <= value < INT64:
-            raise InvalidEvent(f"{where} holds a number too large to store")
+            raise InvalidEvent(_("%(where)s holds a number too large to store", where=_where(field, key)), field=field)
     elif isinstance(value, dict):
-        for key, item in value.items():
-            check_storable(key, "a field name", depth + 1)
-            check_storable(item, f"field {str(key)[:50]!r}" if depth == 0 else where, depth + 1)
+        for name, item in value.items():
+            check_storable(name, field, depth + 1, key=True)
+            check_storable(item, str(name)[:50] if depth == 0 else field, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            check_storable(item, where, depth + 1)
+            check_storable(item, field, depth + 1)
+
+
+def _where(field, key: bool) -> Message:
+    """Name what check_storable refuses, as the subject of its sentence."""
+    if key:
+        return _("a field name")
+    return _("the payload") if field is None else _("field '%(field)s'", field=escaped(field))
+
+
+def unknown_id(attr: str, value) -> Message:
+    """Return the refusal of an id the scenario does not know: one whole sentence for each kind of id."""
+    value = escaped(value)
+    if attr == "team":
+        return _("unknown team '%(team)s'", team=value)
+    if attr == "site":
+        return _("unknown site '%(site)s'", site=value)
+    if attr == "objective":
+        return _("unknown objective '%(objective)s'", objective=value)
+    if attr == "inject":
+        return _("unknown inject '%(inject)s'", inject=value)
+    return _("unknown action type '%(action_type)s'", action_type=value)
 
 
 @dataclass
@@ -81,15 +117,11 @@ class Kind:
 
     def check(self, scenario: Scenario) -> None:
         """Refuse ids the scenario does not know."""
-        for attr, table, label in (
-            ("team", scenario.teams, "team"),
-            ("site", scenario.sites, "site"),
-            ("objective", scenario.objectives, "objective"),
-            ("action_type", scenario.action_types, "action type"),
-        ):
+        for attr, table in (("team", scenario.teams), ("site", scenario.sites), ("objective", scenario.objectives),
+                            ("action_type", scenario.action_types)):
             value = getattr(self, attr, None)
             if value is not None and value not in table:
-                raise InvalidEvent(f"unknown {label} {value!r}")
+                raise InvalidEvent(unknown_id(attr, value), field=attr)
 
     def fields(self) -> dict:
         """Return the kind's fields that are set, for storing at the top level of the event."""
@@ -141,27 +173,31 @@ class InjectRelease(Kind):
         own = ("title", "description", "teams", "site", "delivery")
         if not self.adhoc:
             if self.inject not in scenario.injects:
-                raise InvalidEvent(f"unknown inject {self.inject!r} (an ad-hoc inject needs adhoc: true)")
+                raise InvalidEvent(_("unknown inject '%(inject)s' (an ad-hoc inject needs adhoc: true)",
+                                     inject=escaped(self.inject)), field="inject")
             given = [f for f in own if getattr(self, f) is not None]
             if given:
-                raise InvalidEvent(f"field {given[0]!r} comes from the MSEL; only ad-hoc injects set it")
+                raise InvalidEvent(_("field '%(field)s' comes from the MSEL; only ad-hoc injects set it", field=given[0]),
+                                   field=given[0])
             return
         if self.inject in scenario.injects:
-            raise InvalidEvent(f"inject id {self.inject!r} is already in the MSEL; give the ad-hoc inject a new id")
+            raise InvalidEvent(_("inject id '%(inject)s' is already in the MSEL; give the ad-hoc inject a new id",
+                                 inject=escaped(self.inject)), field="inject")
         for required in ("title", "description", "teams"):
             if getattr(self, required) is None:
-                raise InvalidEvent(f"missing field {required!r} for an ad-hoc inject")
+                raise InvalidEvent(_("missing field '%(field)s' for an ad-hoc inject", field=required), field=required)
         if not self.teams:
-            raise InvalidEvent("field 'teams' must name at least one team")
+            raise InvalidEvent(_("field 'teams' must name at least one team"), field="teams")
         for team in self.teams:
             if team not in scenario.teams:
-                raise InvalidEvent(f"unknown team {team!r}")
+                raise InvalidEvent(unknown_id("team", team), field="teams")
         if len(set(self.teams)) != len(self.teams):
-            raise InvalidEvent("field 'teams' names a team twice")
+            raise InvalidEvent(_("field 'teams' names a team twice"), field="teams")
         if self.site is not None and self.site not in scenario.sites:
-            raise InvalidEvent(f"unknown site {self.site!r}")
+            raise InvalidEvent(unknown_id("site", self.site), field="site")
         if self.delivery is not None and self.delivery not in DELIVERY_METHODS:
-            raise InvalidEvent(f"delivery must be one of {', '.join(DELIVERY_METHODS)}")
+            raise InvalidEvent(_("delivery must be one of %(methods)s", methods=", ".join(DELIVERY_METHODS)),
+                               field="delivery")
 
 
 @dataclass
@@ -175,7 +211,7 @@ class InjectSkip(Kind):
 
     def check(self, scenario):
         if self.inject not in scenario.injects:
-            raise InvalidEvent(f"unknown inject {self.inject!r}")
+            raise InvalidEvent(unknown_id("inject", self.inject), field="inject")
 
 
 @dataclass
@@ -204,11 +240,12 @@ class Evaluation(Kind):
     def check(self, scenario):
         super().check(scenario)
         if self.rating not in RATINGS:
-            raise InvalidEvent("rating must be one of P, S, M, U")
+            raise InvalidEvent(_("rating must be one of P, S, M, U"), field="rating")
         if self.task is not None and scenario.tasks.get(self.task) != self.objective:
-            raise InvalidEvent(f"unknown critical task {self.task!r} for objective {self.objective!r}")
+            raise InvalidEvent(_("unknown critical task '%(task)s' for objective '%(objective)s'",
+                                 task=escaped(self.task), objective=escaped(self.objective)), field="task")
         if self.tag is not None and self.tag not in TAGS:
-            raise InvalidEvent("tag must be 'strength' or 'improvement'")
+            raise InvalidEvent(_("tag must be 'strength' or 'improvement'"), field="tag")
 
 
 @dataclass
@@ -249,23 +286,24 @@ class Clock(Kind):
 
     def check(self, scenario):
         if self.op not in CLOCK_OPS:
-            raise InvalidEvent("op must be one of start, pause, resume, end")
+            raise InvalidEvent(_("op must be one of start, pause, resume, end"), field="op")
         if self.rate is not None:
             if self.op not in ("start", "resume"):
-                raise InvalidEvent("only start and resume may set the clock rate")
+                raise InvalidEvent(_("only start and resume may set the clock rate"), field="rate")
             if not 1 <= self.rate <= MAX_CLOCK_RATE:
-                raise InvalidEvent(f"rate must be a whole number from 1 to {MAX_CLOCK_RATE}")
+                raise InvalidEvent(_("rate must be a whole number from 1 to %(most)s", most=MAX_CLOCK_RATE), field="rate")
         if (self.day is None) != (self.time is None):
-            raise InvalidEvent("day and time go together")
+            raise InvalidEvent(_("day and time go together"), field="day" if self.day is None else "time")
         if self.day is not None:
             if self.op not in ("start", "resume"):
-                raise InvalidEvent("only start and resume may set the exercise day and time")
+                raise InvalidEvent(_("only start and resume may set the exercise day and time"), field="day")
             if self.day not in scenario.days:
-                raise InvalidEvent(f"day {self.day} out of range (1–{len(scenario.days)})")
+                raise InvalidEvent(_("day %(day)s out of range (1–%(last)s)", day=self.day, last=len(scenario.days)),
+                                   field="day")
             try:
                 parse_clock_time(self.time)
             except ValueError as e:
-                raise InvalidEvent(f"time {e}") from None
+                raise InvalidEvent(_("%(field)s %(error)s", field="time", error=e.args[0]), field="time") from None
 
 
 @dataclass
@@ -320,31 +358,32 @@ def parse_payload(payload, scenario: Scenario) -> Submission:
     if isinstance(payload, Undecodable):
         raise InvalidEvent(payload.reason)
     if not isinstance(payload, dict):
-        raise InvalidEvent("the payload must be a JSON object")
+        raise InvalidEvent(_("the payload must be a JSON object"))
     check_storable(payload)
     event_id = _check_id(payload.get("id"))
     kind_name = payload.get("kind")
     if not isinstance(kind_name, str):
-        raise InvalidEvent("missing field 'kind'")
+        raise InvalidEvent(_("missing field 'kind'"), field="kind")
     cls = KINDS.get(kind_name)
     if cls is None:
-        raise InvalidEvent(f"unknown kind {kind_name[:50]!r}; known kinds: {', '.join(KINDS)}")
+        raise InvalidEvent(_("unknown kind '%(kind)s'; known kinds: %(kinds)s", kind=escaped(kind_name[:50]),
+                             kinds=", ".join(KINDS)), field="kind")
     observed_at = payload.get("observed_at")
     if observed_at is not None:
         try:
             observed_at = iso(parse_iso(observed_at))
         except ValueError as e:
-            raise InvalidEvent(f"observed_at {e}") from None
+            raise InvalidEvent(_("%(field)s %(error)s", field="observed_at", error=e.args[0]), field="observed_at") from None
     for key in SERVER_FIELDS:
         if key in payload:
-            raise InvalidEvent(f"field {key!r} is set by the server, not by the sender")
+            raise InvalidEvent(_("field '%(field)s' is set by the server, not by the sender", field=key), field=key)
     body = {k: v for k, v in payload.items() if k not in ENVELOPE}
     changes = None
     if cls is Amend:
         changes = {k: v for k, v in body.items() if k not in ("target", "reason")}
         body = {k: v for k, v in body.items() if k in ("target", "reason")}
         if not changes:
-            raise InvalidEvent("an amend must carry at least one corrected field")
+            raise InvalidEvent(_("an amend must carry at least one corrected field"))
     kind = build_kind(cls, body)
     kind.check(scenario)
     return Submission(event_id, kind_name, observed_at, kind.fields(), changes)
@@ -361,52 +400,58 @@ def build_kind(cls, body: dict) -> Kind:
     hints, known = _shape(cls)
     for key in body:
         if key not in known:
-            raise InvalidEvent(f"unknown field {str(key)[:50]!r} for kind {cls.name!r}")
+            raise InvalidEvent(unknown_field(key, cls.name), field=str(key)[:50])
     values = {}
     for name, f in known.items():
         value = body.get(name)
         if value is None:
             if f.default is MISSING:
-                raise InvalidEvent(f"missing field {name!r}")
+                raise InvalidEvent(_("missing field '%(field)s'", field=name), field=name)
             continue
         values[name] = _check_type(cls, name, value, hints[name], allow_empty=f.default == "")
     return cls(**values)
+
+
+def unknown_field(key, kind: str) -> Message:
+    """Return the refusal of a field that `kind` does not have."""
+    return _("unknown field '%(field)s' for kind '%(kind)s'", field=escaped(str(key)[:50]), kind=kind)
 
 
 def _check_type(cls, name, value, hint, allow_empty):
     want = hint.__args__[0] if hasattr(hint, "__args__") else hint  # X | None -> X
     if want is bool:
         if not isinstance(value, bool):
-            raise InvalidEvent(f"field {name!r} must be true or false")
+            raise InvalidEvent(_("field '%(field)s' must be true or false", field=name), field=name)
         return value
     if want is list:
         if not isinstance(value, list) or len(value) > 50:
-            raise InvalidEvent(f"field {name!r} must be a list of ids")
+            raise InvalidEvent(_("field '%(field)s' must be a list of ids", field=name), field=name)
         for item in value:
             if not isinstance(item, str) or not item.strip() or len(item) > ID_LIMIT:
-                raise InvalidEvent(f"field {name!r} must be a list of ids")
+                raise InvalidEvent(_("field '%(field)s' must be a list of ids", field=name), field=name)
         return value
     if want is int:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise InvalidEvent(f"field {name!r} must be a whole number")
+            raise InvalidEvent(_("field '%(field)s' must be a whole number", field=name), field=name)
         return value
     if not isinstance(value, str):
-        raise InvalidEvent(f"field {name!r} must be text")
+        raise InvalidEvent(_("field '%(field)s' must be text", field=name), field=name)
     limit = TEXT_LIMIT if name in cls.text_fields else ID_LIMIT
     if len(value) > limit:
-        raise InvalidEvent(f"field {name!r} is longer than {limit} characters")
+        raise InvalidEvent(_("field '%(field)s' is longer than %(limit)s characters", field=name, limit=limit),
+                           field=name)
     if not allow_empty and not value.strip():
-        raise InvalidEvent(f"field {name!r} must not be empty")
+        raise InvalidEvent(_("field '%(field)s' must not be empty", field=name), field=name)
     return value
 
 
 def _check_id(value) -> str:
     if not isinstance(value, str):
-        raise InvalidEvent("missing field 'id' (a UUID chosen by the sender)")
+        raise InvalidEvent(_("missing field 'id' (a UUID chosen by the sender)"), field="id")
     try:
         parsed = uuid.UUID(value)
     except ValueError:
         parsed = None
     if parsed is None or len(value) != 36:
-        raise InvalidEvent("field 'id' must be a UUID such as 3f2b8c1e-5d6a-4b7c-9e8f-0a1b2c3d4e5f")
+        raise InvalidEvent(_("field 'id' must be a UUID such as 3f2b8c1e-5d6a-4b7c-9e8f-0a1b2c3d4e5f"), field="id")
     return str(parsed)

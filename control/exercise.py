@@ -18,10 +18,21 @@ from datetime import datetime
 from . import permissions
 from .clock import ClockError, ExerciseClock
 from .eventlog import EventLog, StorageFault
-from .events import CORRECTABLE, INJECT_STATUS, KINDS, InvalidEvent, Submission, build_kind, parse_payload
+from .events import (
+    CORRECTABLE,
+    INJECT_STATUS,
+    KINDS,
+    InvalidEvent,
+    Submission,
+    build_kind,
+    parse_payload,
+    unknown_field,
+    unknown_id,
+)
+from .i18n import _, in_language
 from .scenario import Scenario, ScenarioError
 from .state import StateFolder, apply_amends
-from .timefmt import exercise_seconds, iso, utc_now
+from .timefmt import escaped, exercise_seconds, iso, utc_now
 
 FOLD_SLICE = 1000  # events folded between two yields; a state at a past instant is kept every slice
 PAGE_BYTES = 1_000_000  # about this much JSON in one page of events (resume, /api/events)
@@ -34,8 +45,8 @@ INJECT_PLAYER_FIELDS = ("title", "description", "teams", "site", "from", "to", "
 CONTROL_ONLY = ("expected_actions", "controller_notes")  # MSEL columns for control's eyes only
 
 logger = logging.getLogger("excon")
-NOT_STORED = ("the server failed on this entry (a fault in ExCon, written to its log); it was not saved — "
-              "write it again, or tell exercise control")
+NOT_STORED = _("the server failed on this entry (a fault in ExCon, written to its log); it was not saved — "
+               "write it again, or tell exercise control")
 
 
 def let_others_run():
@@ -235,7 +246,8 @@ class Exercise:
         existing = self.log.get(sub.id)  # within the transaction: finds an earlier copy in the same batch too
         if existing is not None:
             if not _same_entry(existing, sub, role):  # never confirm, or pretend to store, someone else's entry
-                raise InvalidEvent(f"the id {sub.id} is already taken by another entry: every entry needs a new id")
+                raise InvalidEvent(_("the id %(id)s is already taken by another entry: every entry needs a new id",
+                                     id=sub.id), field="id")
             return Receipt(existing, duplicate=True)
         now = self.now()
         fields = self._check_live(sub, role, now)
@@ -251,7 +263,8 @@ class Exercise:
     # --- health of the storage --------------------------------------------------------------
 
     def health(self) -> dict:
-        """Return {"ok": …, "storage": the fault or None, "since": …} for /healthz and the screens."""
+        """Return {"ok": …, "storage": the fault (a Message) or None, "since": …} for /healthz and the screens
+        (health_in_language gives it in a reader's language)."""
         if self.fault is None:
             return {"ok": True, "storage": None, "since": None}
         return {"ok": False, "storage": self.fault["error"], "since": self.fault["since"]}
@@ -277,9 +290,9 @@ class Exercise:
             self.fault = None
             logger.warning("storage: writes go through again")
         else:
-            if self.fault is not None and (self.fault["error"] == str(fault) or self.fault["lasting"]):
+            if self.fault is not None and (self.fault["error"] == fault.message or self.fault["lasting"]):
                 return
-            self.fault = {"error": str(fault), "since": iso(self.now()), "lasting": fault.lasting}
+            self.fault = {"error": fault.message, "since": iso(self.now()), "lasting": fault.lasting}
             logger.error("STORAGE FAILING: %s — entries are kept on the phones and sent again%s", fault,
                          "; restart ExCon on a database file that exists" if fault.lasting else "")
         if self.on_health:
@@ -301,7 +314,7 @@ class Exercise:
             for version in checked:  # before and after: nobody moves an entry into or out of their reach
                 reason = permissions.may_submit(role, version)
                 if reason:
-                    raise InvalidEvent(f"{reason}, so it may not correct this one")
+                    raise InvalidEvent(_("%(reason)s, so it may not correct this one", reason=reason))
             return fields
         reason = permissions.may_submit(role, {"kind": sub.kind, "role": role, **fields})
         if reason:
@@ -312,22 +325,24 @@ class Exercise:
             try:
                 self.clock.check(fields["op"], self._clock_target(fields), now, self.monotonic())
             except ClockError as e:
-                raise InvalidEvent(str(e)) from None
+                raise InvalidEvent(e.message, field=e.field) from None
         elif sub.kind == "inject":
             if status == "released":
-                raise InvalidEvent(f"inject {inject} is already released")
+                raise InvalidEvent(_("inject %(inject)s is already released", inject=inject), field="inject")
             if not fields.get("adhoc"):
                 row = self.scenario.injects[inject]
                 fields.update({k: row[k] for k in INJECT_PLAYER_FIELDS})
         elif sub.kind in ("inject_skip", "inject_defer"):
             if status == "released":
-                raise InvalidEvent(f"inject {inject} is already released; it can no longer be skipped or deferred")
+                raise InvalidEvent(_("inject %(inject)s is already released; it can no longer be skipped or deferred",
+                                     inject=inject), field="inject")
         elif sub.kind == "safety_ack":
             target = self.log.get(fields["target"])
             if target is None or target["kind"] != "safety":
-                raise InvalidEvent(f"no safety alert with id {fields['target']!r}")
+                raise InvalidEvent(_("no safety alert with id '%(target)s'", target=escaped(fields["target"])),
+                                   field="target")
             if target["id"] in self.acknowledged:
-                raise InvalidEvent("that safety alert has already been acknowledged")
+                raise InvalidEvent(_("that safety alert has already been acknowledged"), field="target")
         else:
             self._check_links(sub.kind, fields, role)
         return fields
@@ -341,13 +356,16 @@ class Exercise:
         teams = self.released_to.get(inject)
         if permissions.role_team(role) is not None:
             if teams is None or fields.get("team") not in teams:
-                raise InvalidEvent(f"no inject {inject!r} was released to your team")
+                raise InvalidEvent(_("no inject '%(inject)s' was released to your team", inject=escaped(inject)),
+                                   field="inject")
             return
         if teams is None:
             known = inject in self.scenario.injects
-            raise InvalidEvent(f"inject {inject} has not been released" if known else f"unknown inject {inject!r}")
+            raise InvalidEvent(_("inject %(inject)s has not been released", inject=inject) if known
+                               else unknown_id("inject", inject), field="inject")
         if kind == "action" and fields["team"] not in teams:
-            raise InvalidEvent(f"inject {inject} was not released to team {fields['team']}")
+            raise InvalidEvent(_("inject %(inject)s was not released to team %(team)s", inject=inject,
+                                 team=fields["team"]), field="inject")
 
     def _correctable_target(self, target_id: str, role: str) -> dict:
         """Return the entry a correction names, as it stands now; refuse one the role cannot see."""
@@ -355,10 +373,12 @@ class Exercise:
         current = self.version(target) if target is not None else None
         if current is None or not permissions.may_see(role, current):
             if target is not None and target["id"] in self.retracted and permissions.may_see(role, target):
-                raise InvalidEvent("that event has already been retracted (withdrawn)")
-            raise InvalidEvent(f"no entry with id {target_id!r} that you may correct")
+                raise InvalidEvent(_("that event has already been retracted (withdrawn)"), field="target")
+            raise InvalidEvent(_("no entry with id '%(target)s' that you may correct", target=escaped(target_id)),
+                               field="target")
         if target["kind"] not in CORRECTABLE:
-            raise InvalidEvent(f"{target['kind']} events cannot be corrected; only {', '.join(CORRECTABLE)}")
+            raise InvalidEvent(_("%(kind)s events cannot be corrected; only %(kinds)s", kind=target["kind"],
+                                 kinds=", ".join(CORRECTABLE)), field="target")
         return current
 
     def _amended(self, target: dict, changes: dict) -> dict:
@@ -367,7 +387,7 @@ class Exercise:
         own = {f.name: target.get(f.name) for f in dataclasses.fields(cls)}
         for key in changes:
             if key not in own:
-                raise InvalidEvent(f"unknown field {str(key)[:50]!r} for kind {target['kind']!r}")
+                raise InvalidEvent(unknown_field(key, target["kind"]), field=str(key)[:50])
         merged = build_kind(cls, {**own, **changes})
         merged.check(self.scenario)
         return {**{k: v for k, v in target.items() if k not in own}, **merged.fields()}  # a field set to null goes
@@ -579,15 +599,15 @@ class Exercise:
         """Return the last `limit` events `role` may see (fewer if they take more than PAGE_BYTES of
         JSON), oldest first, and whether older ones were left out for size."""
         page = min(limit, READ_PAGE)
-        found, _, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)),
-                                       self.log.last_seq() + 1, limit, page)
+        found, _cursor, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)),
+                                             self.log.last_seq() + 1, limit, page)
         return found[::-1], more and len(found) < limit
 
     def recent_until(self, role: str, until: datetime, limit: int) -> tuple[list, bool]:
         """Return the last `limit` events `role` may see that were stored by `until`, oldest first."""
         page = min(limit, READ_PAGE)
         start = self.log.seq_at(iso(until)) + 1
-        found, _, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)), start, limit, page)
+        found, _cursor, more = self._collect(role, lambda cursor: list(self.log.before(cursor, page)), start, limit, page)
         return found[::-1], more and len(found) < limit
 
     def _collect(self, role, next_page, cursor, limit, page_size):
@@ -651,15 +671,16 @@ class Exercise:
             yield from found
             let_others_run()  # a local client reads as fast as we write: the socket alone never waits
 
-    def scenario_for(self, role: str) -> dict:
-        """Return the scenario as `role` may read it: teams never read the MSEL; the screen (which
-        players walk past) reads it without what control expects of the players."""
+    def scenario_for(self, role: str, lang: str | None = None) -> dict:
+        """Return the scenario as `role` may read it, its texts in `lang`: teams never read the MSEL;
+        the screen (which players walk past) reads it without what control expects of the players."""
+        raw = self.scenario.in_language(lang or self.scenario.language).raw
         if permissions.role_team(role) is not None:
-            return {k: v for k, v in self.scenario.raw.items() if k != "injects"}
+            return {k: v for k, v in raw.items() if k != "injects"}
         if permissions.family(role) == "screen":
-            injects = [{k: v for k, v in row.items() if k not in CONTROL_ONLY} for row in self.scenario.raw["injects"]]
-            return {**self.scenario.raw, "injects": injects}
-        return self.scenario.raw
+            injects = [{k: v for k, v in row.items() if k not in CONTROL_ONLY} for row in raw["injects"]]
+            return {**raw, "injects": injects}
+        return raw
 
 
 def check_log_fits(scenario: Scenario, log: EventLog) -> None:
@@ -667,16 +688,23 @@ def check_log_fits(scenario: Scenario, log: EventLog) -> None:
     screens and the report would break on them.  The first start stores the exercise's id."""
     written_for = log.setting("scenario_id", lambda: scenario.exercise_id)
     if written_for != scenario.exercise_id:
-        raise ScenarioError(f"{log.path} holds the log of exercise {written_for!r}, not of {scenario.exercise_id!r} "
-                            "(exercise.id in the scenario file): start with that exercise's scenario, or a new --db")
+        raise ScenarioError(_("%(db)s holds the log of exercise '%(written_for)s', not of '%(exercise)s' (exercise.id in "
+                              "the scenario file): start with that exercise's scenario, or a new --db", db=log.path,
+                              written_for=escaped(written_for), exercise=escaped(scenario.exercise_id)))
     tables = {"team": scenario.teams, "site": scenario.sites, "objective": scenario.objectives,
               "task": scenario.tasks, "action_type": scenario.action_types, "inject": scenario.injects}
     for name, ids in log.referenced_ids().items():
         missing = sorted(str(i) for i in ids - set(tables[name]))
         if missing:
-            raise ScenarioError(f"{log.path} has events about {name} {', '.join(map(repr, missing[:5]))}"
-                                f"{' …' if len(missing) > 5 else ''}, which the scenario no longer has: "
-                                "put them back in the scenario file (ids cannot change once events name them)")
+            named = ", ".join(map(repr, missing[:5])) + (" …" if len(missing) > 5 else "")
+            raise ScenarioError(_("%(db)s has events about %(name)s %(ids)s, which the scenario no longer has: put them "
+                                  "back in the scenario file (ids cannot change once events name them)", db=log.path,
+                                  name=name, ids=named))
+
+
+def health_in_language(health: dict, lang: str) -> dict:
+    """Return a health() answer with its storage fault in `lang`."""
+    return {**health, "storage": in_language(health["storage"], lang)} if health.get("storage") else health
 
 
 def _correct(folder: StateFolder, role: str, before: dict | None, after: dict | None, seq: int) -> None:

@@ -1,6 +1,7 @@
 """The after-action report draft (HSEEP's shape) and the event exports, built from the log.
 
-No Flask here: the views pass in what the role may see and get HTML text or lines back.
+No Flask here: the views pass in what the role may see, and the language of the person who asked,
+and get HTML text or lines back.
 """
 
 import csv
@@ -8,29 +9,39 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
+from datetime import date
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from babel.dates import format_date
 from plotly.offline import get_plotlyjs
 
 from .events import RATINGS
+from .i18n import N_, SOURCE_LANGUAGE, Message, _
+from .permissions import role_team
+from .rules import LABELS
 from .timefmt import split_exercise_time
 
 _ISOLATE_MARKS = re.compile("[\u2066-\u2069]")
 EVIDENCE_PER_CELL = 25  # notes shown per objective and tag; the rest are in the CSV export
 # Okabe–Ito, as on the screens: P, S, M, U
 RATING_COLOURS = {"P": "#009E73", "S": "#56B4E9", "M": "#E69F00", "U": "#D55E00"}
+# The timeline's line for a clock event, by operation.
+CLOCK_MARKS = {"start": N_("Exercise clock: start"), "pause": N_("Exercise clock: pause"),
+               "resume": N_("Exercise clock: resume"), "end": N_("Exercise clock: end")}
 
 
-def exercise_clock(seconds) -> str:
+def exercise_clock(seconds, lang: str) -> str:
     if seconds is None:
-        return "before the start"
+        return _("before the start").in_language(lang)
     day, time = split_exercise_time(seconds)
-    return f"day {day} {time[:5]}"
+    return _("day %(day)s %(time)s", day=day, time=time[:5]).in_language(lang)
 
 
-def report_context(scenario, state, evaluations, marks, event_count) -> dict:
-    """Gather what the report template shows: overview, analysis per objective, timeline, plan."""
+def report_context(scenario, state, evaluations, marks, event_count, lang: str) -> dict:
+    """Gather what the report template shows: overview, analysis per objective, timeline, plan; the
+    scenario's texts and ExCon's own in `lang`."""
+    scenario = scenario.in_language(lang)
     raw = scenario.raw
     teams = list(scenario.teams.values())
     objectives = []
@@ -44,12 +55,12 @@ def report_context(scenario, state, evaluations, marks, event_count) -> dict:
             "improvement": [e for e in rows if e.get("tag") == "improvement"],
             "other": [e for e in rows if not e.get("tag")],
         }
-        evidence = {k: [_evidence(e, scenario) for e in v[-EVIDENCE_PER_CELL:]] for k, v in grouped.items()}
+        evidence = {k: [_evidence(e, scenario, lang) for e in v[-EVIDENCE_PER_CELL:]] for k, v in grouped.items()}
         objectives.append({
             "id": obj["id"], "title": obj["title"], "tasks": obj["tasks"], "table": table,
             "total": len(rows), "task_counts": {t["title"]: tasks.get(t["id"], 0) for t in obj["tasks"]},
             "evidence": evidence, "hidden": {k: max(0, len(v) - EVIDENCE_PER_CELL) for k, v in grouped.items()},
-            "chart": _rating_chart(obj, table),
+            "chart": _rating_chart(table, lang),
         })
     improvements = defaultdict(list)
     for e in evaluations:
@@ -58,30 +69,34 @@ def report_context(scenario, state, evaluations, marks, event_count) -> dict:
     plan = []
     for (obj_id, task_id), rows in sorted(improvements.items(), key=lambda kv: -len(kv[1])):
         obj = scenario.objectives[obj_id]
-        task = next((t["title"] for t in obj["tasks"] if t["id"] == task_id), "the objective as a whole")
+        task = next((t["title"] for t in obj["tasks"] if t["id"] == task_id), None)
         notes = Counter(_isolated(e["note"]) for e in rows).most_common(2)
-        plan.append({"objective": obj["title"], "task": task, "count": len(rows),
+        plan.append({"objective": obj["title"], "task": task or _("the objective as a whole").in_language(lang),
+                     "count": len(rows),
                      "teams": sorted({scenario.teams[e["team"]]["name"] for e in rows}),
-                     "observation": " / ".join(n for n, _ in notes)})
+                     "observation": " / ".join(note for note, _count in notes)})
     injects = []
     for inject_id, entry in state["injects"].items():
-        row = scenario.injects.get(inject_id, {})
-        injects.append({"id": inject_id, "title": entry.get("title") or row.get("title", ""), "status": entry["status"],
-                        "when": exercise_clock(entry.get("exercise_time")) if entry["status"] != "pending" else
-                        f"day {row.get('day')} {row.get('time')} (scheduled)",
+        row = scenario.injects.get(inject_id, {})  # an MSEL inject's title in `lang`; an ad-hoc one's as written
+        when = (exercise_clock(entry.get("exercise_time"), lang) if entry["status"] != "pending" else
+                _("day %(day)s %(time)s (scheduled)", day=row.get("day"), time=row.get("time")).in_language(lang))
+        injects.append({"id": inject_id, "title": row.get("title") or entry.get("title") or "", "status": entry["status"],
+                        "when": when,
                         "reason": entry.get("reason", ""),
                         "responses": {scenario.teams[t]["name"]: round(s / 60) for t, s in entry.get("responses", {}).items()},
                         "teams": [scenario.teams[t]["name"] for t in (entry.get("teams") or row.get("teams", []))]})
-    timeline = [{"when": exercise_clock(m["exercise_time"]), "what": _mark_text(m, scenario)} for m in marks
-                if m["kind"] != "inject"]
-    first = marks[0]["ts"][:10] if marks else ""
-    last = marks[-1]["ts"][:10] if marks else ""
+    timeline = [{"when": exercise_clock(m["exercise_time"], lang), "what": _mark_text(m, scenario, lang)}
+                for m in marks if m["kind"] != "inject"]
+    # The first and last day logged, as the reader's language writes dates ("28 ноября 2026 г.", "Nov 28, 2026").
+    first, last = (format_date(date.fromisoformat(m["ts"][:10]), "long", locale=lang) for m in (marks[0], marks[-1])) \
+        if marks else ("", "")
     return {
         "exercise": raw.get("exercise", {}), "days": raw["days"], "sites": raw["sites"], "teams": teams,
         "objectives": objectives, "plan": plan, "injects": injects, "timeline": timeline,
-        "dates": f"{first} – {last}" if first else "not started", "event_count": event_count,
+        "dates": (first if first == last else f"{first} – {last}") if first else _("nothing logged yet").in_language(lang),
+        "event_count": event_count,
         "evaluation_count": len(evaluations), "clock": state["clock"],
-        "response_chart": _response_chart(injects, teams),
+        "response_chart": _response_chart(injects, teams, lang),
         # plotly.js itself, inline in the page: the report opens and prints with no network.
         "plotlyjs": get_plotlyjs(),
         "ratings": RATINGS,
@@ -99,40 +114,55 @@ def _isolated(text: str) -> str:
     return "\u2068" + isolatable(text) + "\u2069"
 
 
-def _evidence(e, scenario) -> dict:
-    return {"when": exercise_clock(e.get("exercise_time")), "observed_at": e.get("observed_at", ""),
+def _evidence(e, scenario, lang: str) -> dict:
+    return {"when": exercise_clock(e.get("exercise_time"), lang), "observed_at": e.get("observed_at", ""),
             "team": scenario.teams[e["team"]]["name"], "site": scenario.sites[e["site"]]["name"] if e.get("site") else "",
             "rating": e["rating"], "note": e["note"], "role": e["role"],
             "task": next((t["title"] for t in scenario.objectives[e["objective"]]["tasks"] if t["id"] == e.get("task")), "")}
 
 
-def _mark_text(m, scenario) -> str:
+def _mark_text(m, scenario, lang: str) -> str:
     kind = m["kind"]
     if kind == "clock":
-        return f"Exercise clock: {m['op']}"
-    if kind in ("inject_skip", "inject_defer"):
-        return f"Inject {m['inject']} {'skipped' if kind == 'inject_skip' else 'deferred'}: {m['reason']}"
+        return Message(CLOCK_MARKS[m["op"]]).in_language(lang)
+    if kind == "inject_skip":
+        return _("Inject %(inject)s skipped: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
+    if kind == "inject_defer":
+        return _("Inject %(inject)s deferred: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
+    who = _role_name(m["role"], scenario, lang)
     if kind == "safety":
-        return f"Real-world safety alert ({m['role']}): {m.get('text') or 'no text'}"
-    return f"Bookmark ({m['role']}): {m.get('text') or m.get('note', '')}"
+        return _("Real-world safety alert (%(role)s): %(text)s", role=who,
+                 text=m.get("text") or _("no text")).in_language(lang)
+    return _("Bookmark (%(role)s): %(text)s", role=who, text=m.get("text") or m.get("note", "")).in_language(lang)
 
 
-def _rating_chart(obj, table) -> str:
+def _role_name(role: str, scenario, lang: str) -> str:
+    """Return how a role is called in `lang`: "evaluator", or a team's name for a team's tablet (as the pages say)."""
+    team = role_team(role)
+    if team is None:
+        return Message(LABELS["role"].get(role, role)).in_language(lang)
+    if team not in scenario.teams:
+        return role
+    return _("team tablet: %(team)s", team=scenario.teams[team]["name"]).in_language(lang)
+
+
+def _rating_chart(table, lang: str) -> str:
     fig = go.Figure([go.Bar(name=r, x=[row["team"] for row in table], y=[row[r] for row in table],
                             marker_color=RATING_COLOURS[r]) for r in "PSMU"])
     fig.update_layout(barmode="stack", height=260, margin=dict(l=40, r=10, t=30, b=30),
-                      title=dict(text="Ratings per team (P/S/M/U)", font=dict(size=13)), legend=dict(orientation="h"))
+                      title=dict(text=_("Ratings per team (P/S/M/U)").in_language(lang), font=dict(size=13)),
+                      legend=dict(orientation="h"))
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "staticPlot": True})
 
 
-def _response_chart(injects, teams) -> str:
+def _response_chart(injects, teams, lang: str) -> str:
     released = [i for i in injects if i["status"] == "released" and i["responses"]]
     fig = go.Figure([go.Bar(name=t["name"], x=[i["id"] for i in released],
                             y=[i["responses"].get(t["name"]) for i in released], marker_color=t.get("color"))
                      for t in teams])
     fig.update_layout(barmode="group", height=300, margin=dict(l=40, r=10, t=30, b=40),
-                      title=dict(text="Response time per inject (minutes, release → first answering action)",
-                                 font=dict(size=13)), legend=dict(orientation="h"))
+                      title=dict(text=_("Response time per inject (minutes, release → first answering action)")
+                                 .in_language(lang), font=dict(size=13)), legend=dict(orientation="h"))
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "staticPlot": True})
 
 
@@ -143,17 +173,31 @@ def events_jsonl(events):
 
 
 # One column per field of any kind, in this order; an id column is followed by the name it stands for.
+CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "exercise_time", "observed_at", "role",
+                "conn")  # exercise time also as day and time
 CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
               "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
               "target", "reason", "removed")
 CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_title", "task": "task_title",
              "action_type": "action_label", "inject": "inject_title", "teams": "team_names"}
+# Each column's header: in English the column's id, in another language from the catalogs.
+CSV_HEADERS = {
+    "seq": N_("seq"), "id": N_("id"), "kind": N_("kind"), "ts": N_("ts"), "exercise_day": N_("exercise_day"),
+    "exercise_clock": N_("exercise_clock"), "exercise_time": N_("exercise_time"), "observed_at": N_("observed_at"),
+    "role": N_("role"), "conn": N_("conn"), "team": N_("team"), "team_name": N_("team_name"), "site": N_("site"),
+    "site_name": N_("site_name"), "objective": N_("objective"), "objective_title": N_("objective_title"),
+    "task": N_("task"), "task_title": N_("task_title"), "action_type": N_("action_type"),
+    "action_label": N_("action_label"), "rating": N_("rating"), "tag": N_("tag"), "bookmark": N_("bookmark"),
+    "note": N_("note"), "text": N_("text"), "inject": N_("inject"), "inject_title": N_("inject_title"),
+    "adhoc": N_("adhoc"), "title": N_("title"), "description": N_("description"), "teams": N_("teams"),
+    "team_names": N_("team_names"), "delivery": N_("delivery"), "op": N_("op"), "day": N_("day"), "time": N_("time"),
+    "rate": N_("rate"), "target": N_("target"), "reason": N_("reason"), "removed": N_("removed"),
+}
 
 
-def csv_header() -> list[str]:
-    """Return the CSV's columns: the envelope (exercise time also as day and time), then every field."""
-    columns = ["seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "exercise_time", "observed_at", "role",
-               "conn"]
+def csv_columns() -> list[str]:
+    """Return the CSV's column ids: the envelope, then every field, each id followed by its name's column."""
+    columns = list(CSV_ENVELOPE)
     for name in CSV_FIELDS:
         columns.append(name)
         if name in CSV_NAMED:
@@ -161,13 +205,20 @@ def csv_header() -> list[str]:
     return columns
 
 
-def events_csv(events, scenario):
+def csv_header(lang: str = SOURCE_LANGUAGE) -> list[str]:
+    """Return the CSV's header row in `lang` (in English, the column ids)."""
+    return [Message(CSV_HEADERS[column]).in_language(lang) for column in csv_columns()]
+
+
+def events_csv(events, scenario, lang: str):
     """Yield CSV text that spreadsheets open as it is: UTF-8 with a byte-order mark (Excel reads
-    Cyrillic right), one column per field, names and titles next to the ids."""
+    Cyrillic right), one column per field, names and titles next to the ids; the header and the
+    scenario's names in `lang`."""
+    scenario = scenario.in_language(lang)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(csv_header())
+    writer.writerow(csv_header(lang))
     for event in events:
         writer.writerow(_csv_row(event, scenario))
         if buffer.tell() > 65536:

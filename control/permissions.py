@@ -6,6 +6,7 @@ only `may_submit`, `may_see` and `may_call`; nothing else in the code decides ac
 """
 
 from .events import STORED_ENVELOPE
+from .i18n import Message, _
 
 STAFF_ROLES = ("director", "controller", "observer", "screen")
 
@@ -100,24 +101,24 @@ def _is_own(role: str, event: dict) -> bool:
     return event.get("team") == team
 
 
-def may_submit(role: str, event: dict) -> str | None:
+def may_submit(role: str, event: dict) -> Message | None:
     """Return None if `role` may submit `event` (kind and fields), else the reason it may not.
 
     For a correction, pass the target event (with any earlier amends applied) as `event`.
     """
     scope = SUBMIT.get(event["kind"], {}).get(family(role))
     if scope is None:
-        return f"the {role} role may not submit {event['kind']} events"
+        return _("the %(role)s role may not submit %(kind)s events", role=role, kind=event["kind"])
     if scope == OWN and not _is_own(role, event):
-        return f"the {role} role may only log its own team's {event['kind']} events"
+        return _("the %(role)s role may only log its own team's %(kind)s events", role=role, kind=event["kind"])
     return None
 
 
-def may_submit_kind(role: str, kind: str) -> str | None:
+def may_submit_kind(role: str, kind: str) -> Message | None:
     """Return None if `role` may submit some `kind` event at all, else the reason: asked before the
     payload is checked against the scenario, so that a refusal tells nothing about the scenario."""
     if family(role) not in SUBMIT.get(kind, {}):
-        return f"the {role} role may not submit {kind} events"
+        return _("the %(role)s role may not submit %(kind)s events", role=role, kind=kind)
     return None
 
 

@@ -7,11 +7,29 @@ and which injects are still to do and when they count as overdue.
 """
 
 import json
+from functools import cache
 
 from .clock import ALLOWED_FROM, NEXT_STATE
 from .events import CLOCK_OPS, CORRECTABLE, INJECT_STATUS, RATINGS, TAGS
+from .i18n import N_
 from .scenario import DELIVERY_METHODS
 from .state import OVERDUE_AFTER, STILL_TO_DO
+
+# The words the pages show for the values above, in English; a page shows them through its catalog
+# (`t(RULES.labels.status[s])`).  tests/test_translations.py checks that every value has its label.
+LABELS = {
+    "status": {"pending": N_("pending"), "released": N_("released"), "skipped": N_("skipped"),
+               "deferred": N_("deferred"), "due": N_("due"), "overdue": N_("overdue")},
+    "clock": {"not_started": N_("not started"), "running": N_("running"), "paused": N_("paused"), "ended": N_("ended")},
+    "tag": {"strength": N_("strength"), "improvement": N_("area for improvement")},
+    "delivery": {"phone call": N_("phone call"), "email": N_("email"), "document": N_("document"),
+                 "actor walk-in": N_("actor walk-in"), "site event": N_("site event"), "radio": N_("radio"),
+                 "video call": N_("video call")},
+    "role": {"director": N_("exercise director"), "controller": N_("controller"), "observer": N_("evaluator"),
+             "screen": N_("big screen")},  # a team's role is called by the team's name
+    "schedule": {"briefing": N_("briefing"), "play": N_("play"), "break": N_("break"), "hot_wash": N_("hot wash"),
+                 "debrief": N_("debrief")},
+}
 
 
 def page_rules() -> dict:
@@ -25,7 +43,14 @@ def page_rules() -> dict:
         "delivery_methods": list(DELIVERY_METHODS),
         "overdue_after": OVERDUE_AFTER,
         "still_to_do": list(STILL_TO_DO),
+        "labels": LABELS,
     }
+
+
+@cache
+def page_texts() -> frozenset:
+    """Return the English texts of the rules that pages show (labels, rating wording): their catalog entries go to the pages."""
+    return frozenset(RATINGS.values()) | frozenset(text for table in LABELS.values() for text in table.values())
 
 
 def rules_module() -> str:

@@ -1,7 +1,8 @@
 """Load and check the exercise scenario: days, sites, teams, objectives, action types and the MSEL.
 
 Every field ExCon reads is checked for its type here, so that a wrong value is named at start-up
-with its entry, never found later by a page or the report.
+with its entry, never found later by a page or the report.  The refusal is a `Message` (see i18n.py):
+`str()` gives English, and the entry it names ("inject 'I-04'") is a Message of its own.
 """
 
 import json
@@ -10,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .timefmt import parse_clock_time
+from .i18n import LANGUAGE_CODE, _, languages
+from .timefmt import escaped, parse_clock_time
 
 DELIVERY_METHODS = ("phone call", "email", "document", "actor walk-in", "site event", "radio", "video call")
 SCHEDULE_KINDS = ("briefing", "play", "break", "hot_wash", "debrief")
@@ -18,7 +20,7 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 class ScenarioError(ValueError):
-    """The scenario file is broken; the message names the bad entry."""
+    """The scenario file is broken; the message (`args[0]`, a Message) names the bad entry."""
 
 
 @dataclass
@@ -33,6 +35,9 @@ class Scenario:
     action_types: dict = field(default_factory=dict)
     injects: dict = field(default_factory=dict)
     days: dict = field(default_factory=dict)
+    source: dict = None  # the file's JSON, texts in several languages as they are written
+    languages: tuple = ()  # the languages the scenario's own texts are given in, besides its language
+    _translated: dict = field(default_factory=dict, repr=False)
 
     @property
     def first_day(self) -> int:
@@ -41,6 +46,23 @@ class Scenario:
     @property
     def exercise_id(self) -> str:
         return self.raw["exercise"]["id"]
+
+    @property
+    def language(self) -> str:
+        """The scenario's own language (`exercise.language`), English when it names none."""
+        return self.raw["exercise"].get("language") or "en"
+
+    def in_language(self, lang: str) -> "Scenario":
+        """Return this scenario with its texts in `lang` (falling back to the scenario's language)."""
+        if lang == self.language or not self.languages:
+            return self
+        if lang not in self._translated:
+            try:
+                self._translated[lang] = _checked(_in_language(self.source, lang, self.language))
+            except ScenarioError as e:
+                raise ScenarioError(_("in '%(language)s': %(error)s", language=lang, error=e.args[0])) from None
+            self._translated[lang].source = self.source
+        return self._translated[lang]
 
     def day_start_seconds(self, day: int) -> int:
         """Return the time of day (seconds) at which `day`'s schedule begins."""
@@ -54,18 +76,18 @@ def load_scenario(path) -> Scenario:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError(f"scenario file {path} does not exist") from None
+        raise ScenarioError(_("scenario file %(path)s does not exist", path=str(path))) from None
     except OSError as e:
-        raise ScenarioError(f"cannot read scenario file {path}: {e.strerror}") from None
+        raise ScenarioError(_("cannot read scenario file %(path)s: %(error)s", path=str(path), error=e.strerror)) from None
     text = _decode(data, path)
     try:
         raw = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as e:
-        raise ScenarioError(f"{path} is not valid JSON: {e}") from None
+        raise ScenarioError(_("%(path)s is not valid JSON: %(error)s", path=str(path), error=str(e))) from None
     except RecursionError:
-        raise ScenarioError(f"{path} is nested too deeply to read") from None
-    except ValueError as e:  # NaN, Infinity, or a number too long
-        raise ScenarioError(f"{path}: {e}") from None
+        raise ScenarioError(_("%(path)s is nested too deeply to read", path=str(path))) from None
+    except ValueError as e:  # NaN, Infinity (a Message from _refuse_constant), or a number too long
+        raise ScenarioError(_("%(path)s: %(error)s", path=str(path), error=e.args[0])) from None
     return check_scenario(raw)
 
 
@@ -73,28 +95,89 @@ def _decode(data: bytes, path: Path) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # the byte-order mark Windows editors write: harmless
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ScenarioError(f"{path} is saved as UTF-16; save it as UTF-8")
+        raise ScenarioError(_("%(path)s is saved as UTF-16; save it as UTF-8", path=str(path)))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        guess = ""
-        try:
-            if re.search("[а-яА-ЯёЁ]", data.decode("cp1251")):
-                guess = " It looks like Windows-1251 (Cyrillic)."
-        except UnicodeDecodeError:
-            pass
-        raise ScenarioError(f"{path} is not UTF-8 text (byte 0x{data[e.start]:02X} at position {e.start}).{guess} "
-                            "Save it as UTF-8 (in Notepad or Excel: Save As, encoding UTF-8)") from None
+        bad = {"path": str(path), "byte": f"0x{data[e.start]:02X}", "position": e.start}
+        if _looks_like_cp1251(data):
+            raise ScenarioError(_("%(path)s is not UTF-8 text (byte %(byte)s at position %(position)s). It looks like "
+                                  "Windows-1251 (Cyrillic). Save it as UTF-8 (in Notepad or Excel: Save As, encoding "
+                                  "UTF-8)", **bad)) from None
+        raise ScenarioError(_("%(path)s is not UTF-8 text (byte %(byte)s at position %(position)s). Save it as UTF-8 "
+                              "(in Notepad or Excel: Save As, encoding UTF-8)", **bad)) from None
+
+
+def _looks_like_cp1251(data: bytes) -> bool:
+    """Tell a file that reads as Cyrillic in Windows-1251, the encoding Russian Windows saves in."""
+    try:
+        return bool(re.search("[а-яА-ЯёЁ]", data.decode("cp1251")))
+    except UnicodeDecodeError:
+        return False
 
 
 def _refuse_constant(name):
-    raise ValueError(f"{name} is not a number JSON allows; write a plain number")
+    raise ValueError(_("%(name)s is not a number JSON allows; write a plain number", name=name))
 
 
 def check_scenario(raw) -> Scenario:
-    """Check a parsed scenario object and index it."""
+    """Check a parsed scenario object and index it, its texts in the scenario's own language.
+
+    Any text may be given in several languages, `{"ru": "…", "en": "…"}`; such a text must have
+    the scenario's language (`exercise.language`, English if none), and `Scenario.in_language`
+    gives the scenario in another."""
     if not isinstance(raw, dict):
-        raise ScenarioError("the scenario must be a JSON object")
+        raise ScenarioError(_("the scenario must be a JSON object"))
+    exercise = raw.get("exercise")
+    language = exercise.get("language") if isinstance(exercise, dict) else None
+    if language is not None and not (isinstance(language, str) and LANGUAGE_CODE.match(language)):
+        raise ScenarioError(_("%(where)s: 'language' must be a language code such as \"ru\" or \"en\", not %(value)s",
+                              where=_("exercise"), value=_shown(language)))
+    language = language or "en"
+    found = set()
+    _find_texts(raw, language, "", found)
+    s = _checked(_in_language(raw, language, language))
+    s.source, s.languages = raw, tuple(sorted(found - {language}))
+    for lang in s.languages:  # checked now, so that no page finds a broken translation later
+        s.in_language(lang)
+    return s
+
+
+def _find_texts(value, language: str, where: str, found: set) -> None:
+    """Check every text given in several languages (it must have `language`); collect the languages."""
+    if _is_text_in_languages(value, language):
+        if language not in value:
+            raise ScenarioError(_("%(where)s: a text in several languages must have the scenario's language "
+                                  "'%(language)s' (it has %(languages)s)", where=where or _("the scenario"),
+                                  language=language, languages=", ".join(f"'{escaped(k)}'" for k in value)))
+        found.update(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _find_texts(item, language, f"{where}.{key}" if where else str(key), found)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _find_texts(item, language, f"{where}[{i}]", found)
+
+
+def _is_text_in_languages(value, language: str) -> bool:
+    """Tell a text in several languages: an object of language codes to texts, one of them a language
+    ExCon speaks or the scenario's (so that an object such as {"id": "club"} is not taken for one)."""
+    return (isinstance(value, dict) and bool(value) and all(isinstance(k, str) and LANGUAGE_CODE.match(k) for k in value)
+            and all(isinstance(v, str) for v in value.values()) and bool(set(value) & {*languages(), language}))
+
+
+def _in_language(value, lang: str, language: str):
+    """Return a copy of `value` whose texts in several languages are in `lang`, else in `language`."""
+    if _is_text_in_languages(value, language):
+        return value.get(lang) or value[language]
+    if isinstance(value, dict):
+        return {key: _in_language(item, lang, language) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_in_language(item, lang, language) for item in value]
+    return value
+
+
+def _checked(raw: dict) -> Scenario:
     s = Scenario(raw=raw)
     _check_exercise(raw)
     s.days = _check_days(raw)
@@ -103,23 +186,26 @@ def check_scenario(raw) -> Scenario:
         for axis in ("x", "y"):
             value = site.get(axis)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-                raise ScenarioError(f"site {site['id']!r}: {axis} must be a number (plan coordinate)")
+                raise ScenarioError(_("%(where)s: %(axis)s must be a number (plan coordinate)",
+                                      where=_("site '%(site)s'", site=escaped(site["id"])), axis=axis))
     s.teams = _index(raw, "teams", {"name": _text, "agencies": _text_list},
                      {"color": _colour, "home_site": _text, "short": _short})
     for team in s.teams.values():
         if "home_site" in team and team["home_site"] not in s.sites:
-            raise ScenarioError(f"team {team['id']!r}: unknown home_site {team['home_site']!r}")
+            raise ScenarioError(_("%(where)s: unknown home_site '%(site)s'", where=_("team '%(team)s'", team=escaped(team["id"])),
+                                  site=escaped(team["home_site"])))
     _give_shorts(list(s.teams.values()))
     s.objectives = _index(raw, "objectives", {"title": _text, "tasks": _list}, {"description": _any_text})
     for obj in s.objectives.values():
         tasks = obj["tasks"]
         if not tasks:
-            raise ScenarioError(f"objective {obj['id']!r}: tasks must be a non-empty list")
+            raise ScenarioError(_("%(where)s: tasks must be a non-empty list",
+                                  where=_("objective '%(objective)s'", objective=escaped(obj["id"]))))
         for i, task in enumerate(tasks):
-            where = f"objective {obj['id']!r} task #{i + 1}"
+            where = _("objective '%(objective)s' task #%(number)s", objective=escaped(obj["id"]), number=i + 1)
             _check_entry(task, where, {"title": _text}, {"description": _any_text})
             if task["id"] in s.tasks:
-                raise ScenarioError(f"{where}: duplicate task id {task['id']!r}")
+                raise ScenarioError(_("%(where)s: duplicate task id '%(task)s'", where=where, task=escaped(task["id"])))
             s.tasks[task["id"]] = obj["id"]
     s.action_types = _index(raw, "action_types", {"label": _text}, {})
     s.injects = _index(raw, "injects", {
@@ -131,14 +217,15 @@ def check_scenario(raw) -> Scenario:
     return s
 
 
-# --- the types of a field: each returns None when the value is right, else what it must be ------
+# --- the types of a field: each returns None when the value is right, else what it must be (a Message
+# completing "'…' must be …") -----------------------------------------------------------------------
 
 def _text(value):
-    return None if isinstance(value, str) and value.strip() else "a non-empty text"
+    return None if isinstance(value, str) and value.strip() else _("a non-empty text")
 
 
 def _short(value):
-    return None if isinstance(value, str) and 1 <= len(value.strip()) <= 3 else "a text of one to three characters"
+    return None if isinstance(value, str) and 1 <= len(value.strip()) <= 3 else _("a text of one to three characters")
 
 
 def _give_shorts(teams: list) -> None:
@@ -148,7 +235,8 @@ def _give_shorts(teams: list) -> None:
     given = [t["short"].strip() for t in teams if "short" in t]
     twice = sorted({s for s in given if given.count(s) > 1})
     if twice:
-        raise ScenarioError(f"teams: two teams have the short {twice[0]!r}: each team's map marker needs its own")
+        raise ScenarioError(_("teams: two teams have the short '%(short)s': each team's map marker needs its own",
+                              short=escaped(twice[0])))
     derived = [t for t in teams if "short" not in t]
     for team in teams:
         team["short"] = team["short"].strip() if team not in derived else _last_word(team)[:1].upper()
@@ -162,39 +250,41 @@ def _last_word(team: dict) -> str:
 
 
 def _any_text(value):
-    return None if isinstance(value, str) else "a text"
+    return None if isinstance(value, str) else _("a text")
 
 
 def _whole(value):
-    return None if isinstance(value, int) and not isinstance(value, bool) else "a whole number"
+    return None if isinstance(value, int) and not isinstance(value, bool) else _("a whole number")
 
 
 def _list(value):
-    return None if isinstance(value, list) else "a list"
+    return None if isinstance(value, list) else _("a list")
 
 
 def _text_list(value):
     ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-    return None if ok else "a list of non-empty texts"
+    return None if ok else _("a list of non-empty texts")
 
 
 def _any_text_list(value):
-    return None if isinstance(value, list) and all(isinstance(v, str) for v in value) else "a list of texts"
+    return None if isinstance(value, list) and all(isinstance(v, str) for v in value) else _("a list of texts")
 
 
 def _colour(value):
-    return None if isinstance(value, str) and _COLOUR.match(value) else "a colour such as \"#0072B2\""
+    return None if isinstance(value, str) and _COLOUR.match(value) else _('a colour such as "#0072B2"')
 
 
-def _check_fields(entry: dict, where: str, required: dict, optional: dict) -> None:
+def _check_fields(entry: dict, where, required: dict, optional: dict) -> None:
+    """Refuse a missing required field or a field of the wrong type; `where` (a Message) names the entry."""
     for key in required:
         if key not in entry:
-            raise ScenarioError(f"{where}: missing field {key!r}")
+            raise ScenarioError(_("%(where)s: missing field '%(key)s'", where=where, key=key))
     for key, kind in {**required, **optional}.items():
         if key in entry:
             wrong = kind(entry[key])
             if wrong:
-                raise ScenarioError(f"{where}: {key!r} must be {wrong}, not {_shown(entry[key])}")
+                raise ScenarioError(_("%(where)s: '%(key)s' must be %(expected)s, not %(value)s", where=where, key=key,
+                                      expected=wrong, value=_shown(entry[key])))
 
 
 def _shown(value) -> str:
@@ -205,107 +295,114 @@ def _shown(value) -> str:
 def _check_exercise(raw) -> None:
     exercise = raw.get("exercise")
     if not isinstance(exercise, dict):
-        raise ScenarioError("missing field 'exercise': an object with at least 'id' and 'title'")
-    _check_fields(exercise, "exercise", {"id": _text, "title": _text},
+        raise ScenarioError(_("missing field 'exercise': an object with at least 'id' and 'title'"))
+    _check_fields(exercise, _("exercise"), {"id": _text, "title": _text},
                   {"description": _any_text, "language": _text, "venue": _any_text, "map": _map})
 
 
 def _map(value):
     if not isinstance(value, dict):
-        return "an object with 'width' and 'height'"
+        return _("an object with 'width' and 'height'")
     for key in ("width", "height"):
         size = value.get(key)
         if not isinstance(size, (int, float)) or isinstance(size, bool) or not math.isfinite(size) or size <= 0:
-            return f"an object whose '{key}' is a positive number"
+            return _("an object whose '%(key)s' is a positive number", key=key)
     return None
 
 
 def _check_days(raw) -> dict:
     days = raw.get("days")
     if not isinstance(days, list) or not days:
-        raise ScenarioError("missing field 'days': a non-empty list of exercise days")
+        raise ScenarioError(_("missing field 'days': a non-empty list of exercise days"))
     by_number = {}
     for i, day in enumerate(days):
-        where = f"days entry #{i + 1}"
+        where = _("%(key)s entry #%(number)s", key="days", number=i + 1)
         if not isinstance(day, dict):
-            raise ScenarioError(f"{where} must be an object")
+            raise ScenarioError(_("%(where)s must be an object", where=where))
         number = day.get("day")
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            raise ScenarioError(f"{where}: 'day' must be a whole number from 1")
+            raise ScenarioError(_("%(where)s: 'day' must be a whole number from 1", where=where))
         if number in by_number:
-            raise ScenarioError(f"{where}: duplicate day {number}")
-        _check_fields(day, f"day {number}", {"title": _any_text, "schedule": _list}, {})
+            raise ScenarioError(_("%(where)s: duplicate day %(day)s", where=where, day=number))
+        dwhere = _("day %(day)s", day=number)
+        _check_fields(day, dwhere, {"title": _any_text, "schedule": _list}, {})
         schedule = day["schedule"]
         if not schedule:
-            raise ScenarioError(f"day {number}: missing field 'schedule' (a non-empty list)")
+            raise ScenarioError(_("%(where)s: missing field 'schedule' (a non-empty list)", where=dwhere))
         previous_end = -1
         for j, block in enumerate(schedule):
-            bwhere = f"day {number} schedule #{j + 1}"
+            bwhere = _("day %(day)s schedule #%(number)s", day=number, number=j + 1)
             if not isinstance(block, dict):
-                raise ScenarioError(f"{bwhere} must be an object")
+                raise ScenarioError(_("%(where)s must be an object", where=bwhere))
             _check_fields(block, bwhere, {"start": _text, "end": _text, "kind": _text, "title": _any_text}, {})
             start = _clock(block["start"], bwhere, "start")
             end = _clock(block["end"], bwhere, "end")
             if end <= start or start < previous_end:
-                raise ScenarioError(f"{bwhere}: times out of order ({block['start']}–{block['end']})")
+                raise ScenarioError(_("%(where)s: times out of order (%(start)s–%(end)s)", where=bwhere,
+                                      start=block["start"], end=block["end"]))
             if block["kind"] not in SCHEDULE_KINDS:
-                raise ScenarioError(f"{bwhere}: kind must be one of {', '.join(SCHEDULE_KINDS)}")
+                raise ScenarioError(_("%(where)s: kind must be one of %(kinds)s", where=bwhere,
+                                      kinds=", ".join(SCHEDULE_KINDS)))
             previous_end = end
         by_number[number] = day
     if sorted(by_number) != list(range(1, len(by_number) + 1)):
-        raise ScenarioError("days must be numbered 1, 2, 3 … without gaps")
+        raise ScenarioError(_("days must be numbered 1, 2, 3 … without gaps"))
     return by_number
 
 
 def _index(raw, key, required: dict, optional: dict) -> dict:
     entries = raw.get(key)
     if not isinstance(entries, list) or not entries:
-        raise ScenarioError(f"missing field {key!r}: a non-empty list of objects with a string 'id'")
+        raise ScenarioError(_("missing field '%(key)s': a non-empty list of objects with a string 'id'", key=key))
     by_id = {}
     for i, entry in enumerate(entries):
-        where = f"{key} entry #{i + 1}"
+        where = _("%(key)s entry #%(number)s", key=key, number=i + 1)
         _check_entry(entry, where, required, optional)
         if entry["id"] in by_id:
-            raise ScenarioError(f"{where}: duplicate id {entry['id']!r}")
+            raise ScenarioError(_("%(where)s: duplicate id '%(id)s'", where=where, id=escaped(entry["id"])))
         by_id[entry["id"]] = entry
     return by_id
 
 
 def _check_entry(entry, where, required: dict, optional: dict):
     if not isinstance(entry, dict):
-        raise ScenarioError(f"{where} must be an object")
+        raise ScenarioError(_("%(where)s must be an object", where=where))
     if not isinstance(entry.get("id"), str) or not entry["id"].strip():
-        raise ScenarioError(f"{where}: missing string field 'id'")
-    _check_fields(entry, f"{where} ({entry['id']!r})", required, optional)
+        raise ScenarioError(_("%(where)s: missing string field 'id'", where=where))
+    _check_fields(entry, _("%(where)s ('%(id)s')", where=where, id=escaped(entry["id"])), required, optional)
 
 
 def _clock(value, where, name) -> int:
+    """Return the seconds of a time of day; refuse it naming `where` and the field (`name`: the JSON key,
+    or a Message)."""
     try:
         return parse_clock_time(value)
     except ValueError as e:
-        raise ScenarioError(f"{where}: {name} {e}") from None
+        raise ScenarioError(_("%(where)s: %(field)s %(error)s", where=where, field=name, error=e.args[0])) from None
 
 
 def _check_inject(inject, s: Scenario):
-    where = f"inject {inject['id']!r}"
+    where = _("inject '%(inject)s'", inject=escaped(inject["id"]))
     day = inject["day"]
     if day not in s.days:
-        raise ScenarioError(f"{where}: day {day!r} out of range (1–{len(s.days)})")
+        raise ScenarioError(_("%(where)s: day %(day)s out of range (1–%(last)s)", where=where, day=day, last=len(s.days)))
     seconds = _clock(inject["time"], where, "time")
     schedule = s.days[day]["schedule"]
-    first, last = _clock(schedule[0]["start"], where, "day start"), _clock(schedule[-1]["end"], where, "day end")
+    first = _clock(schedule[0]["start"], where, _("day start"))
+    last = _clock(schedule[-1]["end"], where, _("day end"))
     if not first <= seconds <= last:
-        raise ScenarioError(f"{where}: time {inject['time']} out of range for day {day} "
-                            f"({schedule[0]['start']}–{schedule[-1]['end']})")
+        raise ScenarioError(_("%(where)s: time %(time)s out of range for day %(day)s (%(start)s–%(end)s)", where=where,
+                              time=inject["time"], day=day, start=schedule[0]["start"], end=schedule[-1]["end"]))
     if not inject["teams"]:
-        raise ScenarioError(f"{where}: teams must be a non-empty list of team ids")
+        raise ScenarioError(_("%(where)s: teams must be a non-empty list of team ids", where=where))
     for team in inject["teams"]:
         if team not in s.teams:
-            raise ScenarioError(f"{where}: unknown team {team!r}")
+            raise ScenarioError(_("%(where)s: unknown team '%(team)s'", where=where, team=escaped(team)))
     if inject["site"] not in s.sites:
-        raise ScenarioError(f"{where}: unknown site {inject['site']!r}")
+        raise ScenarioError(_("%(where)s: unknown site '%(site)s'", where=where, site=escaped(inject["site"])))
     for obj in inject["objectives"]:
         if obj not in s.objectives:
-            raise ScenarioError(f"{where}: unknown objective {obj!r}")
+            raise ScenarioError(_("%(where)s: unknown objective '%(objective)s'", where=where, objective=escaped(obj)))
     if inject["delivery"] not in DELIVERY_METHODS:
-        raise ScenarioError(f"{where}: delivery {inject['delivery']!r} is not one of {', '.join(DELIVERY_METHODS)}")
+        raise ScenarioError(_("%(where)s: delivery '%(delivery)s' is not one of %(methods)s", where=where,
+                              delivery=escaped(inject["delivery"]), methods=", ".join(DELIVERY_METHODS)))

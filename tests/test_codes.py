@@ -47,4 +47,4 @@ def test_a_code_rotated_away_stays_refused_whatever_excon_codes_says():
     retired = {code_digest("old-director-code"): "2026-05-05T10:00:00.000000Z"}
     codes, _, warnings = settle_codes(stored, "director=old-director-code,observer=watch-42", ROLES, retired)
     assert codes["director"] == "new-director-code" and codes["observer"] == "watch-42"
-    assert len(warnings) == 1 and "rotated away on 2026-05-05T10:00" in warnings[0]
+    assert len(warnings) == 1 and "rotated away on 2026-05-05T10:00" in str(warnings[0])

@@ -72,7 +72,7 @@ def test_entries_made_offline_arrive_once_in_order_after_the_tab_was_closed(open
     notes = [f"Offline entry {n}: team checked documents at the gate." for n in (1, 2, 3)]
     for note in notes:
         rate(page, "S", note)
-    page.wait_for_selector("#banner >> text=Offline — 3 entries waiting")
+    page.wait_for_selector("#banner >> text=Offline — waiting to send: 3")
     assert page.locator("#mylog-list .state-waiting").count() == 3
     assert stored(server) == []
     page.close()
@@ -226,7 +226,7 @@ def test_logging_out_with_entries_still_waiting_asks_first(open_page, server):
     rate(page, "M", "Not sent yet.")
     page.click(".logout-form button")
     page.wait_for_selector("#forget-dialog[open]")
-    assert "1 entry has not reached the server yet. Logging out deletes it" in page.inner_text("#forget-waiting")
+    assert "Entries that have not reached the server yet: 1. Logging out deletes them" in page.inner_text("#forget-waiting")
     page.click("#forget-confirm button[value=cancel]")
     assert page.locator("#mylog-list .state-waiting").count() == 1  # kept: nothing happened
     view.context.set_offline(False)

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from control.exports import csv_columns, csv_header
 from control.scenario import load_scenario
 
 from .conftest import CODES, ROOT, Server, new_id
@@ -42,8 +43,9 @@ def test_a_played_day_exports_cyrillic_that_round_trips(ru_server):
                             "task": "ru-victim-interpreter", "rating": "M",
                             "note": "Переводчика вызвали только через час"})["ok"]
     exported = ru_server.get("/api/export/events.csv", "director")
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    action, evaluation = rows[2], rows[3]
+    lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert lines[0] == csv_header("ru")  # the header in the scenario's language, the columns as always
+    action, evaluation = (dict(zip(csv_columns(), line, strict=True)) for line in lines[3:5])
     assert (action["team_name"], action["site_name"]) == ("Команда 1 «Волга»", "Сауна «Лагуна»")
     assert action["inject_title"] == "Администратор пытается вывезти девушек"
     assert action["action_label"] == "Меры защиты и безопасности"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, until
 from .test_phone_pages import PHONE, rate, ready, stored
 
 STATIC = ROOT / "static"
@@ -74,4 +74,33 @@ def test_a_page_opened_once_reloads_offline_with_its_form_and_waiting_entries(op
     view.context.set_offline(False)
     page.wait_for_selector("#mylog-list .state-saved", timeout=20000)
     assert [e.get("note") or e.get("text") for e in stored(server)] == [expected]
+    assert view.errors == []
+
+
+def test_switching_language_offline_keeps_the_waiting_entries_and_sends_each_once(open_page, server):
+    """An observer with entries waiting offline switches to Russian and back: the page comes from the
+    phone's cache in the chosen language, the outbox is untouched, and each entry is stored once."""
+    view = open_page("observer", **PHONE)
+    page = view.page
+    ready(page)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    until(page, "caches.open('excon-phone-v6').then((c) => c.match('/observe?lang=ru')).then(Boolean)")
+    view.context.set_offline(True)
+    page.wait_for_selector("#banner >> text=Offline", timeout=15000)
+    notes = ["Interpreter arrived late to the first interview.", "Manager kept out of the room: well done."]
+    for note in notes:
+        rate(page, "S", note)
+    page.wait_for_selector("#mylog-list .state-waiting >> nth=1")
+    page.click(".language-switch a[data-lang=ru]")
+    ready(page, live=False)
+    assert page.evaluate("document.documentElement.lang") == "ru"
+    assert page.inner_text("#entry-form [type=submit]") == "Сохранить наблюдение"
+    assert page.locator("#mylog-list .state-waiting").count() == 2
+    page.click(".language-switch a[data-lang=en]")  # and back, still offline
+    ready(page, live=False)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("#mylog-list .state-waiting").count() == 2
+    view.context.set_offline(False)
+    until(page, "document.querySelectorAll('#mylog-list .state-saved').length === 2", timeout=20)
+    assert sorted(e["note"] for e in stored(server, "evaluation")) == sorted(notes)
     assert view.errors == []

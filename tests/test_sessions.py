@@ -87,7 +87,7 @@ def test_a_qr_code_opened_over_another_login_asks_first(server):
     browser = browser_logged_in(server, "observer")
     asked = browser.get(f"{server.url}/login?code={CODES['team:alpha']}", timeout=10)
     assert asked.url.endswith("/login?confirm=1") and CODES["team:alpha"] not in asked.url
-    assert "logged in as <strong>observer</strong>" in asked.text and "Log in as team:alpha" in asked.text
+    assert "This device is logged in as evaluator." in asked.text and "Log in as team tablet: Team Alpha instead?" in asked.text
     assert browser.get(server.url + "/observe", timeout=10, allow_redirects=False).status_code == 200  # unchanged
     confirmed = browser.post(server.url + "/login", data={"confirm": "1", "csrf_token": csrf_of(asked.text)},
                              timeout=10)
@@ -99,7 +99,7 @@ def test_a_login_link_followed_from_another_site_asks_first(server):
     fresh = requests.Session()
     asked = fresh.get(f"{server.url}/login?code={CODES['observer']}", headers={"Sec-Fetch-Site": "cross-site"},
                       timeout=10)
-    assert asked.url.endswith("/login?confirm=1") and "Log in as observer" in asked.text
+    assert asked.url.endswith("/login?confirm=1") and "Log in as evaluator?" in asked.text
     assert fresh.get(server.url + "/api/state", timeout=10).status_code == 401  # not logged in without the tap
 
 

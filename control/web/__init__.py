@@ -102,9 +102,11 @@ def create_app(test_config=None):
 
     from . import api, pages, sockets, wire_json
     from .access import SecurityHeaders, TrustedProxy, csrf_token
+    from .language import init_language
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    init_language(app)
     app.jinja_env.globals["csrf_token"] = csrf_token
     # Every value a template writes goes through this: text people wrote can then sit in a <bdi>
     # (or between U+2068 and U+2069) without a U+2069 of its own ending that isolate early.
@@ -116,7 +118,7 @@ def create_app(test_config=None):
     if not app.config["RELAY"]:  # the writer sees every commit: it pushes, to every process's clients
         room.pushes = push_states(exercise, patches=not app.config["MESSAGE_QUEUE"])
         exercise.on_changed = room.pushes.changed
-    announce = sockets.announce_health(socketio, exercise)
+    announce = sockets.announce_health(socketio)
     if app.config["MESSAGE_QUEUE"] and not app.config["RELAY"]:
         from .relay import publish_health
 

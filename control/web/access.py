@@ -10,6 +10,7 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..codes import role_for_code
+from ..i18n import SOURCE_LANGUAGE, _, in_language
 from ..permissions import may_call
 from ..timefmt import iso
 
@@ -17,6 +18,19 @@ from ..timefmt import iso
 def room():
     """Return the app's Room: the running exercise and its codes."""
     return current_app.extensions["excon"]
+
+
+def asker_language() -> str:
+    """Return the language this request is answered in; English when even that cannot be told (an
+    answer to a fault must still go out).  language.py reads the room through this module: imported
+    here, not above."""
+    from .language import request_language
+
+    try:
+        return request_language()
+    except Exception:
+        current_app.logger.exception("the language of a request could not be told")
+        return SOURCE_LANGUAGE
 
 
 def role_from_code(code, address):
@@ -31,7 +45,9 @@ class TooManyWrongCodes(Exception):
     """This address tried too many wrong codes; answered 429 wherever a code is tried."""
 
     def __init__(self, wait: int):
-        super().__init__(f"Too many wrong codes from this address: try again in {wait} seconds.")
+        message = _("Too many wrong codes from this address: try again in %(seconds)s seconds.", seconds=wait)
+        super().__init__(message)
+        self.message = message
         self.wait = wait
 
 
@@ -44,7 +60,7 @@ def request_role():
         wait = room().wrong_codes.wait(request.remote_addr)
         if wait:
             raise TooManyWrongCodes(wait)
-        scheme, _, code = header.partition(" ")
+        scheme, _space, code = header.partition(" ")
         return role_from_code(code, request.remote_addr) if scheme.lower() == "bearer" else None
     return session_role()
 
@@ -90,8 +106,8 @@ def too_many_wrong_codes(page=False):
 
 def refuse_for_wrong_codes(error: TooManyWrongCodes, page: bool):
     """The 429 answer: the login page for a browser, JSON for the API."""
-    response = (render_template("login.html", error=str(error), next="", csrf=csrf_token()) if page
-                else jsonify({"ok": False, "error": str(error)}))
+    response = (render_template("login.html", error=error.message, next="", csrf=csrf_token()) if page
+                else jsonify({"ok": False, "error": in_language(error.message, asker_language())}))
     response = current_app.make_response((response, 429))
     response.headers["Retry-After"] = str(error.wait)
     return response
@@ -111,8 +127,13 @@ def local_path(target) -> str | None:
     return target
 
 
-def json_error(status, message):
-    response = jsonify({"ok": False, "error": message})
+def json_error(status, message, field=None):
+    """Answer JSON {"ok": false, "error", "field"?}: `message` (a Message) in the asker's language, and the
+    request's parameter it is about when there is one."""
+    answer = {"ok": False, "error": in_language(message, asker_language())}
+    if field:
+        answer["field"] = field
+    response = jsonify(answer)
     response.status_code = status
     return response
 
@@ -132,11 +153,11 @@ def require(name, page=False):
             if role is None:
                 if page:
                     return redirect(url_for("pages.login", next=request.path))
-                return json_error(401, "an access code is needed: send 'Authorization: Bearer <code>'")
+                return json_error(401, _("an access code is needed: send 'Authorization: Bearer <code>'"))
             if not may_call(role, name):
                 if page:
                     return render_template("forbidden.html", role=role), 403
-                return json_error(403, f"the {role} role may not use {request.path}")
+                return json_error(403, _("the %(role)s role may not use %(path)s", role=role, path=request.path))
             return view(role, *args, **kwargs)
         return checked
     return wrap
@@ -163,14 +184,14 @@ class SecurityHeaders:
 
     def __call__(self, environ, start_response):
         def start(status, headers, exc_info=None):
-            present = {name.lower() for name, _ in headers}
+            present = {name.lower() for name, _value in headers}
             headers = list(headers) + [(n, v) for n, v in SECURITY_HEADERS if n.lower() not in present]
             return start_response(status, headers, exc_info)
 
         try:  # WSGI hands the address over as Latin-1 text of its bytes
             for key in ("PATH_INFO", "QUERY_STRING"):
                 environ.get(key, "").encode("latin-1").decode("utf-8")
-        except UnicodeError:
+        except UnicodeError:  # said in English: this is before Flask, which would read the address
             body = b'{"ok": false, "error": "the address is not valid UTF-8"}'
             start("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]

@@ -1,4 +1,6 @@
-"""HTTP views: health, scenario, events and state, as JSON, filtered by role like the sockets."""
+"""HTTP views: health, scenario, events and state, as JSON, filtered by role like the sockets.
+
+Errors are answered in the asker's language (language.py); so are the exports' headers and the report."""
 
 import gzip
 from functools import wraps
@@ -6,16 +8,24 @@ from functools import wraps
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
 from ..eventlog import MAX_SEQ
+from ..exercise import health_in_language
 from ..exports import events_csv, events_jsonl, report_context
+from ..i18n import _
 from ..timefmt import iso, parse_iso
 from .access import json_error, require, room
+from .language import request_language
 
 bp = Blueprint("api", __name__)
 MAX_EVENTS_PAGE = 5000
 
 
 class BadRequest(Exception):
-    """A query parameter is wrong; answered 400 with its message."""
+    """A query parameter is wrong; answered 400 with its message (a Message) and the parameter's name."""
+
+    def __init__(self, message, field: str):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 def endpoint(name):
@@ -26,7 +36,7 @@ def endpoint(name):
             try:
                 return view(role, *args, **kwargs)
             except BadRequest as e:
-                return json_error(400, str(e))
+                return json_error(400, e.message, e.field)
         return require(name)(answered)
     return wrap
 
@@ -38,7 +48,7 @@ def iso_arg(name):
     try:
         return parse_iso(raw)
     except ValueError as e:
-        raise BadRequest(f"{name} {e}") from None
+        raise BadRequest(_("%(field)s %(error)s", field=name, error=e.args[0]), name) from None
 
 
 def int_arg(name, default, low, high):
@@ -47,7 +57,8 @@ def int_arg(name, default, low, high):
         return default
     # ASCII digits only: str.isdigit() also takes '²', which int() refuses
     if not (0 < len(raw) <= 19 and raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}")
+        raise BadRequest(_("%(name)s must be a whole number from %(low)s to %(high)s", name=name, low=low, high=high),
+                         name)
     return int(raw)
 
 
@@ -55,13 +66,14 @@ def int_arg(name, default, low, high):
 def healthz():
     """200 while the event log takes writes; 503 with the fault while it does not (no code needed)."""
     health = room().health()
-    return jsonify(health), 200 if health["ok"] else 503
+    return jsonify(health_in_language(health, request_language())), 200 if health["ok"] else 503
 
 
 @bp.get("/api/scenario")
 @endpoint("scenario")
 def scenario(role):
-    return jsonify(room().exercise.scenario_for(role))
+    """The scenario as the role may read it, its texts in the asker's language (`?lang=`)."""
+    return jsonify(room().exercise.scenario_for(role, request_language()))
 
 
 @bp.get("/api/events")
@@ -99,7 +111,7 @@ def timeline(role):
     start = int_arg("from_exercise_time", 0, 0, 10**9)
     end = int_arg("to_exercise_time", 10**9, 0, 10**9)
     if start >= end:
-        raise BadRequest("from_exercise_time must be before to_exercise_time")
+        raise BadRequest(_("from_exercise_time must be before to_exercise_time"), "from_exercise_time")
     bucket = int_arg("bucket", 900, 60, 86400)
     counts = room().exercise.timeline_for(role, start, end, bucket)
     return jsonify({"ok": True, "bucket": bucket, "counts": counts})
@@ -143,19 +155,20 @@ def export_jsonl(role):
 @bp.get("/api/export/events.csv")
 @endpoint("export")
 def export_csv(role):
-    """Every event the role may see, one row each."""
+    """Every event the role may see, one row each; the header and the scenario's names in the asker's language."""
     exercise = room().exercise
-    rows = events_csv(exercise.pages_for(role), exercise.scenario)
+    rows = events_csv(exercise.pages_for(role), exercise.scenario, request_language())
     return attachment(stream_with_context(rows), "text/csv; charset=utf-8", "events.csv")
 
 
 @bp.get("/api/export/report.html")
 @endpoint("export")
 def export_report(role):
-    """The after-action report draft: one self-contained HTML file that opens and prints offline."""
+    """The after-action report draft: one self-contained HTML file that opens and prints offline, in the
+    asker's language."""
     exercise = room().exercise
     context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role),
-                             exercise.marks_for(role), exercise.log.count())
+                             exercise.marks_for(role), exercise.log.count(), request_language())
     html = render_template("report.html", **context)
     response = attachment(html, "text/html", "after-action-report-draft.html")
     # A standalone document with plotly inline: its own, narrower policy (no network at all).
@@ -179,9 +192,9 @@ def compress(response):
 
 # HTTP errors the API answers as JSON, by status: what the message says.
 API_ERRORS = {
-    404: lambda: f"no such endpoint: {request.path}",
-    405: lambda: f"{request.method} is not allowed on {request.path}",
-    500: lambda: "the server failed on this request (a fault in ExCon, written to its log)",
+    404: lambda: _("no such endpoint: %(path)s", path=request.path),
+    405: lambda: _("%(method)s is not allowed on %(path)s", method=request.method, path=request.path),
+    500: lambda: _("the server failed on this request (a fault in ExCon, written to its log)"),
 }
 
 

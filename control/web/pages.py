@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from ..eventlog import StorageFault
-from ..events import RATINGS
+from ..i18n import _
 from ..permissions import may_call, may_submit, role_team
 from ..rules import rules_module
 from .access import (
@@ -23,6 +23,7 @@ from .access import (
     too_many_wrong_codes,
 )
 from .codes_sheet import sheet_entries
+from .language import request_scenario
 
 bp = Blueprint("pages", __name__)
 
@@ -40,7 +41,7 @@ def home_of(role: str) -> str:
 def home():
     exercise = room().exercise
     role = request_role()
-    return render_template("home.html", scenario=exercise.scenario.raw, role=role,
+    return render_template("home.html", scenario=request_scenario().raw, role=role,
                            clock=exercise.clock_now(), events=exercise.log.count(),
                            director=role is not None and may_call(role, "director"),
                            codes_sheet=role is not None and may_call(role, "codes_sheet"))
@@ -73,17 +74,17 @@ def login():
     if refused:
         return refused
     if request.method == "POST" and not csrf_ok():
-        return login_page("This form has expired. Type your code again.", 400, request.form.get("next", ""))
+        return login_page(_("This form has expired. Type your code again."), 400, request.form.get("next", ""))
     if request.method == "POST" and request.form.get("confirm"):
         pending = session.pop("pending", None) or {}
         role, target = pending.get("role"), pending.get("next")
         if role not in room().codes or pending.get("key") != code_key(room().codes[role]):
-            return login_page("That login link is no longer valid. Scan the code again.", 400)
+            return login_page(_("That login link is no longer valid. Scan the code again."), 400)
         return logged_in(role, target)
     code = request.args.get("code") if looking else request.form.get("code")
     role = role_from_code(code, request.remote_addr)
     if role is None:
-        return login_page("That code is not valid. Check it and try again.", 401, request.values.get("next", ""))
+        return login_page(_("That code is not valid. Check it and try again."), 401, request.values.get("next", ""))
     target = local_path(request.values.get("next")) or home_of(role)
     if looking:
         current = session_role()
@@ -100,8 +101,8 @@ def logged_in(role, target):
     try:
         start_session(role)
     except StorageFault:
-        return login_page("The server cannot save your login right now (its storage is failing). "
-                          "Try again in a minute; exercise control has been told.", 503)
+        return login_page(_("The server cannot save your login right now (its storage is failing). "
+                            "Try again in a minute; exercise control has been told."), 503)
     return redirect(target, 303)
 
 
@@ -113,7 +114,7 @@ def logout():
     if request.method in ("GET", "HEAD"):
         return render_template("logout.html", role=session_role())
     if not csrf_ok():
-        return render_template("logout.html", role=session_role(), error="This form has expired. Try again."), 400
+        return render_template("logout.html", role=session_role(), error=_("This form has expired. Try again.")), 400
     try:
         end_session()
     except StorageFault:
@@ -127,20 +128,19 @@ def logout():
 @require("director", page=True)
 def director(role):
     """The director's big screen; controllers get the same with inject controls, the screen role without controls."""
-    exercise = room().exercise
     can = {
         "clock": may_submit(role, {"kind": "clock"}) is None,
         "inject": may_submit(role, {"kind": "inject"}) is None,
         "ack": may_submit(role, {"kind": "safety_ack"}) is None,
     }
-    return render_template("director.html", role=role, can=can, scenario=exercise.scenario.raw)
+    return render_template("director.html", role=role, can=can, scenario=request_scenario().raw)
 
 
 @bp.get("/debrief")
 @require("debrief", page=True)
 def debrief(role):
     """Replay the exercise on the map and timeline, with the evidence per objective; reads only."""
-    return render_template("debrief.html", role=role, scenario=room().exercise.scenario.raw)
+    return render_template("debrief.html", role=role, scenario=request_scenario().raw)
 
 
 @bp.get("/codes")
@@ -148,14 +148,14 @@ def debrief(role):
 def codes_sheet(role):
     """A printable sheet: one QR code per role that logs its phone or tablet straight in."""
     return render_template("codes_sheet.html", entries=sheet_entries(room().codes, request.host_url),
-                           scenario=room().exercise.scenario.raw)
+                           scenario=request_scenario().raw)
 
 
 @bp.get("/observe")
 @require("observe", page=True)
 def observe(role):
     """The observers' phone page: rate teams against objectives, with notes; my log; safety."""
-    return render_template("observe.html", role=role, scenario=room().exercise.scenario.raw, ratings=RATINGS,
+    return render_template("observe.html", role=role, scenario=request_scenario().raw,
                            **phone_links(role))
 
 
@@ -163,7 +163,7 @@ def observe(role):
 @require("team_page", page=True)
 def team(role):
     """A team's tablet (or a controller logging for a team): actions, moves, the team's injects."""
-    return render_template("team.html", role=role, scenario=room().exercise.scenario.raw,
+    return render_template("team.html", role=role, scenario=request_scenario().raw,
                            team=role_team(role), **phone_links(role))
 
 

@@ -5,6 +5,8 @@ message queue.  Only the writer stores events, so `seq` stays strictly increasin
 (group commit as on one process); it is also the only process that broadcasts them, in seq order.
 A relay (`--relay`) serves pages and sockets from the same SQLite file (read-only, same host),
 and puts each submit on a Redis list; the writer stores it and answers on a per-request list.
+Messages for people cross as `Message.wire()` and are put in a language only by the process that
+answers the person.
 
 No Flask here: `serve_forwarded` takes the submit function and a way to start a task.
 """
@@ -18,6 +20,7 @@ import redis
 
 from ..events import InvalidEvent
 from ..exercise import Receipt
+from ..i18n import Message, _
 
 SUBMITS = "excon:submits"  # the writer's inbox
 WRITER = "excon:writer"  # who the writer is, while it runs
@@ -27,7 +30,13 @@ ANSWER_TTL = 60  # seconds an answer waits for a relay that gave up
 
 
 class WriterUnavailable(Exception):
-    """The writer did not answer in time: the sender keeps the entry and sends it again."""
+    """The writer did not answer in time: the sender keeps the entry and sends it again (the one
+    argument is a Message saying why)."""
+
+
+def wire(text):
+    """Return a Message as it crosses to another process (a plain text as it is)."""
+    return text.wire() if isinstance(text, Message) else text
 
 
 class Forwarder:
@@ -46,14 +55,14 @@ class Forwarder:
             self.redis.rpush(SUBMITS, json.dumps({"payload": payload, "role": role, "conn": conn, "answer": answer_key}))
             popped = self.redis.blpop([answer_key], timeout=self.timeout)
         except redis.RedisError:
-            raise WriterUnavailable("the message queue is unreachable: send it again in a moment") from None
+            raise WriterUnavailable(_("the message queue is unreachable: send it again in a moment")) from None
         if popped is None:
-            raise WriterUnavailable("the exercise's writer process did not answer: send it again in a moment")
+            raise WriterUnavailable(_("the exercise's writer process did not answer: send it again in a moment"))
         answer = json.loads(popped[1])
         if "error" in answer:
-            raise InvalidEvent(answer["error"])
+            raise InvalidEvent(Message.from_wire(answer["error"]), field=answer.get("field"))
         if "retry" in answer:
-            raise WriterUnavailable(answer["retry"])
+            raise WriterUnavailable(Message.from_wire(answer["retry"]))
         return Receipt(answer["event"], answer["duplicate"])
 
     def health(self) -> dict:
@@ -61,8 +70,11 @@ class Forwarder:
         try:
             published = self.redis.get(HEALTH)
         except redis.RedisError:
-            return {"ok": False, "storage": "the message queue to the writer is unreachable", "since": None}
-        return json.loads(published) if published else {"ok": True, "storage": None, "since": None}
+            return {"ok": False, "storage": _("the message queue to the writer is unreachable"), "since": None}
+        if not published:
+            return {"ok": True, "storage": None, "since": None}
+        health = json.loads(published)
+        return {**health, "storage": Message.from_wire(health["storage"]) if health["storage"] else None}
 
 
 def publish_health(url: str):
@@ -71,7 +83,7 @@ def publish_health(url: str):
 
     def publish(health: dict) -> None:
         try:
-            queue.set(HEALTH, json.dumps(health))
+            queue.set(HEALTH, json.dumps({**health, "storage": wire(health["storage"])}))
         except redis.RedisError:  # relays then say the queue is unreachable, which it is
             pass
 
@@ -88,7 +100,7 @@ def claim_writer(url: str, me: str) -> str | None:
     holder = (queue.get(WRITER) or b"").decode()
     if not holder or holder == me:
         return None
-    host, _, rest = holder.partition(":")
+    host, _colon, rest = holder.partition(":")
     pid = rest.partition(":")[0]
     if host == me.partition(":")[0] and pid.isdigit() and not _running(int(pid)):
         queue.set(WRITER, me, ex=WRITER_TTL)
@@ -135,9 +147,9 @@ def _answer(inbox, request: dict, submit, on_stored) -> None:
         receipt = submit(request["payload"], request["role"], on_stored=on_stored, conn=request["conn"])
         answer = {"event": receipt.event, "duplicate": receipt.duplicate}
     except InvalidEvent as e:
-        answer = {"error": str(e)}
+        answer = {"error": wire(e.message), "field": e.field}
     except Exception:  # a bug or a failed commit: nothing stored, the sender sends it again
-        answer = {"retry": "the server could not handle this submission; send it again"}
+        answer = {"retry": wire(_("the server could not handle this submission; send it again"))}
     try:
         inbox.rpush(request["answer"], json.dumps(answer))
         inbox.expire(request["answer"], ANSWER_TTL)

@@ -2,7 +2,8 @@
 
 Every connection joins one room named after its role; an event goes to the rooms of the roles
 that may see it, so a client never receives what its role may not see.  Every request a client
-makes with an ack is answered, whatever it carried.
+makes with an ack is answered, whatever it carried, in the language the client connected with
+(`?lang=` in the Socket.IO query, as the pages connect; see language.py).
 """
 
 import itertools
@@ -13,19 +14,35 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
 from ..eventlog import MAX_SEQ, StorageFault
 from ..events import InvalidEvent
-from ..exercise import NOT_STORED
-from ..permissions import all_roles
-from .access import role_from_code, room, session_role
+from ..exercise import NOT_STORED, health_in_language
+from ..i18n import _, in_language, languages
+from ..timefmt import escaped
+from .access import asker_language, role_from_code, room, session_role
 from .relay import WriterUnavailable
 from .throttle import RESUME_BURST, RESUME_RATE, SUBMIT_RATE, Bucket
 
 PROBE_EVERY = 15  # watches between two test writes while the storage seems fine (30 s)
 BEFORE_CONNECT_LIMIT = 4096  # characters a message may have before its client has connected with a code
-TRY_AGAIN = "the server failed on this request (a fault in ExCon, written to its log); ask again"
+TRY_AGAIN = _("the server failed on this request (a fault in ExCon, written to its log); ask again")
+
+
+def in_asker_language(answer):
+    """Return an ack with its `error` (a Message) in the language of the connection that asked."""
+    if isinstance(answer, dict) and "error" in answer:
+        return {**answer, "error": in_language(answer["error"], asker_language())}
+    return answer
+
+
+def refused(error: InvalidEvent) -> dict:
+    """Return the ack of a refused entry: the reason, and the payload field it is about when there is one."""
+    answer = {"ok": False, "error": error.message}
+    if error.field:
+        answer["field"] = error.field
+    return answer
 
 
 def answered(fault_answer):
-    """Answer a request whatever happens in its handler: a fault of ExCon is said.
+    """Answer a request whatever happens in its handler, in the asker's language: a fault of ExCon is said.
 
     A fault on an entry is deterministic as far as anyone knows, so it is refused with that reason
     (the phone keeps it, marked refused, for its owner to write again) rather than sent again for
@@ -34,10 +51,11 @@ def answered(fault_answer):
         @wraps(handler)
         def answering(*args):
             try:
-                return handler(*args)
+                answer = handler(*args)
             except Exception:
                 current_app.logger.exception("%s failed", handler.__name__)
-                return fault_answer
+                answer = fault_answer
+            return in_asker_language(answer)
         return answering
     return wrap
 
@@ -47,7 +65,8 @@ class ExerciseNamespace(Namespace):
 
     Clients send `submit`, `resume` and `state` (each answered through its ack); they receive
     `event` (a stored event, as their role sees it), `state` (the state of their view, pushed to the
-    director's, controllers' and screen's rooms after commits) and `health` (the storage's)."""
+    director's, controllers' and screen's rooms after commits) and `health` (the storage's, in their
+    language: every connection also joins the room of its language, `lang:<code>`)."""
 
     def __init__(self, namespace="/"):
         super().__init__(namespace)
@@ -66,9 +85,11 @@ class ExerciseNamespace(Namespace):
     def on_connect(self, auth=None):
         """Any client connects with auth={"code": …} or a logged-in session; a bad code is refused.
         The client is told the storage's health at once (a fault, or that the last one is over)."""
+        lang = asker_language()
         wait = room().wrong_codes.wait(request.remote_addr)
         if wait:
-            raise ConnectionRefusedError(f"too many wrong codes from this address: try again in {wait} seconds")
+            raise ConnectionRefusedError(_("too many wrong codes from this address: try again in %(seconds)s seconds",
+                                           seconds=wait).in_language(lang))
         code = auth.get("code") if isinstance(auth, dict) else None
         try:
             role = role_from_code(code, request.remote_addr) if code is not None else session_role()
@@ -76,14 +97,15 @@ class ExerciseNamespace(Namespace):
             current_app.logger.exception("connect failed")
             role = None
         if role is None or role not in room().codes:
-            raise ConnectionRefusedError("unknown or missing access code")
+            raise ConnectionRefusedError(_("unknown or missing access code").in_language(lang))
         self.roles[request.sid] = role
         if code is None:
             self.sessions[request.sid] = session.get("sid")
         self.submits[request.sid] = Bucket()
         self.resumes[request.sid] = Bucket(rate=RESUME_RATE, burst=RESUME_BURST)
         join_room(role)
-        self.socketio.emit("health", room().health(), to=request.sid)
+        join_room(language_room(lang))
+        self.socketio.emit("health", health_in_language(room().health(), lang), to=request.sid)
         return True
 
     def on_disconnect(self, *reason):
@@ -92,7 +114,8 @@ class ExerciseNamespace(Namespace):
 
     def on_unknown(self, event, *args):
         """A request ExCon does not know: answered all the same."""
-        return {"ok": False, "error": f"unknown request {str(event)[:40]!r}: ExCon answers submit, resume and state"}
+        return in_asker_language({"ok": False, "error": _("unknown request '%(request)s': ExCon answers submit, resume "
+                                                          "and state", request=escaped(str(event)[:40]))})
 
     @answered({"ok": False, "error": NOT_STORED})
     def on_submit(self, payload=None, *extra):
@@ -104,17 +127,18 @@ class ExerciseNamespace(Namespace):
         if not self.submits[request.sid].take():
             # Said, never dropped: the sender keeps the entry and sends it again (retry: true).
             return {"ok": False, "retry": True,
-                    "error": f"too many submissions from this connection (at most {SUBMIT_RATE} a second): "
-                             "send it again in a moment"}
+                    "error": _("too many submissions from this connection (at most %(rate)s a second): "
+                               "send it again in a moment", rate=SUBMIT_RATE)}
         if extra:
-            return {"ok": False, "error": "send one payload object with each submit"}
+            return {"ok": False, "error": _("send one payload object with each submit")}
         try:
             receipt = room().submit(payload, role, on_stored=lambda event: broadcast(self.socketio, exercise, event),
                                     conn=f"socket:{request.sid}")
         except InvalidEvent as e:
-            return {"ok": False, "error": str(e)}
+            return refused(e)
         except (StorageFault, WriterUnavailable) as e:
-            return {"ok": False, "retry": True, "error": f"not saved yet: {e}; it is kept and sent again"}
+            return {"ok": False, "retry": True,
+                    "error": _("not saved yet: %(fault)s; it is kept and sent again", fault=e.args[0])}
         return {"ok": True, "seq": receipt.event["seq"], "duplicate": receipt.duplicate}
 
     @answered({"ok": False, "retry": True, "error": TRY_AGAIN})
@@ -124,10 +148,10 @@ class ExerciseNamespace(Namespace):
         id of the event at `since`) and `reset: true` when the log is not the one the client had."""
         since = payload.get("since") if isinstance(payload, dict) and not extra else None
         if not isinstance(since, int) or isinstance(since, bool) or not 0 <= since <= MAX_SEQ:
-            return {"ok": False, "error": "resume needs {\"since\": N} with N a whole number ≥ 0"}
+            return {"ok": False, "error": _("resume needs {\"since\": N} with N a whole number ≥ 0")}
         if not self.resumes[request.sid].take():
-            return {"ok": False, "retry": True, "error": "too many resume requests from this connection: "
-                                                         "ask again in a moment"}
+            return {"ok": False, "retry": True,
+                    "error": _("too many resume requests from this connection: ask again in a moment")}
         exercise, role = room().exercise, self.roles.get(request.sid)
         if since > exercise.log.last_seq():  # the log went back (restored from a backup): start again
             return {"ok": True, "events": [], "next": since, "more": False, "reset": True}
@@ -143,7 +167,7 @@ class ExerciseNamespace(Namespace):
         """A client asks for the state of its view: the last push (with its `version`, which the next
         push patches) where this process pushes that view, else the state now (`version`: null)."""
         if not self.resumes[request.sid].take():
-            return {"ok": False, "retry": True, "error": "too many requests from this connection: ask again in a moment"}
+            return {"ok": False, "retry": True, "error": _("too many requests from this connection: ask again in a moment")}
         role, pushes = self.roles.get(request.sid), room().pushes
         if pushes is not None and pushes.pushes(role):
             return {"ok": True, **pushes.latest(role)}
@@ -219,9 +243,14 @@ def broadcast(socketio, exercise, event):
         socketio.emit("event", shown, to=audience)
 
 
-def announce_health(socketio, exercise):
-    """Return the callback that tells every room when the storage starts or stops failing."""
+def language_room(lang: str) -> str:
+    """Return the room of the connections that speak `lang` (what is said to all is said there, once per language)."""
+    return f"lang:{lang}"
+
+
+def announce_health(socketio):
+    """Return the callback that tells every connection, in its language, when the storage starts or stops failing."""
     def announce(health):
-        for audience in all_roles(exercise.scenario.teams):
-            socketio.emit("health", health, to=audience)
+        for lang in languages():
+            socketio.emit("health", health_in_language(health, lang), to=language_room(lang))
     return announce

@@ -10,6 +10,7 @@ import json
 import re
 
 from ..events import Undecodable
+from ..i18n import _
 
 _EVENT_NAME = re.compile(r'\s*\[\s*"([A-Za-z_]{1,40})"')
 
@@ -25,9 +26,9 @@ def loads(text, **kwargs):
         if named is None:
             raise
         if isinstance(e, RecursionError):
-            reason = "the payload is nested too deeply to read"
+            reason = _("the payload is nested too deeply to read")
         elif "digits" in str(e):
-            reason = "the payload holds a number too long to read"
+            reason = _("the payload holds a number too long to read")
         else:
-            reason = "the payload is not valid JSON"
+            reason = _("the payload is not valid JSON")
         return [named[1], Undecodable(reason)]

@@ -3,6 +3,7 @@
 // (later corrections applied).  Reads only: nothing on this page writes an event.
 
 import { RULES } from "/rules.js";
+import { LANG, t } from "./i18n.js";
 import { getJSON } from "./live.js";
 import { KIND_STYLE, el, exerciseClockText, exerciseTicks, scenarioViews, styleKey, u, wallClock, whenText } from "./views.js";
 
@@ -30,12 +31,12 @@ function clockSegments(clockEvents) {
   return segments;
 }
 
-/** The wall time at which the clock showed exercise time `t` (the end of a pause when it stood there). */
-function wallAt(t) {
+/** The wall time at which the clock showed exercise time `time` (the end of a pause when it stood there). */
+function wallAt(time) {
   let best = null;
   for (const s of S.segments) {
-    if (t < s.from) break;
-    if (s.to === null || t < s.to) return new Date(s.wall + ((t - s.from) / s.rate) * 1000);
+    if (time < s.from) break;
+    if (s.to === null || time < s.to) return new Date(s.wall + ((time - s.from) / s.rate) * 1000);
     best = s;
   }
   if (best) return new Date(best.wallTo);
@@ -58,12 +59,14 @@ function keep(event, f = filters()) {
 }
 
 function renderClock() {
-  const t = exerciseClockText(S.cursor);
-  $("clock-day").textContent = `Day ${t.day}`;
-  $("clock-time").textContent = t.time;
+  const shown = exerciseClockText(S.cursor);
+  $("clock-day").textContent = t("Day %(day)s", { day: shown.day });
+  $("clock-time").textContent = shown.time;
   const at = S.pinnedAt ? new Date(S.pinnedAt) : wallAt(S.cursor);
-  $("replay-wall").textContent = `wall clock ${at.toLocaleDateString([], { day: "numeric", month: "short" })} ${wallClock(at)}`;
-  $("replay-state").textContent = S.playing ? `REPLAY ▶ ${$("speed").value}×` : "REPLAY";
+  $("replay-wall").textContent = t("wall clock %(date)s %(time)s", { date: at.toLocaleDateString(LANG, { day: "numeric", month: "short" }), time: wallClock(at) });
+  // The state shouts in the top bar ("REPLAY"), as the director's clock state does.
+  const replay = t("replay").toLocaleUpperCase(LANG);
+  $("replay-state").textContent = S.playing ? `${replay} ▶ ${$("speed").value}×` : replay;
   $("replay-state").className = `clock-state ${S.playing ? "state-running" : "state-paused"}`;
   $("scrub").value = String(Math.round(S.cursor));
 }
@@ -95,7 +98,7 @@ function renderTimeline() {
 function renderFeed() {
   const f = filters();
   const items = S.feed.filter((e) => keep(e, f)).slice(-60).reverse().map((e) => views.feedLine(e));
-  $("feed").replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: "Nothing logged until then for this filter." })]));
+  $("feed").replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: t("Nothing logged until then for this filter.") })]));
 }
 
 function renderObjective() {
@@ -105,10 +108,10 @@ function renderObjective() {
   $("objective-h").textContent = objective.title;
   const counts = (S.state && S.state.objectives[objective.id]) || {};
   const ratings = Object.keys(RULES.ratings);
-  const head = el("tr", {}, el("th", { text: "Team" }), ...ratings.map((r) => el("th", { text: r, title: RULES.ratings[r] })));
-  const rows = views.scenario.teams.filter((t) => !f.team || t.id === f.team).map((t) => {
-    const c = counts[t.id] || {};
-    return el("tr", {}, el("td", { text: t.name }), ...ratings.map((r) => el("td", { text: String(c[r] || 0) })));
+  const head = el("tr", {}, el("th", { text: t("Team") }), ...ratings.map((r) => el("th", { text: r, title: t(RULES.ratings[r]) })));
+  const rows = views.scenario.teams.filter((team) => !f.team || team.id === f.team).map((team) => {
+    const c = counts[team.id] || {};
+    return el("tr", {}, el("td", { text: team.name }), ...ratings.map((r) => el("td", { text: String(c[r] || 0) })));
   });
   $("ratings").replaceChildren(head, ...rows);
   if (S.evidenceFor !== objective.id) loadEvidence(objective.id);
@@ -116,16 +119,23 @@ function renderObjective() {
     && (!f.team || e.team === f.team) && (!f.site || e.site === f.site)).slice(-40).reverse();
   $("evidence").replaceChildren(...(evidence.length ? evidence.map((e) => {
     const li = el("li", { class: `feed-item${e.tag ? ` tag-${e.tag}` : ""}` });
-    li.append(el("time", { text: whenText(e) }), el("span", { class: "feed-kind", text: `${e.rating}${e.tag ? ` · ${e.tag === "strength" ? "strength" : "to improve"}` : ""}` }),
-      el("span", { class: "feed-text", text: `${u(views.teamName(e.team))}${e.site ? ` at ${u(views.scenario.sites.find((s) => s.id === e.site).name)}` : ""} [${e.role}]: ${u(e.note)}` }));
+    li.append(el("time", { text: whenText(e) }), el("span", { class: "feed-kind", text: `${e.rating}${e.tag ? ` · ${t(RULES.labels.tag[e.tag])}` : ""}` }),
+      el("span", { class: "feed-text", text: evidenceLine(e) }));
     return li;
-  }) : [el("li", { class: "empty", text: "No evaluation of this objective until then." })]));
+  }) : [el("li", { class: "empty", text: t("No evaluation of this objective until then.") })]));
   const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => i.status === RULES.inject_status.inject && i.exercise_time <= S.cursor);
-  const teams = views.scenario.teams.filter((t) => !f.team || t.id === f.team);
-  const rhead = el("tr", {}, el("th", { text: "Inject" }), ...teams.map((t) => el("th", { text: views.shortTeamName(t.id) })));
+  const teams = views.scenario.teams.filter((team) => !f.team || team.id === f.team);
+  const rhead = el("tr", {}, el("th", { text: t("Inject") }), ...teams.map((team) => el("th", { text: views.shortTeamName(team.id) })));
   const rrows = released.slice(-12).map(([id, i]) => el("tr", {}, el("td", { text: id }),
-    ...teams.map((t) => el("td", { text: !(i.teams || []).includes(t.id) ? "" : t.id in i.responses ? String(Math.round(i.responses[t.id] / 60)) : "–" }))));
+    ...teams.map((team) => el("td", { text: !(i.teams || []).includes(team.id) ? "" : team.id in i.responses ? String(Math.round(i.responses[team.id] / 60)) : "–" }))));
   $("responses").replaceChildren(rhead, ...rrows);
+}
+
+/** Who rated, where and what they noted: one evidence line. */
+function evidenceLine(e) {
+  const parts = { team: u(views.teamName(e.team)), role: u(views.roleName(e.role)), note: u(e.note) };
+  if (!e.site) return t("%(team)s [%(role)s]: %(note)s", parts);
+  return t("%(team)s at %(site)s [%(role)s]: %(note)s", { ...parts, site: u(views.scenario.sites.find((s) => s.id === e.site).name) });
 }
 
 async function loadEvidence(objective) {
@@ -136,13 +146,13 @@ async function loadEvidence(objective) {
 
 function renderMarks() {
   const span = S.max - S.min || 1;
-  const pos = (t) => `${(100 * (t - S.min)) / span}%`;
+  const pos = (time) => `${(100 * (time - S.min)) / span}%`;
   const marks = [];
   for (const day of views.scenario.days) {
-    const t = (day.day - 1) * 86400 + Number(day.schedule[0].start.slice(0, 2)) * 3600 + Number(day.schedule[0].start.slice(3, 5)) * 60;
-    if (t < S.min || t > S.max) continue;
-    const m = el("span", { class: "scrub-mark day" }, el("span", { text: `Day ${day.day}` }));
-    m.style.left = pos(t);
+    const start = (day.day - 1) * 86400 + Number(day.schedule[0].start.slice(0, 2)) * 3600 + Number(day.schedule[0].start.slice(3, 5)) * 60;
+    if (start < S.min || start > S.max) continue;
+    const m = el("span", { class: "scrub-mark day" }, el("span", { text: t("Day %(day)s", { day: day.day }) }));
+    m.style.left = pos(start);
     marks.push(m);
   }
   for (const e of S.marks) {
@@ -185,8 +195,8 @@ function renderAll() {
   return Promise.all([renderMap(), renderTimeline()]);
 }
 
-function moveTo(t, pinnedAt = null) {
-  S.cursor = Math.max(S.min, Math.min(S.max, t));
+function moveTo(time, pinnedAt = null) {
+  S.cursor = Math.max(S.min, Math.min(S.max, time));
   S.pinnedAt = pinnedAt;
   renderClock();
   update();
@@ -196,9 +206,9 @@ let lastTick = null;
 function tick(now) {
   if (!S.playing) return;
   if (lastTick !== null) {
-    const t = S.cursor + (Number($("speed").value) * (now - lastTick)) / 1000;
-    if (t >= S.max) { moveTo(S.max); setPlaying(false); return; }
-    S.cursor = t;
+    const next = S.cursor + (Number($("speed").value) * (now - lastTick)) / 1000;
+    if (next >= S.max) { moveTo(S.max); setPlaying(false); return; }
+    S.cursor = next;
     S.pinnedAt = null;
     renderClock();
     if (!S.busy) update();
@@ -210,7 +220,7 @@ function tick(now) {
 function setPlaying(playing) {
   S.playing = playing;
   $("play").setAttribute("aria-pressed", String(playing));
-  $("play").textContent = playing ? "⏸ Pause" : "▶ Play";
+  $("play").textContent = playing ? "⏸ " + t("Pause") : "▶ " + t("Play"); // no t() inside a template: pybabel would miss it
   lastTick = null;
   renderClock();
   if (playing) requestAnimationFrame(tick);
@@ -243,13 +253,13 @@ async function main() {
   scrub.min = String(Math.floor(S.min));
   scrub.max = String(Math.ceil(S.max));
   scrub.addEventListener("input", () => {
-    const t = Number(scrub.value); // read first: stopping the replay redraws the scrubber at the old time
+    const time = Number(scrub.value); // read first: stopping the replay redraws the scrubber at the old time
     setPlaying(false);
-    moveTo(t);
+    moveTo(time);
   });
-  scenario.teams.forEach((t) => $("f-team").append(el("option", { value: t.id, text: t.name })));
+  scenario.teams.forEach((team) => $("f-team").append(el("option", { value: team.id, text: team.name })));
   scenario.sites.forEach((s) => $("f-site").append(el("option", { value: s.id, text: s.name })));
-  $("f-objective").append(el("option", { value: "", text: "all (panel: first)" }));
+  $("f-objective").append(el("option", { value: "", text: t("all (panel: first)") }));
   scenario.objectives.forEach((o) => $("f-objective").append(el("option", { value: o.id, text: o.title })));
   Object.entries(KIND_STYLE).filter(([k]) => !["retract", "amend"].includes(k)).forEach(([k, v]) => $("f-kind").append(el("option", { value: k, text: v.name })));
   ["f-team", "f-site", "f-objective", "f-kind"].forEach((id) => $(id).addEventListener("change", renderAll));
@@ -264,5 +274,5 @@ async function main() {
 }
 
 main().catch((error) => {
-  $("feed").replaceChildren(el("li", { class: "empty", text: `Could not load the exercise: ${error.message}` }));
+  $("feed").replaceChildren(el("li", { class: "empty", text: t("Could not load the exercise: %(error)s", { error: error.message }) }));
 });

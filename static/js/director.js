@@ -3,6 +3,7 @@
 // Each panel is a module of its own in director/; this one wires them to the live connection.
 // User text always goes into the page as text (textContent), never as HTML.
 
+import { t } from "./i18n.js";
 import { Live, getJSON } from "./live.js";
 import { RecentEvents } from "./recent_events.js";
 import { ServerState } from "./server_state.js";
@@ -23,14 +24,16 @@ const $ = (id) => document.getElementById(id);
 function showHealth(health) {
   const box = $("storage-fault");
   box.hidden = health.ok;
-  box.textContent = health.ok ? "" : `⚠ STORAGE FAILING — nothing new is saved: ${health.storage}. `
-    + "Entries are kept on the phones and tablets and sent again by themselves.";
+  const warning = t("STORAGE FAILING — nothing new is saved: %(fault)s. Entries are kept on the phones and tablets and sent again by themselves.",
+    { fault: health.storage });
+  box.textContent = health.ok ? "" : `⚠ ${warning}`;
   body.dataset.storage = health.ok ? "ok" : "failing";
 }
 
 function setStatus(status) {
   const box = $("connection");
-  box.textContent = { live: "● LIVE", reconnecting: "● RECONNECTING…", offline: "● OFFLINE — retrying", refused: "● LOGGED OUT — log in again" }[status];
+  const words = { live: t("LIVE"), reconnecting: t("RECONNECTING…"), offline: t("OFFLINE — retrying"), refused: t("LOGGED OUT — log in again") };
+  box.textContent = `● ${words[status]}`;
   box.className = `connection state-${status}`;
   body.dataset.connection = status;
 }
@@ -111,5 +114,5 @@ async function main() {
 
 main().catch((error) => {
   setStatus("offline");
-  toast(`Could not load the exercise: ${error.message}`);
+  toast(t("Could not load the exercise: %(error)s", { error: error.message }));
 });

@@ -2,7 +2,9 @@
 // kept on it (entries, choices, copies of the exercise), so that the next person to pick up a
 // shared phone or laptop reads nothing of the last.  Entries still waiting for the server would be
 // lost with it, so then the page asks first.  Every page loads this; forms marked `data-forget`
-// ("Logging out", "Logging in as …") go through it.
+// ("Logging out", "Logging in as …", in the page's language) go through it.
+
+import { t } from "./i18n.js";
 
 /** Return how many entries on this device have not reached the server yet. */
 export function waitingOnThisDevice() {
@@ -28,9 +30,10 @@ function guard(form) {
     const waiting = waitingOnThisDevice();
     if (waiting && !form.dataset.confirmed) {
       event.preventDefault();
-      document.getElementById("forget-waiting").textContent = `${waiting} ${waiting === 1 ? "entry has" : "entries have"} `
-        + `not reached the server yet. ${form.dataset.forget} deletes ${waiting === 1 ? "it" : "them"} from this device. `
-        + "Wait until the banner says everything is saved, or go on anyway.";
+      // `action`: the form's data-forget, a whole phrase from the template ("Logging out").
+      const text = t("Entries that have not reached the server yet: %(n)s. %(action)s deletes them from this device. Wait until the banner says everything is saved, or go on anyway.",
+        { n: waiting, action: form.dataset.forget });
+      document.getElementById("forget-waiting").textContent = text;
       dialog.showModal();
       document.getElementById("forget-confirm").onsubmit = (answer) => {
         if (answer.submitter && answer.submitter.value === "ok") {

@@ -1,6 +1,9 @@
 // The live connection every ExCon page shares: Socket.IO with the login session, catch-up
 // through `resume` after every (re)connect, each event delivered once (by seq), and submit
-// with a client UUID so that a resend never creates a second event.
+// with a client UUID so that a resend never creates a second event.  The connection tells the
+// server the page's language (`lang`), in which it answers acks.
+
+import { LANG, t } from "./i18n.js";
 
 /** Return a random version-4 UUID (crypto.randomUUID needs HTTPS; the venue LAN may be plain HTTP). */
 export function uuid4() {
@@ -51,7 +54,7 @@ export class Live {
   start(sinceSeq) {
     this.lastSeq = sinceSeq;
     // eslint-disable-next-line no-undef
-    this.socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+    this.socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000, query: { lang: LANG } });
     this.socket.on("connect", () => { this.caughtUp = false; this.catchUp(); });
     this.socket.on("event", (event) => this.deliver(event));
     this.socket.on("health", (health) => this.onHealth(health));
@@ -122,7 +125,7 @@ export class Live {
     try {
       return await this.socket.timeout(15000).emitWithAck("submit", payload);
     } catch {
-      return { ok: false, error: "No answer from the server: check the connection and try again." };
+      return { ok: false, error: t("No answer from the server: check the connection and try again.") };
     }
   }
 }

@@ -50,13 +50,16 @@ export class Outbox {
     return this.load();
   }
 
-  /** Record the server's answer to one entry: saved (with its seq) or refused (with the reason). */
+  /**
+   * Record the server's answer to one entry: saved (with its seq) or refused (with the reason, and
+   * the payload `field` it is about when the server names one; entries kept before have no `field`).
+   */
   settle(id, ack) {
     const entries = this.load();
     const entry = entries.find((e) => e.id === id);
     if (!entry) return;
-    if (ack.ok) Object.assign(entry, { state: "saved", seq: ack.seq, error: undefined });
-    else Object.assign(entry, { state: "refused", error: ack.error });
+    if (ack.ok) Object.assign(entry, { state: "saved", seq: ack.seq, error: undefined, field: undefined });
+    else Object.assign(entry, { state: "refused", error: ack.error, field: ack.field || undefined });
     this.save(entries);
   }
 

@@ -5,6 +5,7 @@
 // the exercise (with a copy for offline), keeps the outbox and the banner, and wires them up.
 // User text always goes into the page as text (textContent), never as HTML.
 
+import { LANG, t } from "./i18n.js";
 import { Live, getJSON, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { RULES } from "/rules.js";
@@ -61,18 +62,18 @@ function renderBanner() {
   const banner = $("banner");
   let text;
   let state;
-  const entries = `${waiting} ${waiting === 1 ? "entry" : "entries"}`;
   if (!S.connected) {
-    text = `Offline — ${entries} waiting`;
+    text = t("Offline — waiting to send: %(n)s", { n: waiting });
     state = "offline";
   } else if (S.storage) {
-    text = `The server cannot save right now (${S.storage}) — ${entries} kept on this device, sent again by themselves`;
+    text = t("The server cannot save right now (%(reason)s) — kept on this device and sent again by themselves: %(n)s",
+      { reason: S.storage, n: waiting });
     state = "offline";
   } else if (waiting) {
-    text = `Sending — ${entries} waiting`;
+    text = t("Sending — waiting to send: %(n)s", { n: waiting });
     state = "sending";
   } else {
-    text = "Online — everything saved";
+    text = t("Online — everything saved");
     state = "online";
   }
   banner.textContent = text;
@@ -105,7 +106,7 @@ function setUpSafety(scenario) {
 // ---------------------------------------------------------------- setting up
 
 async function main() {
-  const scenario = await cached("/api/scenario", "excon.scenario");
+  const scenario = await cached(`/api/scenario?lang=${LANG}`, "excon.scenario");
   const state = await cached("/api/state", `excon.state.${role}`).catch(() => ({ last_seq: 0, injects: {} }));
   const recent = await cached("/api/events?last=1000", `excon.events.${role}`).catch(() => ({ events: [] }));
   const remembered = JSON.parse(localStorage.getItem(`excon.choices.${role}`) || "{}");
@@ -171,10 +172,12 @@ async function main() {
 }
 
 if ("serviceWorker" in navigator && window.isSecureContext) {
-  navigator.serviceWorker.register("/sw.js").catch(() => { /* the page still keeps and sends entries */ });
+  // The worker keeps the pages in every language the switch offers, so that switching works offline.
+  const languages = [...document.querySelectorAll(".language-switch a[data-lang]")].map((a) => a.dataset.lang);
+  navigator.serviceWorker.register(`/sw.js?languages=${languages.join(",")}`).catch(() => { /* the page still keeps and sends entries */ });
 }
 
 main().catch((error) => {
-  $("banner").textContent = `Could not load the exercise: ${error.message}`;
+  $("banner").textContent = t("Could not load the exercise: %(error)s", { error: error.message });
   $("banner").className = "banner banner-offline";
 });

@@ -5,15 +5,21 @@
 
 // SHELL holds every file the phone pages load or import (tests/test_service_worker.py walks the
 // imports and compares): one missing module, and a page reloaded offline stays dead.
-const CACHE = "excon-phone-v5";
+// The pages and the scenario are cached once per language (`?lang=`, which the EN/RU switch links
+// to), so that switching language works offline too; the page registers this worker with
+// `?languages=en,ru`.
+const CACHE = "excon-phone-v6";
 const SHELL = ["/observe", "/team", "/static/excon.css", "/static/js/phone.js", "/static/js/phone/entry_form.js",
-  "/static/js/phone/my_log.js", "/static/js/phone/team_page.js", "/static/js/live.js",
-  "/static/js/outbox.js", "/static/js/views.js", "/static/js/forget.js", "/rules.js", "/static/vendor/socket.io.min.js",
-  "/static/favicon.svg"];
+  "/static/js/phone/my_log.js", "/static/js/phone/team_page.js", "/static/js/live.js", "/static/js/i18n.js",
+  "/static/js/language.js", "/static/js/outbox.js", "/static/js/views.js", "/static/js/forget.js", "/rules.js",
+  "/static/vendor/socket.io.min.js", "/static/favicon.svg"];
+const IN_EACH_LANGUAGE = ["/observe", "/team", "/api/scenario"];
+const LANGUAGES = (new URL(self.location.href).searchParams.get("languages") || "").split(",").filter((l) => /^[a-z]{2,3}$/.test(l));
 
 self.addEventListener("install", (event) => {
   // Best effort: a page the role may not open (403) is simply not cached.
-  event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(SHELL.map((url) => cache.add(url).catch(() => null)))));
+  const urls = [...SHELL, ...LANGUAGES.flatMap((lang) => IN_EACH_LANGUAGE.map((path) => `${path}?lang=${lang}`))];
+  event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(urls.map((url) => cache.add(url).catch(() => null)))));
   self.skipWaiting();
 });
 
@@ -32,5 +38,8 @@ self.addEventListener("fetch", (event) => {
     }
     return response;
   }).catch(() => caches.match(event.request, { ignoreSearch: url.pathname.startsWith("/static/") })
-    .then((hit) => hit || new Response("Offline, and this page was never opened here before.", { status: 503 }))));
+    .then((hit) => hit || caches.match(event.request, { ignoreSearch: true })) // this page in another language
+    // The worker has no page to take a language from: this one answer says it in both.
+    .then((hit) => hit || new Response("Offline, and this page was never opened here before. / Нет сети, а эта страница здесь ещё не открывалась.",
+      { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } }))));
 });

@@ -4,24 +4,25 @@
 // User text always goes into the page as text (textContent), and into plotly labels escaped.
 
 import { RULES } from "/rules.js";
+import { t } from "./i18n.js";
 
 export const DAY = 86400;
 
 export const KIND_STYLE = {
-  action: { name: "Action", symbol: "circle", color: "#0072B2" },
-  move: { name: "Move", symbol: "triangle-right", color: "#56B4E9" },
-  inject: { name: "Inject released", symbol: "diamond", color: "#E69F00" },
-  inject_skip: { name: "Inject skipped", symbol: "diamond-open", color: "#999999" },
-  inject_defer: { name: "Inject deferred", symbol: "diamond-open", color: "#E69F00" },
-  evaluation: { name: "Evaluation", symbol: "star", color: "#009E73" },
-  bookmark: { name: "Bookmark", symbol: "square", color: "#F0E442" },
-  note: { name: "Note", symbol: "square-open", color: "#666666" },
-  safety: { name: "SAFETY", symbol: "x", color: "#D55E00" },
-  safety_ack: { name: "Safety acknowledged", symbol: "x-open", color: "#D55E00" },
-  clock: { name: "Clock", symbol: "line-ns-open", color: "#000000" },
+  action: { name: t("Action"), symbol: "circle", color: "#0072B2" },
+  move: { name: t("Move"), symbol: "triangle-right", color: "#56B4E9" },
+  inject: { name: t("Inject released"), symbol: "diamond", color: "#E69F00" },
+  inject_skip: { name: t("Inject skipped"), symbol: "diamond-open", color: "#999999" },
+  inject_defer: { name: t("Inject deferred"), symbol: "diamond-open", color: "#E69F00" },
+  evaluation: { name: t("Evaluation"), symbol: "star", color: "#009E73" },
+  bookmark: { name: t("Bookmark"), symbol: "square", color: "#F0E442" },
+  note: { name: t("Note"), symbol: "square-open", color: "#666666" },
+  safety: { name: t("SAFETY"), symbol: "x", color: "#D55E00" },
+  safety_ack: { name: t("Safety acknowledged"), symbol: "x-open", color: "#D55E00" },
+  clock: { name: t("Clock"), symbol: "line-ns-open", color: "#000000" },
   // Corrections are drawn through the entries they correct; in the feed they are named.
-  retract: { name: "Withdrawal", symbol: "circle-x-open", color: "#666666" },
-  amend: { name: "Correction", symbol: "circle-open", color: "#666666" },
+  retract: { name: t("Withdrawal"), symbol: "circle-x-open", color: "#666666" },
+  amend: { name: t("Correction"), symbol: "circle-open", color: "#666666" },
 };
 
 export const clockSeconds = (hhmm) => { const [h, m, s] = hhmm.split(":").map(Number); return h * 3600 + m * 60 + (s || 0); };
@@ -43,8 +44,11 @@ export function exerciseClockText(seconds) {
  */
 export const u = (text) => `\u2068${String(text ?? "").replace(/[\u2066-\u2069]/g, "")}\u2069`;
 
-/** Escape text for plotly hover labels, which read a few HTML-like tags. */
-export const plotText = (text) => String(text ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/**
+ * Escape text for plotly hover labels, which read a few HTML-like tags.  ([>], not a bare > after
+ * the slash: pybabel's JavaScript lexer reads "/>" as the end of a JSX tag and loses the texts after it.)
+ */
+export const plotText = (text) => String(text ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/[>]/g, "&gt;");
 
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -77,11 +81,11 @@ export const wallClock = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-
 /** "D2 09:12" in exercise time; the wall clock (24 h) when the event has no exercise time. */
 export function whenText(event) {
   const ex = exerciseClockText(event.exercise_time);
-  return ex ? `D${ex.day} ${ex.time.slice(0, 5)}` : wallClock(event.ts);
+  return ex ? t("D%(day)s %(time)s", { day: ex.day, time: ex.time.slice(0, 5) }) : wallClock(event.ts);
 }
 
 export function minutes(seconds) {
-  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+  return seconds < 90 ? t("%(n)s s", { n: Math.round(seconds) }) : t("%(n)s min", { n: Math.round(seconds / 60) });
 }
 
 /** Tick marks in exercise time: "D2 09:00", about eight across the range. */
@@ -89,7 +93,7 @@ export function exerciseTicks(from, to) {
   const step = [300, 900, 1800, 3600, 7200, 14400, 21600, 43200, DAY].find((s) => (to - from) / s <= 9) || DAY;
   const vals = [];
   for (let v = Math.ceil(from / step) * step; v <= to; v += step) vals.push(v);
-  return { tickvals: vals, ticktext: vals.map((v) => { const t = exerciseClockText(v); return `D${t.day} ${t.time.slice(0, 5)}`; }) };
+  return { tickvals: vals, ticktext: vals.map((v) => { const ex = exerciseClockText(v); return t("D%(day)s %(time)s", { day: ex.day, time: ex.time.slice(0, 5) }); }) };
 }
 
 /** Count events per bucket, lane and kind, in the shape /api/timeline answers (`retracted`: ids left out). */
@@ -108,26 +112,29 @@ export function binEvents(events, bucket, retracted = new Set()) {
 
 /** The parts of the drawing that read the scenario: names, wording, lanes, the day's range, the map. */
 export function scenarioViews(scenario) {
-  const teamName = (id) => (scenario.teams.find((t) => t.id === id) || { name: id }).name;
+  const teamName = (id) => (scenario.teams.find((x) => x.id === id) || { name: id }).name;
+  // Who logged an entry, as people call them: "evaluator", or the team's name for a team's tablet.
+  const roleName = (role) => (role && role.startsWith("team:") ? teamName(role.slice(5))
+    : RULES.labels.role[role] ? t(RULES.labels.role[role]) : role);
   const siteName = (id) => (scenario.sites.find((s) => s.id === id) || { name: id }).name;
   const objectiveTitle = (id) => (scenario.objectives.find((o) => o.id === id) || { title: id }).title;
-  const teamColor = (id) => (scenario.teams.find((t) => t.id === id) || {}).color || "#333";
+  const teamColor = (id) => (scenario.teams.find((x) => x.id === id) || {}).color || "#333";
   // The words every team's name starts with ("Team", "Команда") say nothing in a column header.
-  const words = scenario.teams.map((t) => t.name.split(" "));
+  const words = scenario.teams.map((x) => x.name.split(" "));
   let shared = 0;
   while (words.length > 1 && words.every((w) => w.length > shared + 1 && w[shared] === words[0][shared])) shared += 1;
   const shortTeamName = (id) => {
-    const team = scenario.teams.find((t) => t.id === id);
+    const team = scenario.teams.find((x) => x.id === id);
     return team ? team.name.split(" ").slice(shared).join(" ") : id;
   };
 
   function lane(event) {
-    if (event.kind.startsWith("inject")) return "Injects";
+    if (event.kind.startsWith("inject")) return t("Injects");
     if (event.team) return teamName(event.team);
-    return "Control";
+    return t("Control");
   }
 
-  const lanes = () => [...scenario.teams.map((t) => t.name), "Injects", "Control"];
+  const lanes = () => [...scenario.teams.map((x) => x.name), t("Injects"), t("Control")];
 
   /** One line that says what an event is, for the feed, hovers and site lists. */
   function describe(event) {
@@ -135,20 +142,54 @@ export function scenarioViews(scenario) {
     switch (event.kind) {
       case "action": {
         const type = (scenario.action_types.find((a) => a.id === event.action_type) || {}).label || event.action_type;
-        return `${team} — ${u(type)} at ${u(siteName(event.site))}: ${u(event.text)}${event.inject ? ` (answers ${u(event.inject)})` : ""}`;
+        const parts = { team, type: u(type), site: u(siteName(event.site)), text: u(event.text), inject: u(event.inject) };
+        return event.inject ? t("%(team)s — %(type)s at %(site)s: %(text)s (answers %(inject)s)", parts)
+          : t("%(team)s — %(type)s at %(site)s: %(text)s", parts);
       }
-      case "move": return `${team} is now at ${u(siteName(event.site))}`;
-      case "inject": return `${u(event.inject)} released${event.adhoc ? " (ad hoc)" : ""}: ${u(event.title)} → ${(event.teams || []).map((t) => u(teamName(t))).join(", ")}`;
-      case "inject_skip": return `${u(event.inject)} skipped: ${u(event.reason)}`;
-      case "inject_defer": return `${u(event.inject)} deferred: ${u(event.reason)}`;
-      case "evaluation": return `${team} — ${u(objectiveTitle(event.objective))}: ${event.rating} (${RULES.ratings[event.rating]})${event.note ? ` — ${u(event.note)}` : ""}`;
-      case "note": return `${event.bookmark ? "Bookmark" : "Note"}${team ? ` (${team})` : ""}${event.text ? `: ${u(event.text)}` : ""}`;
-      case "safety": return `SAFETY ALERT from ${event.role}${event.site ? ` at ${u(siteName(event.site))}` : ""}: ${event.text ? u(event.text) : "(no text)"}`;
-      case "safety_ack": return `Safety alert acknowledged${event.text ? `: ${u(event.text)}` : ""}`;
-      case "clock": return `Exercise clock: ${event.op}${event.day ? ` at day ${event.day} ${event.time}` : ""}${event.rate > 1 ? ` (×${event.rate})` : ""}`;
-      case "retract": return `An entry was withdrawn${event.reason ? `: ${u(event.reason)}` : ""}`;
-      case "amend": return event.removed ? "An entry was moved out of your view" : "An entry was corrected";
+      case "move": return t("%(team)s is now at %(site)s", { team, site: u(siteName(event.site)) });
+      case "inject": {
+        const parts = { inject: u(event.inject), title: u(event.title), teams: (event.teams || []).map((x) => u(teamName(x))).join(", ") };
+        return event.adhoc ? t("%(inject)s released (ad hoc): %(title)s → %(teams)s", parts) : t("%(inject)s released: %(title)s → %(teams)s", parts);
+      }
+      case "inject_skip": return t("%(inject)s skipped: %(reason)s", { inject: u(event.inject), reason: u(event.reason) });
+      case "inject_defer": return t("%(inject)s deferred: %(reason)s", { inject: u(event.inject), reason: u(event.reason) });
+      case "evaluation": {
+        const parts = { team, objective: u(objectiveTitle(event.objective)), rating: event.rating, wording: t(RULES.ratings[event.rating]), note: u(event.note) };
+        return event.note ? t("%(team)s — %(objective)s: %(rating)s (%(wording)s) — %(note)s", parts)
+          : t("%(team)s — %(objective)s: %(rating)s (%(wording)s)", parts);
+      }
+      case "note": {
+        const parts = { team, text: u(event.text) };
+        if (event.bookmark) {
+          if (team) return event.text ? t("Bookmark (%(team)s): %(text)s", parts) : t("Bookmark (%(team)s)", parts);
+          return event.text ? t("Bookmark: %(text)s", parts) : t("Bookmark");
+        }
+        if (team) return event.text ? t("Note (%(team)s): %(text)s", parts) : t("Note (%(team)s)", parts);
+        return event.text ? t("Note: %(text)s", parts) : t("Note");
+      }
+      case "safety": {
+        const parts = { role: u(roleName(event.role)), site: u(siteName(event.site)), text: u(event.text) };
+        if (event.site) return event.text ? t("SAFETY ALERT from %(role)s at %(site)s: %(text)s", parts) : t("SAFETY ALERT from %(role)s at %(site)s: (no text)", parts);
+        return event.text ? t("SAFETY ALERT from %(role)s: %(text)s", parts) : t("SAFETY ALERT from %(role)s: (no text)", parts);
+      }
+      case "safety_ack": return event.text ? t("Safety alert acknowledged: %(text)s", { text: u(event.text) }) : t("Safety alert acknowledged");
+      case "clock": return clockLine(event) + (event.rate > 1 ? ` (×${event.rate})` : "");
+      case "retract": return event.reason ? t("An entry was withdrawn: %(reason)s", { reason: u(event.reason) }) : t("An entry was withdrawn");
+      case "amend": return event.removed ? t("An entry was moved out of your view") : t("An entry was corrected");
       default: return event.kind;
+    }
+  }
+
+  /** What a clock event did, one whole sentence per operation (the rate, "(×4)", is added by describe). */
+  function clockLine(event) {
+    const at = { day: event.day, time: event.time };
+    const timed = Boolean(event.day);
+    switch (event.op) {
+      case "start": return timed ? t("Exercise clock: start at day %(day)s %(time)s", at) : t("Exercise clock: start");
+      case "resume": return timed ? t("Exercise clock: resume at day %(day)s %(time)s", at) : t("Exercise clock: resume");
+      case "pause": return t("Exercise clock: pause");
+      case "end": return t("Exercise clock: end");
+      default: return t("Exercise clock: %(op)s", { op: event.op });
     }
   }
 
@@ -159,7 +200,7 @@ export function scenarioViews(scenario) {
     li.append(el("time", { text: whenText(event), dateTime: event.ts }),
       el("span", { class: "feed-kind", text: (KIND_STYLE[key] || { name: event.kind }).name }),
       el("span", { class: "feed-text", text: describe(event) }));
-    if (withdrawn) li.append(el("span", { class: "feed-note", text: "(withdrawn)" }));
+    if (withdrawn) li.append(el("span", { class: "feed-note", text: t("(withdrawn)") }));
     return li;
   }
 
@@ -171,10 +212,11 @@ export function scenarioViews(scenario) {
       if (!groups.has(key)) groups.set(key, { x: [], y: [], size: [], text: [] });
       const g = groups.get(key);
       g.x.push(row.bucket + bucket / 2);
-      g.y.push(row.lane === "injects" ? "Injects" : row.lane === "control" ? "Control" : teamName(row.lane));
+      g.y.push(row.lane === "injects" ? t("Injects") : row.lane === "control" ? t("Control") : teamName(row.lane));
       g.size.push(8 + 4 * Math.sqrt(row.count));
-      const t = exerciseClockText(row.bucket);
-      g.text.push(`D${t.day} ${t.time.slice(0, 5)} + ${minutes(bucket)}: ${row.count} × ${KIND_STYLE[key].name}`);
+      const ex = exerciseClockText(row.bucket);
+      g.text.push(t("D%(day)s %(time)s + %(span)s: %(count)s × %(kind)s",
+        { day: ex.day, time: ex.time.slice(0, 5), span: minutes(bucket), count: row.count, kind: KIND_STYLE[key].name }));
     }
     return [...groups.entries()].map(([key, g]) => ({
       type: "scatter", mode: "markers", name: KIND_STYLE[key].name, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text",
@@ -191,19 +233,19 @@ export function scenarioViews(scenario) {
 
   function teamPositions(teamsState) {
     const bySite = new Map();
-    scenario.teams.forEach((t) => {
-      const site = teamsState[t.id] && teamsState[t.id].site;
+    scenario.teams.forEach((team) => {
+      const site = teamsState[team.id] && teamsState[team.id].site;
       if (!site) return;
       if (!bySite.has(site)) bySite.set(site, []);
-      bySite.get(site).push(t);
+      bySite.get(site).push(team);
     });
     const positions = {};
     for (const [siteId, group] of bySite) {
       const site = scenario.sites.find((s) => s.id === siteId);
       if (!site) continue;
       // A row of team markers just above the site; the site's label sits below it.
-      group.forEach((t, i) => {
-        positions[t.id] = { x: site.x + (i - (group.length - 1) / 2) * 34, y: site.y + 46 };
+      group.forEach((team, i) => {
+        positions[team.id] = { x: site.x + (i - (group.length - 1) / 2) * 34, y: site.y + 46 };
       });
     }
     return positions;
@@ -214,7 +256,7 @@ export function scenarioViews(scenario) {
     const sites = scenario.sites;
     const map = scenario.exercise.map || { width: 1000, height: 700 };
     const traces = [{
-      type: "scatter", mode: "markers+text", name: "Sites", x: sites.map((s) => s.x), y: sites.map((s) => s.y),
+      type: "scatter", mode: "markers+text", name: t("Sites"), x: sites.map((s) => s.x), y: sites.map((s) => s.y),
       text: sites.map((s) => plotText(s.label || s.name)), textposition: "bottom center", textfont: { size: 15 },
       customdata: sites.map((s) => s.id), hovertext: sites.map((s) => plotText(`${s.name} — ${s.kind}`)), hoverinfo: "text",
       marker: { symbol: "square", size: 30, color: "#eef2f6", line: { width: 2, color: "#4a5561" } }, showlegend: false,
@@ -223,11 +265,13 @@ export function scenarioViews(scenario) {
     for (const team of scenario.teams) {
       const p = positions[team.id];
       if (!p) continue;
-      const t = teamsState[team.id];
+      const here = teamsState[team.id];
       traces.push({
         type: "scatter", mode: "markers+text", name: team.name, x: [p.x], y: [p.y], text: [team.short],
         textfont: { color: "#fff", size: 14 }, hoverinfo: "text",
-        hovertext: [plotText(`${team.name} at ${siteName(t.site)}${t.since ? ` since ${wallClock(t.since)}` : ""} — ${t.actions} actions`)],
+        hovertext: [plotText(here.since
+          ? t("%(team)s at %(site)s since %(time)s — actions: %(n)s", { team: team.name, site: siteName(here.site), time: wallClock(here.since), n: here.actions })
+          : t("%(team)s at %(site)s — actions: %(n)s", { team: team.name, site: siteName(here.site), n: here.actions }))],
         marker: { size: 26, color: team.color, line: { width: 2, color: "#222" } },
       });
     }
@@ -241,7 +285,7 @@ export function scenarioViews(scenario) {
   }
 
   return {
-    scenario, teamName, shortTeamName, siteName, objectiveTitle, teamColor, lane, lanes, describe, feedLine,
+    scenario, teamName, roleName, shortTeamName, siteName, objectiveTitle, teamColor, lane, lanes, describe, feedLine,
     aggregateTraces, dayRange, mapFigure,
   };
 }

@@ -3,11 +3,14 @@
 // DUE or OVERDUE by the rule the server gives; release, skip or defer with a reason, or an ad-hoc inject.
 
 import { RULES } from "/rules.js";
+import { LANG, t } from "../i18n.js";
 import { DAY, el, minutes, u } from "../views.js";
 import { confirmDialog, report, toast } from "./dialogs.js";
 
 const $ = (id) => document.getElementById(id);
 const RELEASED = RULES.inject_status.inject; // once released, an inject takes no release, skip or defer
+// A status shouts on the board ("OVERDUE"); the catalog keeps the word as the server names it.
+const shout = (status) => t(RULES.labels.status[status]).toLocaleUpperCase(LANG);
 
 export function boardPanel(page) {
   const { server, scenario, views } = page;
@@ -30,12 +33,14 @@ export function boardPanel(page) {
   setUpAdhoc();
 
   function status(entry, now) {
-    const label = entry.status.toUpperCase();
+    const label = shout(entry.status);
     if (!RULES.still_to_do.includes(entry.status) || now === null || entry.due === undefined) return { key: entry.status, label };
     const late = now - entry.due;
-    const deferred = entry.status === "deferred" ? " (deferred)" : "";
-    if (late >= RULES.overdue_after) return { key: "overdue", label: `OVERDUE +${Math.round(late / 60)} min${deferred}` };
-    if (late >= 0) return { key: "due", label: `DUE${deferred}` };
+    const deferred = (text) => (entry.status === "deferred" ? t("%(status)s (deferred)", { status: text }) : text);
+    if (late >= RULES.overdue_after) {
+      return { key: "overdue", label: deferred(t("%(status)s +%(minutes)s min", { status: shout("overdue"), minutes: Math.round(late / 60) })) };
+    }
+    if (late >= 0) return { key: "due", label: deferred(shout("due")) };
     return { key: entry.status, label };
   }
 
@@ -53,23 +58,23 @@ export function boardPanel(page) {
         el("span", { class: "inject-time", text: entry.time }),
         el("span", { class: "inject-id", text: id }),
         el("span", { class: "inject-title", text: u(row.title) }),
-        el("span", { class: "inject-teams", text: (row.teams || []).map((t) => u(views.shortTeamName(t))).join(", ") }),
+        el("span", { class: "inject-teams", text: (row.teams || []).map((team) => u(views.shortTeamName(team))).join(", ") }),
         el("span", { class: "inject-status", text: shown.label }),
       );
       if (entry.status === RELEASED && entry.teams) {
-        const answered = entry.teams.map((t) => `${u(views.shortTeamName(t))} ${t in entry.responses ? minutes(entry.responses[t]) : "–"}`);
-        li.append(el("span", { class: "inject-responses", text: `answered: ${answered.join(" · ")}` }));
+        const answered = entry.teams.map((team) => `${u(views.shortTeamName(team))} ${team in entry.responses ? minutes(entry.responses[team]) : "–"}`);
+        li.append(el("span", { class: "inject-responses", text: t("answered: %(teams)s", { teams: answered.join(" · ") }) }));
       }
       if (entry.reason) li.append(el("span", { class: "inject-reason", text: u(entry.reason) }));
       if (page.can.inject && msel.has(id) && entry.status !== RELEASED) {
         li.append(el("span", { class: "inject-actions" },
-          el("button", { type: "button", text: "Release", "data-act": "release" }),
-          el("button", { type: "button", text: "Skip", "data-act": "skip", hidden: entry.status === RULES.inject_status.inject_skip }),
-          el("button", { type: "button", text: "Defer", "data-act": "defer" })));
+          el("button", { type: "button", text: t("Release"), "data-act": "release" }),
+          el("button", { type: "button", text: t("Skip"), "data-act": "skip", hidden: entry.status === RULES.inject_status.inject_skip }),
+          el("button", { type: "button", text: t("Defer"), "data-act": "defer" })));
       }
       return li;
     });
-    board.replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: "No injects scheduled this day." })]));
+    board.replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: t("No injects scheduled this day.") })]));
     // Keep the first inject still to do in view, unless someone scrolled the board in the last half minute.
     if (performance.now() - scrolledAt > 30000) {
       const next = board.querySelector([".status-overdue", ".status-due", ...RULES.still_to_do.map((s) => `.status-${s}`)].join(", "));
@@ -80,16 +85,21 @@ export function boardPanel(page) {
   async function boardAction(injectId, act) {
     const inj = msel.get(injectId);
     const teams = inj.teams.map(views.teamName).join(", ");
+    const named = { inject: u(inj.id), title: u(inj.title) };
     if (act === "release") {
-      if (!(await confirmDialog(`Release ${u(inj.id)} "${u(inj.title)}" to ${teams} now?`, null, "Release now"))) return;
-      report(await page.submit({ kind: "inject", inject: inj.id }), `${inj.id} release`);
+      if (!(await confirmDialog(t("Release %(inject)s \"%(title)s\" to %(teams)s now?", { ...named, teams }), null, t("Release now")))) return;
+      report(await page.submit({ kind: "inject", inject: inj.id }), t("%(inject)s release", { inject: inj.id }));
       return;
     }
+    // Skip and defer ask the same, each in a sentence of its own.
+    const words = act === "skip"
+      ? { why: t("Why is it skipped?"), question: t("Skip %(inject)s \"%(title)s\"?", named), ok: t("Skip"), done: t("%(inject)s skip", { inject: inj.id }) }
+      : { why: t("Why is it deferred?"), question: t("Defer %(inject)s \"%(title)s\"?", named), ok: t("Defer"), done: t("%(inject)s defer", { inject: inj.id }) };
     const reason = el("textarea", { name: "reason", rows: 3, required: true, maxLength: 10000 });
-    const label = el("label", { text: act === "skip" ? "Why is it skipped?" : "Why is it deferred?" }, reason);
-    if (!(await confirmDialog(`${act === "skip" ? "Skip" : "Defer"} ${u(inj.id)} "${u(inj.title)}"?`, label, act === "skip" ? "Skip" : "Defer"))) return;
-    if (!reason.value.trim()) { toast("A reason is needed: nothing was saved."); return; }
-    report(await page.submit({ kind: act === "skip" ? "inject_skip" : "inject_defer", inject: inj.id, reason: reason.value }), `${inj.id} ${act}`);
+    const label = el("label", { text: words.why }, reason);
+    if (!(await confirmDialog(words.question, label, words.ok))) return;
+    if (!reason.value.trim()) { toast(t("A reason is needed: nothing was saved.")); return; }
+    report(await page.submit({ kind: act === "skip" ? "inject_skip" : "inject_defer", inject: inj.id, reason: reason.value }), words.done);
   }
 
   function setUpAdhoc() {
@@ -97,22 +107,22 @@ export function boardPanel(page) {
     if (!open) return;
     const form = $("adhoc-form");
     const teamsBox = $("adhoc-teams");
-    scenario.teams.forEach((t) => teamsBox.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "teams", value: t.id }), ` ${t.name}`)));
+    scenario.teams.forEach((team) => teamsBox.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "teams", value: team.id }), ` ${team.name}`)));
     scenario.sites.forEach((s) => form.site.append(el("option", { value: s.id, text: s.name })));
-    RULES.delivery_methods.forEach((d) => form.delivery.append(el("option", { value: d, text: d })));
+    RULES.delivery_methods.forEach((d) => form.delivery.append(el("option", { value: d, text: t(RULES.labels.delivery[d]) })));
     open.addEventListener("click", () => { $("adhoc-error").textContent = ""; $("adhoc-dialog").showModal(); });
     form.addEventListener("submit", async (event) => {
       if (event.submitter && event.submitter.value === "cancel") return;
       event.preventDefault();
       const teams = [...form.querySelectorAll("input[name=teams]:checked")].map((c) => c.value);
-      if (!teams.length) { $("adhoc-error").textContent = "Choose at least one team."; return; }
+      if (!teams.length) { $("adhoc-error").textContent = t("Choose at least one team."); return; }
       const fields = { kind: "inject", adhoc: true, inject: `AH-${Date.now().toString(36).toUpperCase()}`, title: form.title.value, description: form.description.value, teams, delivery: form.delivery.value };
       if (form.site.value) fields.site = form.site.value;
       const ack = await page.submit(fields);
       if (!ack.ok) { $("adhoc-error").textContent = ack.error; return; }
       form.reset();
       $("adhoc-dialog").close();
-      toast(`${fields.inject} released`, false);
+      toast(t("%(inject)s released", { inject: fields.inject }), false);
     });
   }
 

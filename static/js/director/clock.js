@@ -1,11 +1,11 @@
 // The exercise clock in the top bar, and the director's start / pause / resume / end.
 
 import { RULES } from "/rules.js";
+import { LANG, t } from "../i18n.js";
 import { confirmDialog, report } from "./dialogs.js";
 import { el, exerciseClockText, u } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
-const STATE_LABEL = { not_started: "NOT STARTED", running: "RUNNING", paused: "PAUSED", ended: "ENDED" };
 
 export function clockPanel(page) {
   const { server, scenario } = page;
@@ -15,12 +15,13 @@ export function clockPanel(page) {
   function render() {
     const c = server.state.clock;
     const stateBox = $("clock-state");
-    stateBox.textContent = `${STATE_LABEL[c.state]}${c.state === "running" && c.rate > 1 ? ` ×${c.rate}` : ""}`;
+    // The state shouts in the top bar ("RUNNING"); the catalog keeps the word as the server names it.
+    stateBox.textContent = `${t(RULES.labels.clock[c.state]).toLocaleUpperCase(LANG)}${c.state === "running" && c.rate > 1 ? ` ×${c.rate}` : ""}`;
     stateBox.className = `clock-state state-${c.state}`;
     document.body.dataset.clock = c.state;
-    const t = exerciseClockText(server.exerciseNow());
-    $("clock-day").textContent = t ? `Day ${t.day}` : "Day –";
-    $("clock-time").textContent = t ? t.time : "--:--:--";
+    const shown = exerciseClockText(server.exerciseNow());
+    $("clock-day").textContent = t("Day %(day)s", { day: shown ? shown.day : "–" });
+    $("clock-time").textContent = shown ? shown.time : "--:--:--";
     controls?.querySelectorAll("button").forEach((b) => { b.hidden = !RULES.clock[b.dataset.op].from.includes(c.state); });
   }
 
@@ -39,21 +40,23 @@ export function clockPanel(page) {
       const nextDay = op === "start" ? 1 : Math.min(scenario.days.length, (now ? now.day : 0) + 1);
       jump = el("input", { type: "checkbox", name: "jump", checked: op === "start" });
       dayInput = el("select", { name: "day" });
-      scenario.days.forEach((d) => dayInput.append(el("option", { value: d.day, text: `Day ${d.day} — ${u(d.title)}`, selected: d.day === nextDay })));
+      scenario.days.forEach((d) => dayInput.append(el("option", { value: d.day, text: t("Day %(day)s — %(title)s", { day: d.day, title: u(d.title) }), selected: d.day === nextDay })));
       timeInput = el("input", { type: "time", name: "time", value: dayStart(nextDay) });
       dayInput.addEventListener("change", () => { timeInput.value = dayStart(Number(dayInput.value)); });
-      extra.append(el("label", {}, jump, op === "start" ? " Start at" : " Jump to"), " ", dayInput, " ", timeInput);
+      extra.append(el("label", {}, jump, " ", op === "start" ? t("Start at") : t("Jump to")), " ", dayInput, " ", timeInput);
     }
-    const question = {
-      start: "Start the exercise clock? Play begins for every team.",
-      pause: `Pause the exercise clock at ${now ? `day ${now.day} ${now.time}` : "now"}? Exercise time stops.`,
-      resume: `Resume the exercise clock${now ? ` (paused at day ${now.day} ${now.time})` : ""}?`,
-      end: "End the exercise (ENDEX)? The clock cannot be restarted.",
+    // Each operation's question, its OK button and the name of what was done, each a phrase of its own.
+    const [question, okLabel, done] = {
+      start: [t("Start the exercise clock? Play begins for every team."), t("Start"), t("Clock: start")],
+      pause: [now ? t("Pause the exercise clock at day %(day)s %(time)s? Exercise time stops.", now) : t("Pause the exercise clock now? Exercise time stops."),
+        t("Pause"), t("Clock: pause")],
+      resume: [now ? t("Resume the exercise clock (paused at day %(day)s %(time)s)?", now) : t("Resume the exercise clock?"), t("Resume"), t("Clock: resume")],
+      end: [t("End the exercise (ENDEX)? The clock cannot be restarted."), t("End exercise"), t("Clock: end")],
     }[op];
-    if (!(await confirmDialog(question, extra, op === "end" ? "End exercise" : op[0].toUpperCase() + op.slice(1)))) return;
+    if (!(await confirmDialog(question, extra, okLabel))) return;
     const fields = { kind: "clock", op };
     if (jump && jump.checked) Object.assign(fields, { day: Number(dayInput.value), time: timeInput.value });
-    report(await page.submit(fields), `Clock: ${op}`);
+    report(await page.submit(fields), done);
   }
 
   return { render };

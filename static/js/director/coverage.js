@@ -2,6 +2,7 @@
 // the server counts them; "none" shows the gaps.
 
 import { RULES } from "/rules.js";
+import { t } from "../i18n.js";
 import { plotText, u } from "../views.js";
 
 /* global Plotly */
@@ -16,20 +17,20 @@ export function coveragePanel(page) {
     const hover = [];
     for (const o of objectives) {
       const zr = []; const tr = []; const hr = [];
-      for (const t of teams) {
-        const counts = (page.server.state.objectives[o.id] || {})[t.id] || {};
+      for (const team of teams) {
+        const counts = (page.server.state.objectives[o.id] || {})[team.id] || {};
         const n = ratings.reduce((sum, r) => sum + (counts[r] || 0), 0);
         const each = ratings.map((r) => `${r}${counts[r] || 0}`);
         zr.push(n);
-        tr.push(n ? `<b>${n}</b><br>${each.slice(0, 2).join(" ")}<br>${each.slice(2).join(" ")}` : "none");
-        hr.push(`${plotText(u(t.name))} — ${plotText(u(o.title))}<br>${ratings.map((r) => `${r} ${counts[r] || 0}`).join(" · ")}`);
+        tr.push(n ? `<b>${n}</b><br>${each.slice(0, 2).join(" ")}<br>${each.slice(2).join(" ")}` : plotText(t("none")));
+        hr.push(`${plotText(u(team.name))} — ${plotText(u(o.title))}<br>${ratings.map((r) => `${r} ${counts[r] || 0}`).join(" · ")}`);
       }
       z.push(zr); text.push(tr); hover.push(hr);
     }
     const short = (title) => (title.length > 34 ? `${title.slice(0, 32)}…` : title);
     const trace = {
       // A long team name ("Команда 2 «Енисей»") on two lines, never cut: its last word under the rest.
-      type: "heatmap", x: teams.map((t) => plotText(page.views.shortTeamName(t.id)).replace(/ (?=\S+$)/, "<br>")),
+      type: "heatmap", x: teams.map((team) => plotText(page.views.shortTeamName(team.id)).replace(/ (?=\S+$)/, "<br>")),
       y: objectives.map((o) => plotText(short(o.title))),
       z, text, texttemplate: "%{text}", textfont: { size: 12 }, hovertext: hover, hoverinfo: "text", zauto: false, zmin: 0, zmax: Math.max(1, ...z.flat()),
       colorscale: [[0, "#fff4e5"], [0.0001, "#deebf7"], [1, "#2171b5"]], showscale: false, xgap: 2, ygap: 2,

@@ -1,5 +1,7 @@
 // The director page's two ways of talking back: a toast for what happened, a modal to confirm.
 
+import { t } from "../i18n.js";
+
 const $ = (id) => document.getElementById(id);
 
 export function toast(message, bad = true) {
@@ -12,7 +14,7 @@ export function toast(message, bad = true) {
 }
 
 /** Ask for a confirmation; `extra`: fields shown under the question.  Resolve true on OK. */
-export function confirmDialog(text, extra = null, okLabel = "Confirm") {
+export function confirmDialog(text, extra = null, okLabel = t("Confirm")) {
   const dialog = $("confirm-dialog");
   $("confirm-text").textContent = text;
   $("confirm-extra").replaceChildren(...(extra ? [extra] : []));
@@ -24,9 +26,9 @@ export function confirmDialog(text, extra = null, okLabel = "Confirm") {
   });
 }
 
-/** Say how a submit from this page ended: saved, or refused with the server's reason. */
+/** Say how a submit from this page ended: saved, or refused with the server's reason; `what`: already translated. */
 export function report(ack, what) {
-  if (ack.ok) toast(`${what} — saved`, false);
-  else toast(`${what} — refused: ${ack.error}`);
+  if (ack.ok) toast(t("%(what)s — saved", { what }), false);
+  else toast(t("%(what)s — refused: %(error)s", { what, error: ack.error }));
 }
 

@@ -1,6 +1,7 @@
 // The map of the mock sites with each team at its site; a site pulses when something happens
 // there, and a click lists its latest events.
 
+import { t } from "../i18n.js";
 import { el, u } from "../views.js";
 import { feedItem } from "./feed.js";
 
@@ -27,10 +28,10 @@ export function mapPanel(page) {
   }
 
   function showSite(siteId) {
-    $("site-events-title").textContent = `Latest at ${u(page.views.siteName(siteId))}`;
+    $("site-events-title").textContent = t("Latest at %(site)s", { site: u(page.views.siteName(siteId)) });
     const events = page.events.all().filter((e) => e.site === siteId && !page.events.isWithdrawn(e)).slice(-10).reverse();
     $("site-events-list").replaceChildren(...(events.length ? events.map((e) => feedItem(page, e))
-      : [el("li", { text: "Nothing logged here in the loaded window." })]));
+      : [el("li", { text: t("Nothing logged here in the loaded window.") })]));
     $("site-events").hidden = false;
     $("site-events").dataset.site = siteId;
   }

@@ -1,6 +1,7 @@
 // The real-world safety alarm: it covers every screen (and beeps where the browser allows) until
 // the director acknowledges the alert; the acknowledgement is an event too.
 
+import { t } from "../i18n.js";
 import { confirmDialog, report } from "./dialogs.js";
 import { el, u, wallClock } from "../views.js";
 
@@ -32,14 +33,14 @@ export function safetyPanel(page) {
     $("safety-list").replaceChildren(...open.map((alert) => {
       const li = el("li", { class: "safety-alert", "data-alert": alert.id });
       li.append(
-        el("p", { class: "safety-text", text: alert.text ? u(alert.text) : "(no text — go and check)" }),
-        el("p", { class: "safety-meta", text: `${alert.role}${alert.site ? ` · ${u(page.views.siteName(alert.site))}` : ""} · ${wallClock(alert.ts)}` }),
+        el("p", { class: "safety-text", text: alert.text ? u(alert.text) : t("(no text — go and check)") }),
+        el("p", { class: "safety-meta", text: `${u(page.views.roleName(alert.role))}${alert.site ? ` · ${u(page.views.siteName(alert.site))}` : ""} · ${wallClock(alert.ts)}` }),
       );
       if (page.can.ack) {
-        const button = el("button", { type: "button", class: "primary", text: "Acknowledge" });
+        const button = el("button", { type: "button", class: "primary", text: t("Acknowledge") });
         button.addEventListener("click", async () => {
-          if (!(await confirmDialog("Acknowledge this safety alert? The alarm stops on every screen.", null, "Acknowledge"))) return;
-          report(await page.submit({ kind: "safety_ack", target: alert.id }), "Safety alert acknowledged");
+          if (!(await confirmDialog(t("Acknowledge this safety alert? The alarm stops on every screen."), null, t("Acknowledge")))) return;
+          report(await page.submit({ kind: "safety_ack", target: alert.id }), t("Safety alert acknowledged"));
         });
         li.append(button);
       }

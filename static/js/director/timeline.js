@@ -2,6 +2,7 @@
 // two hours of exercise time from the recent events, or zooms to the day or the whole exercise,
 // drawn from the server's per-bucket counts (never a week of raw events in the browser).
 
+import { t } from "../i18n.js";
 import { getJSON } from "../live.js";
 import { DAY, KIND_STYLE, binEvents, exerciseTicks, minutes, plotText, styleKey, u, whenText } from "../views.js";
 import { toast } from "./dialogs.js";
@@ -23,7 +24,9 @@ export function timelinePanel(page) {
     const lines = [`<b>${plotText(whenText(event))}</b> ${plotText(event.role)}`, plotText(views.describe(event)).slice(0, 300)];
     const entry = event.kind === "inject" && server.state.injects[event.inject];
     if (entry && entry.responses) {
-      lines.push((event.teams || []).map((t) => `${plotText(u(views.teamName(t)))}: ${t in entry.responses ? `answered after ${minutes(entry.responses[t])}` : "no answer yet"}`).join("<br>"));
+      lines.push((event.teams || []).map((team) => plotText(team in entry.responses
+        ? t("%(team)s: answered after %(time)s", { team: u(views.teamName(team)), time: minutes(entry.responses[team]) })
+        : t("%(team)s: no answer yet", { team: u(views.teamName(team)) }))).join("<br>"));
     }
     return lines.join("<br>");
   }
@@ -69,7 +72,7 @@ export function timelinePanel(page) {
       xaxis: { type: "linear", range, gridcolor: "#e5e5e5", zeroline: false, ...exerciseTicks(range[0], range[1]) },
       yaxis: { type: "category", categoryorder: "array", categoryarray: lanes.slice().reverse(), range: [-0.5, lanes.length - 0.5], fixedrange: true, automargin: true },
       shapes: now === null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: now, x1: now, y0: 0, y1: 1, line: { color: "#D55E00", width: 2, dash: "dot" } }],
-      annotations: now === null ? [{ text: "The exercise clock has not started", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 22, color: "#5b6570" } }] : [],
+      annotations: now === null ? [{ text: plotText(t("The exercise clock has not started")), xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 22, color: "#5b6570" } }] : [],
       uirevision: zoom, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
     };
     Plotly.react("timeline-plot", traces, layout, { displayModeBar: false, responsive: true });
@@ -92,7 +95,7 @@ export function timelinePanel(page) {
     try {
       const agg = await getJSON(`/api/timeline?from_exercise_time=${Math.floor(range[0])}&to_exercise_time=${Math.ceil(range[1])}&bucket=${bucket}`);
       zoomData = { range, bucket, counts: agg.counts };
-    } catch (error) { toast(`Timeline: ${error.message}`); }
+    } catch (error) { toast(t("Timeline: %(error)s", { error: error.message })); }
   }
 
   return { render };

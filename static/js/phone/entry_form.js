@@ -1,7 +1,8 @@
 // The phone's entry form: an observer's rating (/observe) or a team's action (/team), checked
-// before it goes to the outbox; a refusal by the server shown next to the field it names; the same
-// form corrects an earlier entry (an amend of the fields that changed).
+// before it goes to the outbox; a refusal by the server shown next to the field its ack names
+// (`field`); the same form corrects an earlier entry (an amend of the fields that changed).
 
+import { t } from "../i18n.js";
 import { uuid4 } from "../live.js";
 import { options, u } from "../views.js";
 
@@ -27,16 +28,19 @@ export function entryForm(phone) {
     if (control && control.setAttribute) control.setAttribute("aria-invalid", "true");
   }
 
-  /** Put a server refusal of the entry just made next to the field it names. */
+  /**
+   * Put a server refusal of the entry just made next to the field its ack named (`field`, kept on
+   * the outbox entry), or in the form's own error box when the form has no such field or the ack
+   * named none (entries kept before acks named their field).
+   */
   function showRefusal() {
     if (!lastSubmitted) return;
     const entry = phone.outbox.entries().find((e) => e.id === lastSubmitted);
     if (!entry || entry.state === "waiting") return;
     lastSubmitted = null;
     if (entry.state !== "refused") return;
-    const match = entry.error.match(/field '(\w+)'|unknown (team|site|objective|inject)|critical task|rating|tag|inject/);
-    const field = match ? match[1] || match[2] || { "critical task": "task" }[match[0]] || match[0] : "form";
-    fieldError(form.elements[field] ? field : "form", `Not saved: ${entry.error}`);
+    const field = entry.field && form.elements.namedItem(entry.field) ? entry.field : "form";
+    fieldError(field, t("Not saved: %(error)s", { error: entry.error }));
   }
 
   function readForm() {
@@ -48,8 +52,9 @@ export function entryForm(phone) {
 
   function check(fields) {
     const required = page === "observe"
-      ? { team: "Choose the team you watched.", objective: "Choose the objective.", rating: "Choose a rating: P, S, M or U.", note: "Write what you saw: the note is the evidence." }
-      : { team: "Choose the team.", action_type: "Choose what the team did.", site: "Choose where.", text: "Write what was done." };
+      ? { team: t("Choose the team you watched."), objective: t("Choose the objective."), rating: t("Choose a rating: P, S, M or U."),
+        note: t("Write what you saw: the note is the evidence.") }
+      : { team: t("Choose the team."), action_type: t("Choose what the team did."), site: t("Choose where."), text: t("Write what was done.") };
     let ok = true;
     for (const [field, message] of Object.entries(required)) {
       if (!fields[field] || !String(fields[field]).trim()) { fieldError(field, message); ok = false; }
@@ -72,7 +77,7 @@ export function entryForm(phone) {
         if (["id", "kind", "observed_at"].includes(key)) continue;
         if ((fields[key] ?? null) !== (original[key] ?? null)) changes[key] = fields[key] ?? null;
       }
-      if (!Object.keys(changes).length) { fieldError("form", "Nothing was changed."); return; }
+      if (!Object.keys(changes).length) { fieldError("form", t("Nothing was changed.")); return; }
       payload = { id: uuid4(), kind: "amend", target: amending.id, ...changes, observed_at: tapped };
     } else {
       payload = { id: uuid4(), kind: formKinds(page)[0], ...fields, observed_at: tapped };
@@ -97,7 +102,7 @@ export function entryForm(phone) {
   function startAmend(entry) {
     amending = entry;
     $("amend-note").hidden = false;
-    $("form-title").textContent = "Correct an entry";
+    $("form-title").textContent = t("Correct an entry");
     const p = entry.payload;
     for (const element of form.elements) {
       if (!element.name) continue;
@@ -112,12 +117,12 @@ export function entryForm(phone) {
   function endAmend() {
     amending = null;
     $("amend-note").hidden = true;
-    $("form-title").textContent = page === "observe" ? "New observation" : "Log an action";
+    $("form-title").textContent = page === "observe" ? t("New observation") : t("Log an action");
   }
 
   function fillTasks() {
     const objective = phone.name("objectives", form.elements.objective.value);
-    options(form.elements.task, (objective.tasks || []).map((t) => [t.id, t.title]));
+    options(form.elements.task, (objective.tasks || []).map((task) => [task.id, task.title]));
   }
 
   /** The injects this entry may answer: every one released (observers), or those released to the team. */
@@ -132,7 +137,7 @@ export function entryForm(phone) {
 
   const siteItems = scenario.sites.map((s) => [s.id, s.name]);
   if (page === "observe") {
-    options(form.elements.team, scenario.teams.map((t) => [t.id, t.name]), false);
+    options(form.elements.team, scenario.teams.map((team) => [team.id, team.name]), false);
     options(form.elements.site, siteItems);
     options(form.elements.objective, scenario.objectives.map((o) => [o.id, o.title]), false);
     for (const key of ["team", "site", "objective"]) if (remembered[key] !== undefined) form.elements[key].value = remembered[key];

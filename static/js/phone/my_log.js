@@ -3,6 +3,7 @@
 // buttons to correct or withdraw it.
 
 import { RULES } from "/rules.js";
+import { t } from "../i18n.js";
 import { uuid4 } from "../live.js";
 import { el, u, wallClock } from "../views.js";
 
@@ -14,13 +15,19 @@ export function myLog(phone, { correct, formKinds }) {
 
   function summary(payload) {
     switch (payload.kind) {
-      case "evaluation": return `${u(teamName(payload.team))} — ${u(name("objectives", payload.objective).title)}: ${payload.rating} (${RULES.ratings[payload.rating]}) — ${u(payload.note)}`;
-      case "action": return `${u(teamName(payload.team))} — ${u(name("action_types", payload.action_type).label)} at ${u(siteName(payload.site))}: ${u(payload.text)}`;
-      case "move": return `${u(teamName(payload.team))} is now at ${u(siteName(payload.site))}`;
-      case "note": return `Note: ${u(payload.text)}`;
-      case "safety": return `SAFETY ALERT${payload.site ? ` at ${u(siteName(payload.site))}` : ""}: ${payload.text ? u(payload.text) : "(no text)"}`;
-      case "amend": return "Correction of an earlier entry";
-      case "retract": return `Withdrawal of an earlier entry: ${u(payload.reason)}`;
+      case "evaluation": return t("%(team)s — %(objective)s: %(rating)s (%(wording)s) — %(note)s", { team: u(teamName(payload.team)),
+        objective: u(name("objectives", payload.objective).title), rating: payload.rating, wording: t(RULES.ratings[payload.rating]), note: u(payload.note) });
+      case "action": return t("%(team)s — %(type)s at %(site)s: %(text)s", { team: u(teamName(payload.team)),
+        type: u(name("action_types", payload.action_type).label), site: u(siteName(payload.site)), text: u(payload.text) });
+      case "move": return t("%(team)s is now at %(site)s", { team: u(teamName(payload.team)), site: u(siteName(payload.site)) });
+      case "note": return t("Note: %(text)s", { text: u(payload.text) });
+      case "safety": {
+        const parts = { site: u(siteName(payload.site)), text: u(payload.text) };
+        if (payload.site) return payload.text ? t("SAFETY ALERT at %(site)s: %(text)s", parts) : t("SAFETY ALERT at %(site)s: (no text)", parts);
+        return payload.text ? t("SAFETY ALERT: %(text)s", parts) : t("SAFETY ALERT: (no text)");
+      }
+      case "amend": return t("Correction of an earlier entry");
+      case "retract": return t("Withdrawal of an earlier entry: %(reason)s", { reason: u(payload.reason) });
       default: return payload.kind;
     }
   }
@@ -37,7 +44,7 @@ export function myLog(phone, { correct, formKinds }) {
       if (!target || e.state === "refused") continue;
       if (e.payload.kind === "retract") target.withdrawn = true;
       if (e.payload.kind === "amend") {
-        const { id, kind, target: _t, reason, observed_at, ...changes } = e.payload;
+        const { id, kind, target: _target, reason, observed_at, ...changes } = e.payload;
         Object.assign(target.payload, changes);
         target.corrected = true;
       }
@@ -50,24 +57,24 @@ export function myLog(phone, { correct, formKinds }) {
     const entries = currentEntries().filter((e) => new Date(e.madeAt).toDateString() === today).reverse();
     const items = entries.map((e) => {
       const li = el("li", { class: `log-entry state-${e.state}${e.withdrawn ? " withdrawn" : ""}`, "data-id": e.id });
-      const label = { waiting: "waiting", saved: "saved", refused: "refused" }[e.state];
+      const label = { waiting: t("waiting"), saved: t("saved"), refused: t("refused") }[e.state];
       li.append(
         el("span", { class: "log-time", text: wallClock(e.madeAt) }),
         el("span", { class: `log-state`, text: label }),
         el("span", { class: "log-text", text: summary(e.payload) }),
       );
       if (e.state === "refused") li.append(el("span", { class: "log-error", text: u(e.error) }));
-      if (e.withdrawn) li.append(el("span", { class: "log-flag", text: "withdrawn" }));
-      else if (e.corrected) li.append(el("span", { class: "log-flag", text: "corrected" }));
+      if (e.withdrawn) li.append(el("span", { class: "log-flag", text: t("withdrawn") }));
+      else if (e.corrected) li.append(el("span", { class: "log-flag", text: t("corrected") }));
       if (RULES.correctable.includes(e.payload.kind) && e.state !== "refused" && !e.withdrawn) {
         const buttons = el("span", { class: "log-actions" });
-        if (formKinds.includes(e.payload.kind)) buttons.append(el("button", { type: "button", text: "Correct", "data-act": "correct" }));
-        buttons.append(el("button", { type: "button", text: "Withdraw", "data-act": "withdraw" }));
+        if (formKinds.includes(e.payload.kind)) buttons.append(el("button", { type: "button", text: t("Correct"), "data-act": "correct" }));
+        buttons.append(el("button", { type: "button", text: t("Withdraw"), "data-act": "withdraw" }));
         li.append(buttons);
       }
       return li;
     });
-    $("mylog-list").replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: "Nothing logged on this device today." })]));
+    $("mylog-list").replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: t("Nothing logged on this device today.") })]));
   }
 
   function withdraw(entry) {
@@ -81,7 +88,7 @@ export function myLog(phone, { correct, formKinds }) {
       if (event.submitter && event.submitter.value === "cancel") return;
       if (!withdrawForm.reason.value.trim()) {
         event.preventDefault();
-        $("withdraw-error").textContent = "Say why, in a few words: the debrief will read it.";
+        $("withdraw-error").textContent = t("Say why, in a few words: the debrief will read it.");
         return;
       }
       phone.keep({ id: uuid4(), kind: "retract", target: entry.id, reason: withdrawForm.reason.value.trim(), observed_at: new Date().toISOString() });

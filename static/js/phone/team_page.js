@@ -1,6 +1,8 @@
 // What only the team's tablet has: the team picker (director and controllers log for any team),
 // "we are now at …" (a move), and the cards of the injects released to the team, newest first.
 
+import { RULES } from "/rules.js";
+import { t } from "../i18n.js";
 import { uuid4 } from "../live.js";
 import { el, options, u, wallClock, whenText } from "../views.js";
 
@@ -22,14 +24,14 @@ export function teamPage(phone, { onTeam }) {
     list.replaceChildren(...(mine.length ? mine.map((i) => {
       const li = el("li", { class: "inject-card", "data-inject": i.id });
       li.append(el("h3", { text: `${u(i.id)} — ${u(i.title)}` }), el("p", { text: u(i.description) }),
-        el("p", { class: "inject-meta", text: [i.from, i.delivery].filter(Boolean).map(u).concat(i.exercise_time != null ? whenText(i) : wallClock(i.ts)).join(" · ") }));
+        el("p", { class: "inject-meta", text: [i.from, i.delivery && t(RULES.labels.delivery[i.delivery] || i.delivery)].filter(Boolean).map(u).concat(i.exercise_time != null ? whenText(i) : wallClock(i.ts)).join(" · ") }));
       return li;
-    }) : [el("li", { class: "empty", text: "No injects released to this team yet." })]));
+    }) : [el("li", { class: "empty", text: t("No injects released to this team yet.") })]));
   }
 
   const pick = $("team-pick");
   if (pick) {
-    options(pick, scenario.teams.map((t) => [t.id, t.name]), false);
+    options(pick, scenario.teams.map((team) => [team.id, team.name]), false);
     if (phone.remembered.team) pick.value = phone.remembered.team;
     pick.addEventListener("change", () => { phone.remember("team", pick.value); onTeam(); });
   }

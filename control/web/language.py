@@ -1,0 +1,66 @@
+"""Which language a request is answered in, and Flask-Babel bound to ExCon's catalogs.
+
+A browser remembers its language in the `excon_lang` cookie, which static/js/language.js sets
+when someone uses the EN/RU switch (on the device, so that it works offline as well); `?lang=`
+overrides it for one page, report or export.  Without either, the scenario's language, then the
+browser's Accept-Language.
+"""
+
+from urllib.parse import urlencode
+
+from flask import g, request
+from flask_babel import Babel
+
+from ..events import RATINGS
+from ..i18n import CATALOGS, LANGUAGE_NAMES, _, best_language, gettext, in_language, languages, page_catalog
+from ..permissions import role_team
+from ..rules import LABELS, page_texts
+from .access import room
+
+COOKIE = "excon_lang"
+babel = Babel()
+
+
+def request_language() -> str:
+    """Return the language this request is answered in (see the module's docstring)."""
+    if "lang" not in g:
+        g.lang = best_language(request.args.get("lang"), request.cookies.get(COOKIE),
+                               room().exercise.scenario.language, request.accept_languages.values())
+    return g.lang
+
+
+def request_scenario():
+    """Return the scenario with its texts in the request's language."""
+    return room().exercise.scenario.in_language(request_language())
+
+
+def role_name(role, lang: str) -> str:
+    """Return how a role is called to a person: "evaluator", or a team's name for a team's tablet."""
+    if role is None:
+        return ""
+    team = role_team(role)
+    if team is not None:
+        teams = room().exercise.scenario.in_language(lang).teams
+        return _("team tablet: %(team)s", team=teams[team]["name"]).in_language(lang) if team in teams else role
+    return gettext(lang, LABELS["role"][role]) if role in LABELS["role"] else role
+
+
+def language_url(lang: str) -> str:
+    """Return this page's address in `lang` (what the switch links to)."""
+    args = {k: v for k, v in request.args.items() if k not in ("lang", "code")}
+    return f"{request.path}?{urlencode({**args, 'lang': lang})}"
+
+
+def init_language(app) -> None:
+    """Bind Flask-Babel (templates' `_()`, locale formats) and give every template the language and its switch."""
+    babel.init_app(app, locale_selector=request_language, default_translation_directories=str(CATALOGS))
+
+    @app.context_processor
+    def language_context():
+        lang = request_language()
+        return {"lang": lang, "language_names": {code: LANGUAGE_NAMES.get(code, code) for code in languages()},
+                "page_messages": {"lang": lang, "messages": page_catalog(lang, page_texts())},
+                "rating_words": {letter: gettext(lang, words) for letter, words in RATINGS.items()},
+                "labels": {group: {k: gettext(lang, v) for k, v in table.items()} for group, table in LABELS.items()},
+                "role_name": lambda role: role_name(role, lang), "language_url": language_url,
+                "local": lambda text: in_language(text, lang)}
