@@ -59,6 +59,7 @@ def create_app(test_config=None):
     """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.json.sort_keys = False  # keep events in the order they were written
+    app.json.ensure_ascii = False  # Cyrillic as UTF-8 (2 bytes a letter), not \uXXXX (6): the catalog in every Russian page
     app.config.from_mapping(
         DATABASE="exercise.db",
         SCENARIO=str(DEFAULT_SCENARIO),
