@@ -14,6 +14,7 @@ from datetime import date
 import plotly.graph_objects as go
 import plotly.io as pio
 from babel.dates import format_date
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from plotly.offline import get_plotlyjs
 
 from .events import RATINGS
@@ -146,10 +147,16 @@ def _role_name(role: str, scenario, lang: str) -> str:
     return _("team tablet: %(team)s", team=scenario.teams[team]["name"]).in_language(lang)
 
 
+def _separators(lang: str) -> str:
+    """Return plotly's `separators` for `lang`: its decimal sign and digit grouping (Babel's)."""
+    return get_decimal_symbol(lang) + get_group_symbol(lang)
+
+
 def _rating_chart(table, lang: str) -> str:
     fig = go.Figure([go.Bar(name=r, x=[row["team"] for row in table], y=[row[r] for row in table],
                             marker_color=RATING_COLOURS[r]) for r in "PSMU"])
-    fig.update_layout(barmode="stack", height=260, margin=dict(l=40, r=10, t=30, b=30),
+    fig.update_layout(barmode="stack", height=260, margin=dict(l=40, r=10, t=30, b=30), separators=_separators(lang),
+                      yaxis=dict(dtick=1 if max((sum(row[r] for r in "PSMU") for row in table), default=0) <= 10 else None),
                       title=dict(text=_("Ratings per team (P/S/M/U)").in_language(lang), font=dict(size=13)),
                       legend=dict(orientation="h"))
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "staticPlot": True})
@@ -160,7 +167,7 @@ def _response_chart(injects, teams, lang: str) -> str:
     fig = go.Figure([go.Bar(name=t["name"], x=[i["id"] for i in released],
                             y=[i["responses"].get(t["name"]) for i in released], marker_color=t.get("color"))
                      for t in teams])
-    fig.update_layout(barmode="group", height=300, margin=dict(l=40, r=10, t=30, b=40),
+    fig.update_layout(barmode="group", height=300, margin=dict(l=40, r=10, t=30, b=40), separators=_separators(lang),
                       title=dict(text=_("Response time per inject (minutes, release → first answering action)")
                                  .in_language(lang), font=dict(size=13)), legend=dict(orientation="h"))
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "staticPlot": True})

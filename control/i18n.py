@@ -21,18 +21,21 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}  # each in its own la
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")  # "ru", "en", "pt-BR": a key of a text in several languages
 
 
+@cache
 def languages() -> tuple:
-    """Return the languages ExCon speaks: English and every language with a compiled catalog."""
+    """Return the languages ExCon speaks: English and every language with a compiled catalog (read once)."""
     found = sorted(p.parent.parent.name for p in CATALOGS.glob("*/LC_MESSAGES/messages.mo"))
     return (SOURCE_LANGUAGE, *[lang for lang in found if lang != SOURCE_LANGUAGE])
 
 
-@cache
 def translations(lang: str) -> NullTranslations:
     """Return the compiled catalog of `lang` (English, or a language without one: the msgids as they are)."""
-    if lang == SOURCE_LANGUAGE or lang not in languages():
-        return NullTranslations()
-    return Translations.load(str(CATALOGS), [lang])
+    return _catalog(lang if lang in languages() else SOURCE_LANGUAGE)  # the cache holds known languages only
+
+
+@cache
+def _catalog(lang: str) -> NullTranslations:
+    return NullTranslations() if lang == SOURCE_LANGUAGE else Translations.load(str(CATALOGS), [lang])
 
 
 def gettext(lang: str, msgid: str, **params) -> str:
@@ -55,7 +58,12 @@ class Message:
 
     def in_language(self, lang: str) -> str:
         params = {k: v.in_language(lang) if isinstance(v, Message) else v for k, v in self.params.items()}
-        return gettext(lang, self.msgid, **params)
+        for language in (lang, SOURCE_LANGUAGE):
+            try:
+                return gettext(language, self.msgid, **params)
+            except (KeyError, TypeError, ValueError):  # a translation (or a msgid from elsewhere) that does not fit
+                continue
+        return self.msgid
 
     def __str__(self) -> str:
         return self.in_language(SOURCE_LANGUAGE)
@@ -75,9 +83,10 @@ class Message:
 
     @classmethod
     def from_wire(cls, value) -> "Message | str":
-        if not isinstance(value, dict):
+        """Rebuild a Message from `wire()`; anything else (another version's answer) becomes its text."""
+        if not (isinstance(value, dict) and isinstance(value.get("msgid"), str) and isinstance(value.get("params", {}), dict)):
             return str(value)
-        params = {k: cls.from_wire(v) if isinstance(v, dict) else v for k, v in value.get("params", {}).items()}
+        params = {str(k): cls.from_wire(v) if isinstance(v, dict) else v for k, v in value.get("params", {}).items()}
         return cls(value["msgid"], **params)
 
 
@@ -106,8 +115,8 @@ def best_language(requested=None, remembered=None, scenario_language=None, accep
     for choice in (requested, remembered, scenario_language):
         if choice in spoken:
             return choice
-    for tag in accepted:
-        base = str(tag).lower().replace("_", "-").split("-")[0]
+    for tag in (scenario_language, *accepted):  # "ru-RU" is Russian
+        base = str(tag).lower().replace("_", "-").split("-")[0] if tag else None
         if base in spoken:
             return base
     return SOURCE_LANGUAGE

@@ -54,7 +54,7 @@ class Scenario:
 
     def in_language(self, lang: str) -> "Scenario":
         """Return this scenario with its texts in `lang` (falling back to the scenario's language)."""
-        if lang == self.language or not self.languages:
+        if lang not in self.languages:  # its own language, or one it gives no texts in
             return self
         if lang not in self._translated:
             try:
@@ -135,28 +135,43 @@ def check_scenario(raw) -> Scenario:
                               where=_("exercise"), value=_shown(language)))
     language = language or "en"
     found = set()
-    _find_texts(raw, language, "", found)
-    s = _checked(_in_language(raw, language, language))
-    s.source, s.languages = raw, tuple(sorted(found - {language}))
+    try:
+        _find_texts(raw, language, "", found)
+        s = _checked(_in_language(raw, language, language))
+    except RecursionError:
+        raise ScenarioError(_("the scenario is nested too deeply to read")) from None
+    # Copies only in the languages ExCon speaks: no page can ask for another.
+    s.source, s.languages = raw, tuple(sorted((found & set(languages())) - {language}))
     for lang in s.languages:  # checked now, so that no page finds a broken translation later
         s.in_language(lang)
     return s
 
 
-def _find_texts(value, language: str, where: str, found: set) -> None:
-    """Check every text given in several languages (it must have `language`); collect the languages."""
+# The fields whose texts may differ between languages.  Ids, references, times and fixed values
+# (delivery, schedule kinds, colours) are one for every language: a page in Russian sends the same
+# ids as one in English.  A site's `kind` is a description ("sauna (brothel)"), a block's is a value.
+TEXT_FIELDS = {"title", "description", "name", "label", "venue", "from", "to", "expected_actions",
+               "controller_notes", "agencies", "note", "unit", "short"}
+
+
+def _find_texts(value, language: str, where: str, found: set, key=None) -> None:
+    """Check every text given in several languages (it must have `language`, and be a text field's:
+    `key` is the field the value is, or is an item of); collect the languages."""
     if _is_text_in_languages(value, language):
+        if key not in TEXT_FIELDS and not (key == "kind" and where.startswith("sites[")):
+            raise ScenarioError(_("%(where)s: only texts may be given in several languages; '%(key)s' is the same in "
+                                  "every language", where=where, key=escaped(key)))
         if language not in value:
             raise ScenarioError(_("%(where)s: a text in several languages must have the scenario's language "
                                   "'%(language)s' (it has %(languages)s)", where=where or _("the scenario"),
                                   language=language, languages=", ".join(f"'{escaped(k)}'" for k in value)))
         found.update(value)
     elif isinstance(value, dict):
-        for key, item in value.items():
-            _find_texts(item, language, f"{where}.{key}" if where else str(key), found)
+        for name, item in value.items():
+            _find_texts(item, language, f"{where}.{name}" if where else str(name), found, name)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _find_texts(item, language, f"{where}[{i}]", found)
+            _find_texts(item, language, f"{where}[{i}]", found, key)
 
 
 def _is_text_in_languages(value, language: str) -> bool:

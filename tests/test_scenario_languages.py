@@ -41,3 +41,28 @@ def test_every_language_is_checked_when_the_scenario_loads(raw_scenario):
     raw_scenario["teams"][0]["short"] = {"en": "A", "ru": "Альфа"}  # four letters: too long for a marker
     with pytest.raises(ScenarioError, match="in 'ru': teams entry #1"):
         check_scenario(raw_scenario)
+
+
+@pytest.mark.parametrize("path", [("teams", 0, "id"), ("injects", 0, "time"), ("injects", 0, "delivery"),
+                                  ("teams", 0, "color")])
+def test_ids_times_and_fixed_values_are_the_same_in_every_language(raw_scenario, path):
+    """A Russian page sends the ids an English one does: only texts may differ."""
+    table, index, key = path
+    entry = raw_scenario[table][index]
+    entry[key] = {"en": entry.get(key, "#0072B2"), "ru": "другое"}
+    with pytest.raises(ScenarioError, match=f"{table}\\[{index}\\]\\.{key}: only texts may be given in several languages"):
+        check_scenario(raw_scenario)
+
+
+def test_languages_excon_does_not_speak_are_not_kept(raw_scenario):
+    raw_scenario["teams"][0]["name"] = {"en": "Team Alpha", "de": "Mannschaft Alpha", "ru": "Команда «Альфа»"}
+    assert check_scenario(raw_scenario).languages == ("ru",)
+
+
+def test_a_scenario_nested_too_deeply_is_refused_with_a_reason(raw_scenario):
+    deep = "x"
+    for _level in range(900):
+        deep = [deep]
+    raw_scenario["extra"] = deep
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        check_scenario(raw_scenario)

@@ -98,6 +98,8 @@ def test_a_message_waits_for_its_readers_language():
     (dict(remembered="en", scenario_language="ru"), "en"),  # then what the browser remembers
     (dict(scenario_language="ru", accepted=["en-GB"]), "ru"),  # then the scenario's language
     (dict(scenario_language="kk", accepted=["de", "ru-RU"]), "ru"),  # then the browser's languages
+    (dict(scenario_language="ru-RU", accepted=["en"]), "ru"),  # a regional tag is its language
+    (dict(scenario_language=None, accepted=["ru"]), "ru"),  # a scenario that names none: the browser's
     (dict(requested="xx", accepted=["de"]), "en"),  # and English when nothing fits
 ])
 def test_the_language_of_a_request(asked, expected):
@@ -123,3 +125,10 @@ def test_page_scripts_show_no_text_outside_the_catalogs(marked):
             if " " in text and WORDS.match(text) and text not in marked and text not in NOT_TEXT:
                 outside.append((path.name, text))
     assert outside == []
+
+
+def test_a_message_that_does_not_fit_its_params_is_still_said():
+    """An answer must go out even when a message from another process is malformed."""
+    assert Message("%(a)s %", a=1).in_language("ru") == "%(a)s %"
+    assert Message.from_wire({"msgid": "x", "params": []}) == "{'msgid': 'x', 'params': []}"
+    assert Message.from_wire({"params": {}}) == "{'params': {}}"

@@ -24,8 +24,9 @@ babel = Babel()
 def request_language() -> str:
     """Return the language this request is answered in (see the module's docstring)."""
     if "lang" not in g:
-        g.lang = best_language(request.args.get("lang"), request.cookies.get(COOKIE),
-                               room().exercise.scenario.language, request.accept_languages.values())
+        declared = room().exercise.scenario.raw["exercise"].get("language")  # not the English its texts default to
+        g.lang = best_language(request.args.get("lang"), request.cookies.get(COOKIE), declared,
+                               request.accept_languages.values())
     return g.lang
 
 

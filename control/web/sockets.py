@@ -51,11 +51,10 @@ def answered(fault_answer):
         @wraps(handler)
         def answering(*args):
             try:
-                answer = handler(*args)
+                return in_asker_language(handler(*args))
             except Exception:
                 current_app.logger.exception("%s failed", handler.__name__)
-                answer = fault_answer
-            return in_asker_language(answer)
+                return in_asker_language(fault_answer)
         return answering
     return wrap
 

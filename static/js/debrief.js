@@ -241,7 +241,7 @@ function jump(direction) {
 // ---------------------------------------------------------------- start
 
 async function main() {
-  const [scenario, marks, now] = await Promise.all([getJSON("/api/scenario"), getJSON("/api/marks"), getJSON("/api/state")]);
+  const [scenario, marks, now] = await Promise.all([getJSON(`/api/scenario?lang=${LANG}`), getJSON("/api/marks"), getJSON("/api/state")]);
   views = scenarioViews(scenario);
   S.marks = marks.events;
   S.segments = clockSegments(S.marks.filter((e) => e.kind === "clock"));

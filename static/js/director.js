@@ -3,7 +3,7 @@
 // Each panel is a module of its own in director/; this one wires them to the live connection.
 // User text always goes into the page as text (textContent), never as HTML.
 
-import { t } from "./i18n.js";
+import { LANG, t } from "./i18n.js";
 import { Live, getJSON } from "./live.js";
 import { RecentEvents } from "./recent_events.js";
 import { ServerState } from "./server_state.js";
@@ -57,7 +57,7 @@ function scheduler(textPanels, plotPanels) {
 async function main() {
   const started = performance.now();
   const [scenario, state, recent, windowPage] = await Promise.all([
-    getJSON("/api/scenario"), getJSON("/api/state"), getJSON(`/api/events?last=${FEED_LENGTH}`),
+    getJSON(`/api/scenario?lang=${LANG}`), getJSON("/api/state"), getJSON(`/api/events?last=${FEED_LENGTH}`),
     getJSON(`/api/events?recent_exercise_seconds=${WINDOW + 300}&limit=5000`),
   ]);
   const fetched = performance.now();

@@ -38,7 +38,9 @@ self.addEventListener("fetch", (event) => {
     }
     return response;
   }).catch(() => caches.match(event.request, { ignoreSearch: url.pathname.startsWith("/static/") })
-    .then((hit) => hit || caches.match(event.request, { ignoreSearch: true })) // this page in another language
+    // A page in another language than the one cached (only the pages: an /api/… answer for another
+    // query is another answer, not a translation of it)
+    .then((hit) => hit || (IN_EACH_LANGUAGE.includes(url.pathname) ? caches.match(event.request, { ignoreSearch: true }) : null))
     // The worker has no page to take a language from: this one answer says it in both.
     .then((hit) => hit || new Response("Offline, and this page was never opened here before. / Нет сети, а эта страница здесь ещё не открывалась.",
       { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } }))));

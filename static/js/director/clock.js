@@ -41,7 +41,9 @@ export function clockPanel(page) {
       jump = el("input", { type: "checkbox", name: "jump", checked: op === "start" });
       dayInput = el("select", { name: "day" });
       scenario.days.forEach((d) => dayInput.append(el("option", { value: d.day, text: t("Day %(day)s — %(title)s", { day: d.day, title: u(d.title) }), selected: d.day === nextDay })));
-      timeInput = el("input", { type: "time", name: "time", value: dayStart(nextDay) });
+      // A text field, not type=time: that one shows the browser's AM/PM; exercise time is 24-hour.
+      timeInput = el("input", { type: "text", name: "time", value: dayStart(nextDay), inputMode: "numeric", size: 5,
+        maxLength: 5, pattern: "([01][0-9]|2[0-3]):[0-5][0-9]", placeholder: t("HH:MM"), title: t("Time (24-hour, HH:MM)") });
       dayInput.addEventListener("change", () => { timeInput.value = dayStart(Number(dayInput.value)); });
       extra.append(el("label", {}, jump, " ", op === "start" ? t("Start at") : t("Jump to")), " ", dayInput, " ", timeInput);
     }

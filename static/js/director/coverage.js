@@ -27,7 +27,7 @@ export function coveragePanel(page) {
       }
       z.push(zr); text.push(tr); hover.push(hr);
     }
-    const short = (title) => (title.length > 34 ? `${title.slice(0, 32)}…` : title);
+    const short = (title) => (title.length > 30 ? `${title.slice(0, 28)}…` : title);
     const trace = {
       // A long team name ("Команда 2 «Енисей»") on two lines, never cut: its last word under the rest.
       type: "heatmap", x: teams.map((team) => plotText(page.views.shortTeamName(team.id)).replace(/ (?=\S+$)/, "<br>")),
