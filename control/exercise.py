@@ -673,13 +673,14 @@ class Exercise:
 
     def scenario_for(self, role: str, lang: str | None = None) -> dict:
         """Return the scenario as `role` may read it, its texts in `lang`: teams never read the MSEL;
-        the screen (which players walk past) reads it without what control expects of the players."""
+        the screen (which players walk past) reads it without what control expects of the players;
+        neither reads the roster (players never learn who evaluates them)."""
         raw = self.scenario.in_language(lang or self.scenario.language).raw
         if permissions.role_team(role) is not None:
-            return {k: v for k, v in raw.items() if k != "injects"}
+            return {k: v for k, v in raw.items() if k not in ("injects", "people")}
         if permissions.family(role) == "screen":
             injects = [{k: v for k, v in row.items() if k not in CONTROL_ONLY} for row in raw["injects"]]
-            return {**raw, "injects": injects}
+            return {**{k: v for k, v in raw.items() if k != "people"}, "injects": injects}
         return raw
 
 

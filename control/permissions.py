@@ -9,6 +9,10 @@ from .events import STORED_ENVELOPE
 from .i18n import Message, _
 
 STAFF_ROLES = ("director", "controller", "observer", "screen")
+# A person's role in the roster (scenario.PERSON_ROLES) -> the role whose rights they have.  A lead
+# evaluator rates as an evaluator does; a participant has their team's rights.
+PERSON_RIGHTS = {"director": "director", "controller": "controller", "lead_evaluator": "observer",
+                 "evaluator": "observer", "participant": "team", "screen": "screen"}
 
 EVERYTHING = "all"
 OWN = "own"  # only events about the role's own team
@@ -74,6 +78,12 @@ TARGETED = CORRECTIONS + ("safety_ack",)  # kinds seen by whoever sees their tar
 def family(role: str) -> str:
     """Return the row name of a role: 'team' for every 'team:<id>'."""
     return "team" if role.startswith("team:") else role
+
+
+def person_role(person: dict) -> str:
+    """Return the role whose rights a person of the roster has ("observer", "team:alpha" …)."""
+    rights = PERSON_RIGHTS[person["role"]]
+    return f"team:{person['team']}" if rights == "team" else rights
 
 
 def role_team(role: str) -> str | None:

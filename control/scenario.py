@@ -16,6 +16,8 @@ from .timefmt import escaped, parse_clock_time
 
 DELIVERY_METHODS = ("phone call", "email", "document", "actor walk-in", "site event", "radio", "video call")
 SCHEDULE_KINDS = ("briefing", "play", "break", "hot_wash", "debrief")
+# What a person in the roster (`people`) is; control/permissions.py says what each may do.
+PERSON_ROLES = ("director", "controller", "lead_evaluator", "evaluator", "participant", "screen")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -35,6 +37,7 @@ class Scenario:
     action_types: dict = field(default_factory=dict)
     injects: dict = field(default_factory=dict)
     days: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)  # the roster: person id -> entry (empty: roles only)
     source: dict = None  # the file's JSON, texts in several languages as they are written
     languages: tuple = ()  # the languages the scenario's own texts are given in, besides its language
     _translated: dict = field(default_factory=dict, repr=False)
@@ -151,7 +154,7 @@ def check_scenario(raw) -> Scenario:
 # (delivery, schedule kinds, colours) are one for every language: a page in Russian sends the same
 # ids as one in English.  A site's `kind` is a description ("sauna (brothel)"), a block's is a value.
 TEXT_FIELDS = {"title", "description", "name", "label", "venue", "from", "to", "expected_actions",
-               "controller_notes", "agencies", "note", "unit", "short"}
+               "controller_notes", "agencies", "note", "unit", "short", "agency", "country"}
 
 
 def _find_texts(value, language: str, where: str, found: set, key=None) -> None:
@@ -229,7 +232,27 @@ def _checked(raw: dict) -> Scenario:
         "delivery": _text}, {"controller_notes": _any_text})
     for inject in s.injects.values():
         _check_inject(inject, s)
+    if "people" in raw:
+        s.people = _index(raw, "people", {"name": _text, "role": _text},
+                          {"team": _text, "agency": _any_text, "country": _any_text, "languages": _language_list})
+        for person in s.people.values():
+            _check_person(person, s)
     return s
+
+
+def _check_person(person: dict, s: Scenario) -> None:
+    """A person has one of PERSON_ROLES; a participant, and only a participant, one known team."""
+    where = _("person '%(person)s'", person=escaped(person["id"]))
+    if person["role"] not in PERSON_ROLES:
+        raise ScenarioError(_("%(where)s: role '%(role)s' is not one of %(roles)s", where=where,
+                              role=escaped(person["role"]), roles=", ".join(PERSON_ROLES)))
+    if person["role"] == "participant" and "team" not in person:
+        raise ScenarioError(_("%(where)s: a participant needs the 'team' they play in", where=where))
+    if person["role"] != "participant" and "team" in person:
+        raise ScenarioError(_("%(where)s: only a participant has a 'team' (evaluators are assigned, not members)",
+                              where=where))
+    if "team" in person and person["team"] not in s.teams:
+        raise ScenarioError(_("%(where)s: unknown team '%(team)s'", where=where, team=escaped(person["team"])))
 
 
 # --- the types of a field: each returns None when the value is right, else what it must be (a Message
@@ -262,6 +285,11 @@ def _give_shorts(teams: list) -> None:
 
 def _last_word(team: dict) -> str:
     return "".join(c for c in team["name"].split()[-1] if c.isalnum()) or team["id"]
+
+
+def _language_list(value):
+    ok = isinstance(value, list) and all(isinstance(v, str) and LANGUAGE_CODE.match(v) for v in value)
+    return None if ok else _("a list of language codes such as [\"ru\", \"en\"]")
 
 
 def _any_text(value):

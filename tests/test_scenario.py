@@ -158,6 +158,7 @@ def test_a_file_with_a_byte_order_mark_is_read(raw_scenario, tmp_path):
 
 def test_a_windows_1251_file_is_named_as_such(raw_scenario, tmp_path):
     raw_scenario["exercise"]["title"] = "Учение «Открытая дверь»"
+    del raw_scenario["people"]  # its names have letters Windows-1251 lacks (á, ń …)
     path = tmp_path / "cp1251.json"
     path.write_bytes(json.dumps(raw_scenario, ensure_ascii=False).encode("cp1251"))
     with pytest.raises(ScenarioError, match="is not UTF-8 text .* looks like Windows-1251 .* Save it as UTF-8"):
