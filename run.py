@@ -4,7 +4,7 @@
     python run.py codes [--db exercise.db] [--sheet codes.html] [--url http://LAN-ADDRESS:5000]
     python run.py demo [--port 5000]   (a fresh demo.db, and a compressed day played live)
     python run.py demo-data --db week.db [--events 100000]   (a generated week, for tests and benchmarks)
-    python run.py codes --rotate ROLE    (a new code for ROLE; a running server drops the old one)
+    python run.py codes --rotate ROLE    (a new code for ROLE or PERSON; a running server drops the old one)
     python run.py backup PATH [--db exercise.db]   (a consistent copy while the exercise runs)
     python run.py --certfile cert.pem --keyfile key.pem   (HTTPS on the LAN)
 """
@@ -143,10 +143,14 @@ def lan_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
-def print_codes(codes):
+def print_codes(codes, people=None):
+    """Print each code with who holds it: the shared codes of the roles, then each person of the roster by name."""
+    people = people or {}
     width = max(map(len, codes))
-    for role, code in codes.items():
-        print(f"  {role:<{width}}  {code}")
+    for holder, code in codes.items():
+        person = people.get(holder[len("person:"):]) if holder.startswith("person:") else None
+        named = f"  {person['name']} ({person['role']}{', ' + person['team'] if 'team' in person else ''})" if person else ""
+        print(f"  {holder:<{width}}  {code}{named}")
 
 
 def stop(signum, frame):
@@ -184,6 +188,8 @@ def start_demo_player(args, codes):
 def rotate(room, role):
     """Give `role` a new code and store it; the running server notices within seconds.  The old code
     is remembered as rotated away, so that no later start takes it back from EXCON_CODES."""
+    if role not in room.codes and f"person:{role}" in room.codes:  # a person may be named by their id alone
+        role = f"person:{role}"
     if role not in room.codes:
         fail(_("unknown role '%(role)s'; roles are %(roles)s", role=escaped(role), roles=", ".join(room.codes)))
     retired = (role, code_digest(room.codes[role]), iso(utc_now()))
@@ -280,7 +286,7 @@ def main(argv=None):
     if args.command == "codes":
         if args.rotate:
             rotate(room, args.rotate)
-        print_codes(room.codes)
+        print_codes(room.codes, room.exercise.scenario.in_language(terminal_language()).people)
         if args.sheet:
             base = args.url or f"http://{lan_address() or '127.0.0.1'}:{args.port}"
             write_sheet(app, args.sheet, base)
@@ -321,7 +327,7 @@ def main(argv=None):
     print(say(_("Open: %(urls)s", urls="  ".join(urls))))
     print(say(_("Access codes (new — keep them; 'python run.py codes' shows them again):") if room.codes_generated
               else _("Access codes:")))
-    print_codes(room.codes)
+    print_codes(room.codes, room.exercise.scenario.in_language(terminal_language()).people)
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

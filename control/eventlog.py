@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS events (
     observed_at TEXT,                       -- the sender's own time of observation
     role TEXT NOT NULL,
     body TEXT NOT NULL,                     -- the kind's fields as a JSON object
-    conn TEXT                               -- audit: the connection that submitted it
+    conn TEXT,                              -- audit: the connection that submitted it
+    by TEXT                                 -- who: the person's id, or the shared code's role
 );
 CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
 CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
@@ -128,8 +129,10 @@ class EventLog:
             with self.transaction():
                 for statement in _statements(SCHEMA):
                     self.db.execute(statement)
-                if "conn" not in {c.name for c in self.db["events"].columns}:  # a log from before the audit column
-                    self.db.execute("ALTER TABLE events ADD COLUMN conn TEXT")
+                columns = {c.name for c in self.db["events"].columns}
+                for column in ("conn", "by"):  # a log from before the audit column, or before the roster
+                    if column not in columns:
+                        self.db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
         self.identity = _file_identity(self.path)
         self.wal_identity = _file_identity(self.path + "-wal")
         self._note_own_writes()
@@ -139,7 +142,7 @@ class EventLog:
         wanted = set(re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)", SCHEMA))
         if not wanted <= present:
             return True
-        return "conn" not in {c.name for c in self.db["events"].columns}
+        return not {"conn", "by"} <= {c.name for c in self.db["events"].columns}
 
     def _note_own_writes(self) -> None:
         """Remember the database file and WAL as this process left them (the writer's only)."""
@@ -155,8 +158,8 @@ class EventLog:
         row["body"] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         with self.transaction():  # inside a group commit's transaction, this adds to it
             cursor = self.db.execute(
-                "INSERT INTO events (id, kind, ts, exercise_time, observed_at, role, body, conn) "
-                "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :role, :body, :conn)", row)
+                "INSERT INTO events (id, kind, ts, exercise_time, observed_at, role, body, conn, by) "
+                "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :role, :body, :conn, :by)", row)
             return {"seq": cursor.lastrowid, **event}
 
     @contextmanager

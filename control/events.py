@@ -18,8 +18,10 @@ from .timefmt import escaped, iso, parse_clock_time, parse_iso
 TEXT_LIMIT = 10_000  # characters in a free-text field
 ID_LIMIT = 100  # characters in an id field
 ENVELOPE = ("id", "kind", "observed_at")
-SERVER_FIELDS = ("seq", "ts", "exercise_time", "role")
-STORED_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn")  # every event has these
+SERVER_FIELDS = ("seq", "ts", "exercise_time", "role", "by")
+# every event has these (`by`: the person who logged it, or the shared code's role; logs from before
+# the roster lack it)
+STORED_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "by", "conn")
 RATINGS = {  # HSEEP's wording; shown through the catalogs (docs/glossary.md has the Russian)
     "P": N_("Performed without challenges"),
     "S": N_("Performed with some challenges"),

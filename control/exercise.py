@@ -68,6 +68,7 @@ class _Waiting:
     role: str
     conn: str | None
     on_stored: object
+    by: str | None = None  # the person who sent it (None: a shared code, known by its role)
     result: Receipt | Exception | None = None
 
 
@@ -140,21 +141,22 @@ class Exercise:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def submit(self, payload, role: str, on_stored=None, conn: str | None = None) -> Receipt:
+    def submit(self, payload, role: str, on_stored=None, conn: str | None = None, by: str | None = None) -> Receipt:
         """Check and store one payload from `role`; return its Receipt once it is committed.
 
         Raises InvalidEvent (nothing stored: the entry itself is wrong) or StorageFault (nothing
         stored: send it again).  on_stored: called with the stored event after the commit and before
         any later event's, so that broadcasts leave in `seq` order.  conn: the connection that sent
-        it (kept for audit).  Submits that arrive while a commit is on the disk are stored together
-        in the next one (group commit).
+        it (kept for audit).  by: the person of the roster who sent it, when they logged in with their
+        own code; the event's `by` is then theirs, else the role's.  Submits that arrive while a
+        commit is on the disk are stored together in the next one (group commit).
         """
         kind = payload.get("kind") if isinstance(payload, dict) else None
         if kind in KINDS and kind not in permissions.CORRECTIONS:  # before the scenario is consulted:
             reason = permissions.may_submit_kind(role, kind)  # a refusal tells nothing about its ids
             if reason:
                 raise InvalidEvent(reason)
-        waiting = _Waiting(parse_payload(payload, self.scenario), role, conn, on_stored)
+        waiting = _Waiting(parse_payload(payload, self.scenario), role, conn, on_stored, by)
         with self.queue_lock:
             self.queue.append(waiting)
         with self.commit_lock:
@@ -223,7 +225,7 @@ class Exercise:
                 for waiting in members:
                     waiting.result = None
                     try:
-                        waiting.result = self._store_one(waiting.sub, waiting.role, waiting.conn, undo)
+                        waiting.result = self._store_one(waiting.sub, waiting.role, waiting.conn, undo, waiting.by)
                     except InvalidEvent as e:
                         waiting.result = e
         except BaseException:
@@ -242,7 +244,7 @@ class Exercise:
         logger.error("an entry could not be stored", exc_info=failure)
         return InvalidEvent(NOT_STORED)
 
-    def _store_one(self, sub: Submission, role: str, conn: str | None, undo: list) -> Receipt:
+    def _store_one(self, sub: Submission, role: str, conn: str | None, undo: list, by: str | None = None) -> Receipt:
         existing = self.log.get(sub.id)  # within the transaction: finds an earlier copy in the same batch too
         if existing is not None:
             if not _same_entry(existing, sub, role):  # never confirm, or pretend to store, someone else's entry
@@ -252,7 +254,7 @@ class Exercise:
         now = self.now()
         fields = self._check_live(sub, role, now)
         event = {"id": sub.id, "kind": sub.kind, "ts": iso(now),
-                 "exercise_time": self._exercise_time(sub, now), "role": role, "conn": conn}
+                 "exercise_time": self._exercise_time(sub, now), "role": role, "by": by or role, "conn": conn}
         if sub.observed_at:
             event["observed_at"] = sub.observed_at
         event.update(fields)

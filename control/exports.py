@@ -118,7 +118,7 @@ def _isolated(text: str) -> str:
 def _evidence(e, scenario, lang: str) -> dict:
     return {"when": exercise_clock(e.get("exercise_time"), lang), "observed_at": e.get("observed_at", ""),
             "team": scenario.teams[e["team"]]["name"], "site": scenario.sites[e["site"]]["name"] if e.get("site") else "",
-            "rating": e["rating"], "note": e["note"], "role": e["role"],
+            "rating": e["rating"], "note": e["note"], "who": _who_name(e, scenario, lang),
             "task": next((t["title"] for t in scenario.objectives[e["objective"]]["tasks"] if t["id"] == e.get("task")), "")}
 
 
@@ -130,11 +130,17 @@ def _mark_text(m, scenario, lang: str) -> str:
         return _("Inject %(inject)s skipped: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
     if kind == "inject_defer":
         return _("Inject %(inject)s deferred: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
-    who = _role_name(m["role"], scenario, lang)
+    who = _who_name(m, scenario, lang)
     if kind == "safety":
         return _("Real-world safety alert (%(role)s): %(text)s", role=who,
                  text=m.get("text") or _("no text")).in_language(lang)
     return _("Bookmark (%(role)s): %(text)s", role=who, text=m.get("text") or m.get("note", "")).in_language(lang)
+
+
+def _who_name(event: dict, scenario, lang: str) -> str:
+    """Return who logged `event`: the person of the roster by name, else the role of the shared code."""
+    person = scenario.people.get(event.get("by"))
+    return person["name"] if person else _role_name(event["role"], scenario, lang)
 
 
 def _role_name(role: str, scenario, lang: str) -> str:
@@ -181,7 +187,7 @@ def events_jsonl(events):
 
 # One column per field of any kind, in this order; an id column is followed by the name it stands for.
 CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "exercise_time", "observed_at", "role",
-                "conn")  # exercise time also as day and time
+                "by", "by_name", "conn")  # exercise time also as day and time; who, with the person's name
 CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
               "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
               "target", "reason", "removed")
@@ -191,7 +197,8 @@ CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_t
 CSV_HEADERS = {
     "seq": N_("seq"), "id": N_("id"), "kind": N_("kind"), "ts": N_("ts"), "exercise_day": N_("exercise_day"),
     "exercise_clock": N_("exercise_clock"), "exercise_time": N_("exercise_time"), "observed_at": N_("observed_at"),
-    "role": N_("role"), "conn": N_("conn"), "team": N_("team"), "team_name": N_("team_name"), "site": N_("site"),
+    "role": N_("role"), "by": N_("by"), "by_name": N_("by_name"), "conn": N_("conn"), "team": N_("team"),
+    "team_name": N_("team_name"), "site": N_("site"),
     "site_name": N_("site_name"), "objective": N_("objective"), "objective_title": N_("objective_title"),
     "task": N_("task"), "task_title": N_("task_title"), "action_type": N_("action_type"),
     "action_label": N_("action_label"), "rating": N_("rating"), "tag": N_("tag"), "bookmark": N_("bookmark"),
@@ -239,7 +246,8 @@ def _csv_row(event: dict, scenario) -> list:
     day, clock = split_exercise_time(event["exercise_time"]) if event.get("exercise_time") is not None else ("", "")
     row = [event["seq"], event["id"], event["kind"], event["ts"], day, clock,
            "" if event.get("exercise_time") is None else event["exercise_time"], event.get("observed_at", ""),
-           event["role"], event.get("conn", "")]
+           event["role"], event.get("by", ""), scenario.people.get(event.get("by"), {}).get("name", ""),
+           event.get("conn", "")]
     for name in CSV_FIELDS:
         value = event.get(name, "")
         if name == "bookmark" and value is False:

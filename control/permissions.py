@@ -19,6 +19,8 @@ OWN = "own"  # only events about the role's own team
 WITHOUT_TEXT = "without free text"  # the event, less the free text people wrote in it
 FREE_TEXT = {"evaluation": ("note",), "note": ("text",)}  # by kind: what WITHOUT_TEXT leaves out
 AUDIT_ROLES = ("director", "controller")  # who sees `conn`, the connection that submitted an event
+# Who reads `by` (who logged an entry): the staff; never the players, nor the screen they walk past.
+WHO_ROLES = ("director", "controller", "observer")
 
 # kind -> role family -> scope.  A role family missing from a row may not submit that kind.
 SUBMIT = {
@@ -96,6 +98,24 @@ def all_roles(team_ids) -> list[str]:
     return ["director", "controller", "observer", "screen"] + [f"team:{t}" for t in team_ids]
 
 
+PERSON = "person:"  # a code's holder that is a person of the roster: "person:<id>"
+
+
+def all_holders(team_ids, people) -> list[str]:
+    """Return whoever holds a code: every role (shared codes: a team's tablet, the big screen …) and
+    every person of the roster."""
+    return all_roles(team_ids) + [PERSON + person for person in people]
+
+
+def holder_identity(holder: str | None, people: dict) -> tuple[str | None, str | None]:
+    """Return (role, person id) of a code's holder: a person has the rights of their role of the
+    roster; a shared code is its role, with no person.  (None, None) for a person not on the roster."""
+    if holder is None or not holder.startswith(PERSON):
+        return holder, None
+    person = people.get(holder[len(PERSON):])
+    return (person_role(person), person["id"]) if person else (None, None)
+
+
 def broadcast_order(team_ids) -> list[str]:
     """Return every role in the order a broadcast reaches their rooms: the big screens first, since
     a room's frames leave in the order they are queued and the observers' phones are many."""
@@ -151,7 +171,7 @@ def may_see(role: str, event: dict, target: dict | None = None) -> bool:
 def _shown(role: str, event: dict, scope: str, kind: str) -> dict:
     """Return `event` less what `role` may not read of it: the audit field, and under WITHOUT_TEXT the
     free text of `kind` (the kind of the entry itself, or of the entry a correction corrects)."""
-    hidden = () if family(role) in AUDIT_ROLES else ("conn",)
+    hidden = (() if family(role) in AUDIT_ROLES else ("conn",)) + (() if family(role) in WHO_ROLES else ("by",))
     if scope == WITHOUT_TEXT:
         hidden += FREE_TEXT.get(kind, ()) + ("reason",)
     if not any(key in event for key in hidden):
@@ -186,7 +206,7 @@ def view_correction(role: str, correction: dict, before: dict, after: dict | Non
         return None
     if correction["kind"] == "retract":
         return _shown(role, correction, scope_before, before["kind"])
-    kept = [k for k in STORED_ENVELOPE if k != "conn"] + ["target"]
+    kept = [k for k in STORED_ENVELOPE if k not in ("conn", "by")] + ["target"]
     return {**{k: correction[k] for k in kept if k in correction}, "removed": True}
 
 

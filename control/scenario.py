@@ -243,6 +243,9 @@ def _checked(raw: dict) -> Scenario:
 def _check_person(person: dict, s: Scenario) -> None:
     """A person has one of PERSON_ROLES; a participant, and only a participant, one known team."""
     where = _("person '%(person)s'", person=escaped(person["id"]))
+    if person["id"] in ("director", "controller", "observer", "screen") or person["id"].startswith("team:"):
+        raise ScenarioError(_("%(where)s: a person's id may not be a role's name (an entry's 'by' is one or the "
+                              "other)", where=where))
     if person["role"] not in PERSON_ROLES:
         raise ScenarioError(_("%(where)s: role '%(role)s' is not one of %(roles)s", where=where,
                               role=escaped(person["role"]), roles=", ".join(PERSON_ROLES)))

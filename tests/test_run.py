@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 
+from control.scenario import load_scenario
+
 from .conftest import ROOT, Server
 
 
@@ -20,10 +22,12 @@ def test_codes_are_generated_once_and_printed_again(tmp_path):
     first = run("codes", "--db", db, env=env)
     second = run("codes", "--db", db, env=env)
     assert first.returncode == 0 and first.stdout == second.stdout
-    lines = dict(line.split() for line in first.stdout.splitlines())
-    assert set(lines) == {"director", "controller", "observer", "screen", "team:alpha", "team:bravo",
-                          "team:charlie", "team:delta", "team:echo"}
+    lines = dict(line.split()[:2] for line in first.stdout.splitlines())
+    roles = {"director", "controller", "observer", "screen", "team:alpha", "team:bravo", "team:charlie", "team:delta",
+             "team:echo"}
+    assert set(lines) == roles | {f"person:{p}" for p in load_scenario(ROOT / "scenarios.json").people}
     assert len(set(lines.values())) == len(lines)
+    assert "  person:p-eval-1" in first.stdout and "Jan Novák (evaluator)" in first.stdout  # a person, by name
 
 
 def test_env_codes_win(tmp_path):
@@ -55,13 +59,15 @@ def test_start_prints_urls_and_codes_and_ctrl_c_stops_it(tmp_path):
     assert f"http://127.0.0.1:{srv.port}/" in out and "dir-code" in out and "ExCon stopped." in out
 
 
-def test_codes_sheet_file_has_a_qr_code_per_role(tmp_path):
+def test_codes_sheet_file_has_a_qr_code_per_role_and_per_person(tmp_path):
     sheet = tmp_path / "codes.html"
     result = run("codes", "--db", str(tmp_path / "x.db"), "--sheet", str(sheet), "--url", "http://10.0.0.5:5000",
                  env={"EXCON_CODES": "director=open-door-1"})
     assert result.returncode == 0, result.stderr
     html = sheet.read_text(encoding="utf-8")
-    assert html.count("<svg") == 9 and "http://10.0.0.5:5000/login?code=open-door-1" in html
+    people = load_scenario(ROOT / "scenarios.json").people
+    assert html.count("<svg") == 9 + len(people) and "http://10.0.0.5:5000/login?code=open-door-1" in html
+    assert "Jan Novák (evaluator)" in html and "Oliver Brandt (participant)" in html  # a card to cut out, by name
 
 
 def test_demo_plays_a_day_through_the_real_socket_path(tmp_path):

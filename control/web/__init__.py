@@ -19,7 +19,7 @@ from ..codes import settle_codes
 from ..eventlog import EventLog
 from ..exercise import Exercise, check_log_fits
 from ..exports import isolatable
-from ..permissions import all_roles, may_call
+from ..permissions import all_holders, all_roles, may_call
 from ..scenario import load_scenario
 from ..state_push import StatePushes
 from .throttle import WrongCodes
@@ -77,7 +77,7 @@ def create_app(test_config=None):
     log = EventLog(app.config["DATABASE"], writer=app.config["WRITER"])
     check_log_fits(scenario, log)
     stored_codes = log.stored_codes()
-    codes, generated, warnings = settle_codes(stored_codes, app.config["CODES"], all_roles(scenario.teams),
+    codes, generated, warnings = settle_codes(stored_codes, app.config["CODES"], all_holders(scenario.teams, scenario.people),
                                               log.retired_codes())
     if codes != stored_codes:  # several processes may share the file: write only a change
         log.store_codes(codes)

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..codes import role_for_code
 from ..i18n import SOURCE_LANGUAGE, _, in_language
-from ..permissions import may_call
+from ..permissions import holder_identity, may_call
 from ..timefmt import iso
 
 
@@ -33,12 +33,23 @@ def asker_language() -> str:
         return SOURCE_LANGUAGE
 
 
-def role_from_code(code, address):
-    """Return the role of a code tried from `address`, counting a wrong one against the address."""
-    role = role_for_code(room().codes, code)
-    if role is None:
+def holder_from_code(code, address):
+    """Return who holds a code tried from `address` (a role, or "person:<id>"), counting a wrong one
+    against the address."""
+    holder = role_for_code(room().codes, code)
+    if holder is None:
         room().wrong_codes.failed(address)
-    return role
+    return holder
+
+
+def identity(holder) -> tuple[str | None, str | None]:
+    """Return (role, person id) of a code's holder: the role decides what they may do."""
+    return holder_identity(holder, room().exercise.scenario.people)
+
+
+def role_from_code(code, address):
+    """Return the role of a code tried from `address` (a person's: their role's), counting a wrong one."""
+    return identity(holder_from_code(code, address))[0]
 
 
 class TooManyWrongCodes(Exception):
@@ -51,8 +62,8 @@ class TooManyWrongCodes(Exception):
         self.wait = wait
 
 
-def request_role():
-    """Return the role of this request from `Authorization: Bearer <code>` or the login session.
+def request_holder():
+    """Return who holds this request's code, from `Authorization: Bearer <code>` or the login session.
 
     A code is tried only while this address is not blocked for wrong codes (TooManyWrongCodes)."""
     header = request.headers.get("Authorization", "")
@@ -61,8 +72,13 @@ def request_role():
         if wait:
             raise TooManyWrongCodes(wait)
         scheme, _space, code = header.partition(" ")
-        return role_from_code(code, request.remote_addr) if scheme.lower() == "bearer" else None
-    return session_role()
+        return holder_from_code(code, request.remote_addr) if scheme.lower() == "bearer" else None
+    return session_holder()
+
+
+def request_role():
+    """Return the role of this request (a person's: their role's); None without a valid code."""
+    return identity(request_holder())[0]
 
 
 def code_key(code: str) -> str:
@@ -70,24 +86,29 @@ def code_key(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()[:24]
 
 
-def session_role():
-    """Return the role of the login session: open on the server (not logged out) and opened with the
-    role's current code (not rotated since)."""
-    role = session.get("role")
-    if role not in room().codes or not hmac.compare_digest(session.get("key", ""), code_key(room().codes[role])):
+def session_holder():
+    """Return who holds the login session's code (a role, or "person:<id>"): the session open on the
+    server (not logged out) and opened with the holder's current code (not rotated since)."""
+    holder = session.get("role")
+    if holder not in room().codes or not hmac.compare_digest(session.get("key", ""), code_key(room().codes[holder])):
         return None
     if not room().exercise.log.session_is_open(session.get("sid")):
         return None
-    return role
+    return holder
 
 
-def start_session(role: str) -> None:
-    """Log this browser in as `role`: a new session, open on the server until logout."""
+def session_role():
+    """Return the role of the login session (a person's: their role's), or None."""
+    return identity(session_holder())[0]
+
+
+def start_session(holder: str) -> None:
+    """Log this browser in as `holder` (a role, or "person:<id>"): a new session, open on the server until logout."""
     session_id = secrets.token_urlsafe(24)
     log = room().exercise.log
-    log.open_session(session_id, role, iso(room().exercise.now()), replaces=session.get("sid"))  # may raise StorageFault
+    log.open_session(session_id, holder, iso(room().exercise.now()), replaces=session.get("sid"))  # may raise StorageFault
     session.clear()
-    session.update(role=role, key=code_key(room().codes[role]), sid=session_id)
+    session.update(role=holder, key=code_key(room().codes[holder]), sid=session_id)
     session.permanent = True  # a week-long exercise: stay logged in across browser restarts
 
 

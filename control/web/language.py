@@ -12,12 +12,15 @@ from flask import g, request
 from flask_babel import Babel
 
 from ..events import RATINGS
-from ..i18n import CATALOGS, LANGUAGE_NAMES, _, best_language, gettext, in_language, languages, page_catalog
-from ..permissions import role_team
+from ..i18n import CATALOGS, LANGUAGE_NAMES, N_, _, best_language, gettext, in_language, languages, page_catalog
+from ..permissions import PERSON, role_team
 from ..rules import LABELS, page_texts
 from .access import room
 
 COOKIE = "excon_lang"
+PERSON_ROLE_NAMES = {"director": N_("exercise director"), "controller": N_("controller"),
+                     "lead_evaluator": N_("lead evaluator"), "evaluator": N_("evaluator"),
+                     "participant": N_("participant"), "screen": N_("big screen")}
 babel = Babel()
 
 
@@ -36,14 +39,31 @@ def request_scenario():
 
 
 def role_name(role, lang: str) -> str:
-    """Return how a role is called to a person: "evaluator", or a team's name for a team's tablet."""
+    """Return how a role is called to a person: "evaluator", a team's name for a team's tablet, or a
+    person of the roster by name ("Jan Novák (evaluator)") when `role` is a person's code holder."""
     if role is None:
         return ""
+    if role.startswith(PERSON):
+        person = room().exercise.scenario.in_language(lang).people.get(role[len(PERSON):])
+        if person is None:
+            return role
+        what = gettext(lang, PERSON_ROLE_NAMES[person["role"]])
+        return _("%(name)s (%(role)s)", name=person["name"], role=what).in_language(lang)
     team = role_team(role)
     if team is not None:
         teams = room().exercise.scenario.in_language(lang).teams
         return _("team tablet: %(team)s", team=teams[team]["name"]).in_language(lang) if team in teams else role
     return gettext(lang, LABELS["role"][role]) if role in LABELS["role"] else role
+
+
+def request_holder_or_none():
+    """Return who holds this request's code, for the page to name them; None when none (or too many wrong codes)."""
+    from .access import TooManyWrongCodes, request_holder
+
+    try:
+        return request_holder()
+    except TooManyWrongCodes:
+        return None
 
 
 def language_url(lang: str) -> str:
@@ -64,4 +84,5 @@ def init_language(app) -> None:
                 "rating_words": {letter: gettext(lang, words) for letter, words in RATINGS.items()},
                 "labels": {group: {k: gettext(lang, v) for k, v in table.items()} for group, table in LABELS.items()},
                 "role_name": lambda role: role_name(role, lang), "language_url": language_url,
+                "me": request_holder_or_none(),
                 "local": lambda text: in_language(text, lang)}

@@ -12,13 +12,14 @@ from .access import (
     csrf_ok,
     csrf_token,
     end_session,
+    holder_from_code,
+    identity,
     local_path,
     refuse_for_wrong_codes,
-    request_role,
+    request_holder,
     require,
-    role_from_code,
     room,
-    session_role,
+    session_holder,
     start_session,
     too_many_wrong_codes,
 )
@@ -40,8 +41,9 @@ def home_of(role: str) -> str:
 @bp.get("/")
 def home():
     exercise = room().exercise
-    role = request_role()
-    return render_template("home.html", scenario=request_scenario().raw, role=role,
+    holder = request_holder()
+    role = identity(holder)[0]
+    return render_template("home.html", scenario=request_scenario().raw, role=holder,
                            clock=exercise.clock_now(), events=exercise.log.count(),
                            director=role is not None and may_call(role, "director"),
                            codes_sheet=role is not None and may_call(role, "codes_sheet"))
@@ -66,9 +68,9 @@ def login():
     if looking and "code" not in request.args:
         if request.args.get("confirm") and session.get("pending"):
             pending = session["pending"]
-            current = session_role()
+            current = session_holder()
             return render_template("login_confirm.html", role=pending["role"], current=current, csrf=csrf_token(),
-                                   back=home_of(current) if current else url_for("pages.home"))
+                                   back=home_of(identity(current)[0]) if current else url_for("pages.home"))
         return login_page(next_path=request.args.get("next", ""))
     refused = too_many_wrong_codes(page=True)
     if refused:
@@ -77,29 +79,30 @@ def login():
         return login_page(_("This form has expired. Type your code again."), 400, request.form.get("next", ""))
     if request.method == "POST" and request.form.get("confirm"):
         pending = session.pop("pending", None) or {}
-        role, target = pending.get("role"), pending.get("next")
-        if role not in room().codes or pending.get("key") != code_key(room().codes[role]):
+        holder, target = pending.get("role"), pending.get("next")
+        if holder not in room().codes or pending.get("key") != code_key(room().codes[holder]):
             return login_page(_("That login link is no longer valid. Scan the code again."), 400)
-        return logged_in(role, target)
+        return logged_in(holder, target)
     code = request.args.get("code") if looking else request.form.get("code")
-    role = role_from_code(code, request.remote_addr)
+    holder = holder_from_code(code, request.remote_addr)  # a role's shared code, or a person's own
+    role = identity(holder)[0]
     if role is None:
         return login_page(_("That code is not valid. Check it and try again."), 401, request.values.get("next", ""))
     target = local_path(request.values.get("next")) or home_of(role)
     if looking:
-        current = session_role()
+        current = session_holder()
         from_elsewhere = request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site")
-        if current == role and not from_elsewhere:
+        if current == holder and not from_elsewhere:
             return redirect(target, 303)
         if current is not None or from_elsewhere:
-            session["pending"] = {"role": role, "key": code_key(room().codes[role]), "next": target}
+            session["pending"] = {"role": holder, "key": code_key(room().codes[holder]), "next": target}
             return redirect(url_for("pages.login", confirm=1), 303)
-    return logged_in(role, target)
+    return logged_in(holder, target)
 
 
-def logged_in(role, target):
+def logged_in(holder, target):
     try:
-        start_session(role)
+        start_session(holder)
     except StorageFault:
         return login_page(_("The server cannot save your login right now (its storage is failing). "
                             "Try again in a minute; exercise control has been told."), 503)
@@ -112,9 +115,9 @@ def logout():
     ExCon kept on it (static/js/forget.js clears it first, where the browser ignores the header on
     plain HTTP, after a warning if entries are still waiting)."""
     if request.method in ("GET", "HEAD"):
-        return render_template("logout.html", role=session_role())
+        return render_template("logout.html", role=session_holder())
     if not csrf_ok():
-        return render_template("logout.html", role=session_role(), error=_("This form has expired. Try again.")), 400
+        return render_template("logout.html", role=session_holder(), error=_("This form has expired. Try again.")), 400
     try:
         end_session()
     except StorageFault:

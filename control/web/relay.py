@@ -46,13 +46,14 @@ class Forwarder:
         self.redis = redis.Redis.from_url(url)
         self.timeout = timeout
 
-    def submit(self, payload, role: str, on_stored=None, conn: str | None = None) -> Receipt:
+    def submit(self, payload, role: str, on_stored=None, conn: str | None = None, by: str | None = None) -> Receipt:
         """Return the writer's Receipt; raise InvalidEvent as the writer did, or WriterUnavailable.
 
         on_stored is not called here: the writer broadcasts to every process's clients."""
         answer_key = f"excon:answer:{uuid.uuid4()}"
         try:
-            self.redis.rpush(SUBMITS, json.dumps({"payload": payload, "role": role, "conn": conn, "answer": answer_key}))
+            request = {"payload": payload, "role": role, "conn": conn, "by": by, "answer": answer_key}
+            self.redis.rpush(SUBMITS, json.dumps(request))
             popped = self.redis.blpop([answer_key], timeout=self.timeout)
         except redis.RedisError:
             raise WriterUnavailable(_("the message queue is unreachable: send it again in a moment")) from None
@@ -144,7 +145,7 @@ def serve_forwarded(url: str, me: str, submit, start_task, on_stored):
 
 def _answer(inbox, request: dict, submit, on_stored) -> None:
     try:
-        receipt = submit(request["payload"], request["role"], on_stored=on_stored, conn=request["conn"])
+        receipt = submit(request["payload"], request["role"], on_stored=on_stored, conn=request["conn"], by=request.get("by"))
         answer = {"event": receipt.event, "duplicate": receipt.duplicate}
     except InvalidEvent as e:
         answer = {"error": wire(e.message), "field": e.field}

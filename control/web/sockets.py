@@ -17,7 +17,7 @@ from ..events import InvalidEvent
 from ..exercise import NOT_STORED, health_in_language
 from ..i18n import _, in_language, languages
 from ..timefmt import escaped
-from .access import asker_language, role_from_code, room, session_role
+from .access import asker_language, holder_from_code, identity, room, session_holder
 from .relay import WriterUnavailable
 from .throttle import RESUME_BURST, RESUME_RATE, SUBMIT_RATE, Bucket
 
@@ -70,6 +70,8 @@ class ExerciseNamespace(Namespace):
     def __init__(self, namespace="/"):
         super().__init__(namespace)
         self.roles = {}  # sid -> role
+        self.holders = {}  # sid -> who holds the code it connected with: the role, or "person:<id>"
+        self.people = {}  # sid -> the person of the roster, when connected with a person's own code
         self.sessions = {}  # sid -> the login session a browser connected with (closed at logout: the socket goes too)
         self.submits = {}  # sid -> its submission rate limit
         self.resumes = {}  # sid -> its resume rate limit
@@ -91,13 +93,17 @@ class ExerciseNamespace(Namespace):
                                            seconds=wait).in_language(lang))
         code = auth.get("code") if isinstance(auth, dict) else None
         try:
-            role = role_from_code(code, request.remote_addr) if code is not None else session_role()
+            holder = holder_from_code(code, request.remote_addr) if code is not None else session_holder()
+            role, person = identity(holder)
         except Exception:  # whatever went wrong, this client is not let in, and is told so
             current_app.logger.exception("connect failed")
-            role = None
-        if role is None or role not in room().codes:
+            holder = role = person = None
+        if role is None or holder not in room().codes:
             raise ConnectionRefusedError(_("unknown or missing access code").in_language(lang))
         self.roles[request.sid] = role
+        self.holders[request.sid] = holder
+        if person is not None:
+            self.people[request.sid] = person
         if code is None:
             self.sessions[request.sid] = session.get("sid")
         self.submits[request.sid] = Bucket()
@@ -108,7 +114,7 @@ class ExerciseNamespace(Namespace):
         return True
 
     def on_disconnect(self, *reason):
-        for registry in (self.roles, self.sessions, self.submits, self.resumes):
+        for registry in (self.roles, self.holders, self.people, self.sessions, self.submits, self.resumes):
             registry.pop(request.sid, None)
 
     def on_unknown(self, event, *args):
@@ -132,7 +138,7 @@ class ExerciseNamespace(Namespace):
             return {"ok": False, "error": _("send one payload object with each submit")}
         try:
             receipt = room().submit(payload, role, on_stored=lambda event: broadcast(self.socketio, exercise, event),
-                                    conn=f"socket:{request.sid}")
+                                    conn=f"socket:{request.sid}", by=self.people.get(request.sid))
         except InvalidEvent as e:
             return refused(e)
         except (StorageFault, WriterUnavailable) as e:
@@ -203,9 +209,9 @@ class ExerciseNamespace(Namespace):
         current = room().codes
         stored = room().exercise.log.stored_codes()
         changed = [r for r in current if stored.get(r) and stored[r] != current[r]]
-        for role in changed:
-            current[role] = stored[role]
-            for sid in [sid for sid, r in list(self.roles.items()) if r == role]:
+        for holder in changed:
+            current[holder] = stored[holder]
+            for sid in [sid for sid, h in list(self.holders.items()) if h == holder]:
                 self.socketio.server.disconnect(sid)
         if changed:
             app.logger.warning("new codes for %s: their old sessions and sockets are closed", ", ".join(changed))

@@ -133,7 +133,7 @@ function renderObjective() {
 
 /** Who rated, where and what they noted: one evidence line. */
 function evidenceLine(e) {
-  const parts = { team: u(views.teamName(e.team)), role: u(views.roleName(e.role)), note: u(e.note) };
+  const parts = { team: u(views.teamName(e.team)), role: u(views.whoName(e)), note: u(e.note) };
   if (!e.site) return t("%(team)s [%(role)s]: %(note)s", parts);
   return t("%(team)s at %(site)s [%(role)s]: %(note)s", { ...parts, site: u(views.scenario.sites.find((s) => s.id === e.site).name) });
 }

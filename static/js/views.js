@@ -116,6 +116,8 @@ export function scenarioViews(scenario) {
   // Who logged an entry, as people call them: "evaluator", or the team's name for a team's tablet.
   const roleName = (role) => (role && role.startsWith("team:") ? teamName(role.slice(5))
     : RULES.labels.role[role] ? t(RULES.labels.role[role]) : role);
+  // Who logged an entry: the person by name (staff pages get the roster), else the role of the shared code.
+  const whoName = (event) => ((scenario.people || []).find((p) => p.id === event.by) || { name: roleName(event.role) }).name;
   const siteName = (id) => (scenario.sites.find((s) => s.id === id) || { name: id }).name;
   const objectiveTitle = (id) => (scenario.objectives.find((o) => o.id === id) || { title: id }).title;
   const teamColor = (id) => (scenario.teams.find((x) => x.id === id) || {}).color || "#333";
@@ -168,7 +170,7 @@ export function scenarioViews(scenario) {
         return event.text ? t("Note: %(text)s", parts) : t("Note");
       }
       case "safety": {
-        const parts = { role: u(roleName(event.role)), site: u(siteName(event.site)), text: u(event.text) };
+        const parts = { role: u(whoName(event)), site: u(siteName(event.site)), text: u(event.text) };
         if (event.site) return event.text ? t("SAFETY ALERT from %(role)s at %(site)s: %(text)s", parts) : t("SAFETY ALERT from %(role)s at %(site)s: (no text)", parts);
         return event.text ? t("SAFETY ALERT from %(role)s: %(text)s", parts) : t("SAFETY ALERT from %(role)s: (no text)", parts);
       }
@@ -285,7 +287,7 @@ export function scenarioViews(scenario) {
   }
 
   return {
-    scenario, teamName, roleName, shortTeamName, siteName, objectiveTitle, teamColor, lane, lanes, describe, feedLine,
+    scenario, teamName, roleName, whoName, shortTeamName, siteName, objectiveTitle, teamColor, lane, lanes, describe, feedLine,
     aggregateTraces, dayRange, mapFigure,
   };
 }

@@ -21,7 +21,7 @@ export function timelinePanel(page) {
   setInterval(async () => { if (zoom !== "window") await load(); render(); }, 10000);
 
   function hoverFor(event) {
-    const lines = [`<b>${plotText(whenText(event))}</b> ${plotText(views.roleName(event.role))}`, plotText(views.describe(event)).slice(0, 300)];
+    const lines = [`<b>${plotText(whenText(event))}</b> ${plotText(views.whoName(event))}`, plotText(views.describe(event)).slice(0, 300)];
     const entry = event.kind === "inject" && server.state.injects[event.inject];
     if (entry && entry.responses) {
       lines.push((event.teams || []).map((team) => plotText(team in entry.responses

@@ -1,0 +1,85 @@
+"""A code per person: who logged an entry is recorded by the server (`by`), shown to the staff by
+name, never to the players; one person's code can be rotated without touching anyone else's."""
+
+import csv
+import io
+import time
+
+import pytest
+import requests
+import socketio
+
+from .conftest import CODES_ENV, Server, new_id
+from .test_operations import run
+
+PEOPLE = {"person:p-eval-1": "anna-eval-code", "person:p-alpha-1": "oliver-player-code"}
+
+
+@pytest.fixture
+def server(tmp_path):
+    codes = CODES_ENV + "," + ",".join(f"{who}={code}" for who, code in PEOPLE.items())
+    srv = Server(tmp_path / "people.db", codes_env=codes).start()
+    yield srv
+    srv.stop()
+
+
+def test_an_entry_records_the_person_who_logged_it_never_the_payload(server):
+    director = server.connect("director")
+    evaluator = server.connect(PEOPLE["person:p-eval-1"])  # her own code: the rights of an observer
+    rating = {"id": new_id(), "kind": "evaluation", "team": "alpha", "objective": "obj-identify", "rating": "S",
+              "note": "Asked about the passports first."}
+    assert evaluator.submit(rating)["ok"]
+    stored = director.wait_for(lambda e: e["id"] == rating["id"])
+    assert (stored["role"], stored["by"]) == ("observer", "p-eval-1")
+    forged = evaluator.submit({**rating, "id": new_id(), "by": "p-eval-2"})
+    assert not forged["ok"] and forged["field"] == "by" and "set by the server" in forged["error"]
+    shared = server.connect("observer")  # the shared evaluators' code: the entry says only the role
+    note = {"id": new_id(), "kind": "note", "text": "From the shared phone."}
+    assert shared.submit(note)["ok"]
+    assert director.wait_for(lambda e: e["id"] == note["id"])["by"] == "observer"
+
+
+def test_players_never_learn_who_logged_what(server):
+    director, tablet = server.connect("director"), server.connect("team:alpha")
+    player = server.connect(PEOPLE["person:p-alpha-1"])  # a participant: their team's rights
+    action = {"id": new_id(), "kind": "action", "team": "alpha", "action_type": "plan", "site": "club",
+              "text": "Briefing before the visit."}
+    assert player.submit(action)["ok"]
+    assert director.wait_for(lambda e: e["id"] == action["id"])["by"] == "p-alpha-1"
+    seen = tablet.wait_for(lambda e: e["id"] == action["id"])
+    assert "by" not in seen and "role" in seen
+    assert all("by" not in e for e in server.get("/api/events", "team:alpha").json()["events"])
+    assert not player.submit({"id": new_id(), "kind": "action", "team": "bravo", "action_type": "plan", "site": "club",
+                              "text": "Not my team."})["ok"]
+
+
+def test_the_export_names_the_person(server):
+    evaluator = server.connect(PEOPLE["person:p-eval-1"])
+    assert evaluator.submit({"id": new_id(), "kind": "note", "text": "Bookmark for the hot wash.", "bookmark": True})["ok"]
+    rows = list(csv.DictReader(io.StringIO(server.get("/api/export/events.csv?lang=en", "director").content
+                                           .decode("utf-8-sig"))))
+    assert (rows[-1]["by"], rows[-1]["by_name"]) == ("p-eval-1", "Jan Novák")
+
+
+def test_a_page_opened_with_a_persons_code_names_them(server):
+    browser = requests.Session()
+    page = browser.get(f"{server.url}/login?code={PEOPLE['person:p-eval-1']}", timeout=10)
+    assert page.url.endswith("/observe") and "Jan Novák (evaluator)" in page.text
+
+
+def test_rotating_one_persons_code_drops_only_their_sockets(tmp_path):
+    server = Server(tmp_path / "rot.db", codes_env="").start()  # codes kept in the database, as in real use
+    try:
+        codes = dict(line.split()[:2] for line in run("codes", "--db", server.db_path).stdout.splitlines())
+        hers, shared = (socketio.Client(reconnection=False) for _i in range(2))
+        hers.connect(server.url, auth={"code": codes["person:p-eval-1"]}, transports=["websocket"], wait_timeout=10)
+        shared.connect(server.url, auth={"code": codes["observer"]}, transports=["websocket"], wait_timeout=10)
+        result = run("codes", "--db", server.db_path, "--rotate", "p-eval-1")  # a person, by their id
+        assert result.returncode == 0 and "New code for person:p-eval-1" in result.stdout, result.stderr
+        deadline = time.monotonic() + 10
+        while hers.connected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not hers.connected and shared.connected
+        shared.disconnect()
+    finally:
+        server.stop()
