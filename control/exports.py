@@ -39,10 +39,11 @@ def exercise_clock(seconds, lang: str) -> str:
     return _("day %(day)s %(time)s", day=day, time=time[:5]).in_language(lang)
 
 
-def report_context(scenario, state, evaluations, marks, event_count, lang: str) -> dict:
+def report_context(scenario, state, evaluations, marks, event_count, lang: str, pseudonymised=False) -> dict:
     """Gather what the report template shows: overview, analysis per objective, timeline, plan; the
-    scenario's texts and ExCon's own in `lang`."""
+    scenario's texts and ExCon's own in `lang`; people by pseudonym when `pseudonymised`."""
     scenario = scenario.in_language(lang)
+    aliases = pseudonyms(scenario, lang) if pseudonymised else None
     raw = scenario.raw
     teams = list(scenario.teams.values())
     objectives = []
@@ -56,7 +57,7 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str) 
             "improvement": [e for e in rows if e.get("tag") == "improvement"],
             "other": [e for e in rows if not e.get("tag")],
         }
-        evidence = {k: [_evidence(e, scenario, lang) for e in v[-EVIDENCE_PER_CELL:]] for k, v in grouped.items()}
+        evidence = {k: [_evidence(e, scenario, lang, aliases) for e in v[-EVIDENCE_PER_CELL:]] for k, v in grouped.items()}
         objectives.append({
             "id": obj["id"], "title": obj["title"], "tasks": obj["tasks"], "table": table,
             "total": len(rows), "task_counts": {t["title"]: tasks.get(t["id"], 0) for t in obj["tasks"]},
@@ -86,7 +87,7 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str) 
                         "reason": entry.get("reason", ""),
                         "responses": {scenario.teams[t]["name"]: round(s / 60) for t, s in entry.get("responses", {}).items()},
                         "teams": [scenario.teams[t]["name"] for t in (entry.get("teams") or row.get("teams", []))]})
-    timeline = [{"when": exercise_clock(m["exercise_time"], lang), "what": _mark_text(m, scenario, lang)}
+    timeline = [{"when": exercise_clock(m["exercise_time"], lang), "what": _mark_text(m, scenario, lang, aliases)}
                 for m in marks if m["kind"] != "inject"]
     # The first and last day logged, as the reader's language writes dates ("28 ноября 2026 г.", "Nov 28, 2026").
     first, last = (format_date(date.fromisoformat(m["ts"][:10]), "long", locale=lang) for m in (marks[0], marks[-1])) \
@@ -115,14 +116,14 @@ def _isolated(text: str) -> str:
     return "\u2068" + isolatable(text) + "\u2069"
 
 
-def _evidence(e, scenario, lang: str) -> dict:
+def _evidence(e, scenario, lang: str, aliases=None) -> dict:
     return {"when": exercise_clock(e.get("exercise_time"), lang), "observed_at": e.get("observed_at", ""),
             "team": scenario.teams[e["team"]]["name"], "site": scenario.sites[e["site"]]["name"] if e.get("site") else "",
-            "rating": e["rating"], "note": e["note"], "who": _who_name(e, scenario, lang),
+            "rating": e["rating"], "note": e["note"], "who": _who_name(e, scenario, lang, aliases),
             "task": next((t["title"] for t in scenario.objectives[e["objective"]]["tasks"] if t["id"] == e.get("task")), "")}
 
 
-def _mark_text(m, scenario, lang: str) -> str:
+def _mark_text(m, scenario, lang: str, aliases=None) -> str:
     kind = m["kind"]
     if kind == "clock":
         return Message(CLOCK_MARKS[m["op"]]).in_language(lang)
@@ -130,17 +131,32 @@ def _mark_text(m, scenario, lang: str) -> str:
         return _("Inject %(inject)s skipped: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
     if kind == "inject_defer":
         return _("Inject %(inject)s deferred: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
-    who = _who_name(m, scenario, lang)
+    who = _who_name(m, scenario, lang, aliases)
     if kind == "safety":
         return _("Real-world safety alert (%(role)s): %(text)s", role=who,
                  text=m.get("text") or _("no text")).in_language(lang)
     return _("Bookmark (%(role)s): %(text)s", role=who, text=m.get("text") or m.get("note", "")).in_language(lang)
 
 
-def _who_name(event: dict, scenario, lang: str) -> str:
-    """Return who logged `event`: the person of the roster by name, else the role of the shared code."""
+def _who_name(event: dict, scenario, lang: str, aliases: dict | None = None) -> str:
+    """Return who logged `event`: the person of the roster by name (or by pseudonym: `aliases`), else
+    the role of the shared code."""
     person = scenario.people.get(event.get("by"))
-    return person["name"] if person else _role_name(event["role"], scenario, lang)
+    if person is None:
+        return _role_name(event["role"], scenario, lang)
+    return aliases[person["id"]] if aliases else person["name"]
+
+
+def pseudonyms(scenario, lang: str) -> dict:
+    """Return a stable pseudonym for each person of the roster, for sharing outside the exercise team:
+    their role in the roster and their number among those of that role, in the roster's order
+    ("evaluator 2", «оценщик 2»)."""
+    numbers, named = Counter(), {}
+    for person in scenario.people.values():
+        numbers[person["role"]] += 1
+        role = Message(LABELS["person_role"][person["role"]]).in_language(lang)
+        named[person["id"]] = _("%(role)s %(number)s", role=role, number=numbers[person["role"]]).in_language(lang)
+    return named
 
 
 def _role_name(role: str, scenario, lang: str) -> str:
@@ -224,17 +240,18 @@ def csv_header(lang: str = SOURCE_LANGUAGE) -> list[str]:
     return [Message(CSV_HEADERS[column]).in_language(lang) for column in csv_columns()]
 
 
-def events_csv(events, scenario, lang: str):
+def events_csv(events, scenario, lang: str, pseudonymised=False):
     """Yield CSV text that spreadsheets open as it is: UTF-8 with a byte-order mark (Excel reads
     Cyrillic right), one column per field, names and titles next to the ids; the header and the
-    scenario's names in `lang`."""
+    scenario's names in `lang`; people by pseudonym (in `by` and `by_name`) when `pseudonymised`."""
     scenario = scenario.in_language(lang)
+    aliases = pseudonyms(scenario, lang) if pseudonymised else None
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(csv_header(lang))
     for event in events:
-        writer.writerow(_csv_row(event, scenario))
+        writer.writerow(_csv_row(event, scenario, aliases))
         if buffer.tell() > 65536:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -242,12 +259,11 @@ def events_csv(events, scenario, lang: str):
     yield buffer.getvalue()
 
 
-def _csv_row(event: dict, scenario) -> list:
+def _csv_row(event: dict, scenario, aliases=None) -> list:
     day, clock = split_exercise_time(event["exercise_time"]) if event.get("exercise_time") is not None else ("", "")
     row = [event["seq"], event["id"], event["kind"], event["ts"], day, clock,
            "" if event.get("exercise_time") is None else event["exercise_time"], event.get("observed_at", ""),
-           event["role"], event.get("by", ""), scenario.people.get(event.get("by"), {}).get("name", ""),
-           event.get("conn", "")]
+           event["role"], *_who_columns(event, scenario, aliases), event.get("conn", "")]
     for name in CSV_FIELDS:
         value = event.get(name, "")
         if name == "bookmark" and value is False:
@@ -256,6 +272,14 @@ def _csv_row(event: dict, scenario) -> list:
         if name in CSV_NAMED:
             row.append(_name_of(name, event, scenario))
     return row
+
+
+def _who_columns(event: dict, scenario, aliases=None) -> tuple:
+    """Return the `by` and `by_name` cells: the person's id and name, or one pseudonym in both."""
+    by = event.get("by", "")
+    if by not in scenario.people:
+        return by, ""
+    return (aliases[by], aliases[by]) if aliases else (by, scenario.people[by]["name"])
 
 
 def _name_of(name: str, event: dict, scenario) -> str:

@@ -27,6 +27,9 @@ LABELS = {
                  "video call": N_("video call")},
     "role": {"director": N_("exercise director"), "controller": N_("controller"), "observer": N_("evaluator"),
              "screen": N_("big screen")},  # a team's role is called by the team's name
+    "person_role": {"director": N_("exercise director"), "controller": N_("controller"),
+                    "lead_evaluator": N_("lead evaluator"), "evaluator": N_("evaluator"), "participant": N_("participant"),
+                    "screen": N_("big screen")},  # a person's role in the roster
     "schedule": {"briefing": N_("briefing"), "play": N_("play"), "break": N_("break"), "hot_wash": N_("hot wash"),
                  "debrief": N_("debrief")},
 }

@@ -83,3 +83,17 @@ def test_rotating_one_persons_code_drops_only_their_sockets(tmp_path):
         shared.disconnect()
     finally:
         server.stop()
+
+
+def test_exports_to_share_outside_the_exercise_team_carry_pseudonyms(server):
+    evaluator = server.connect(PEOPLE["person:p-eval-1"])
+    rating = {"id": new_id(), "kind": "evaluation", "team": "alpha", "objective": "obj-identify", "rating": "M",
+              "note": "The interpreter came an hour late."}
+    assert evaluator.submit(rating)["ok"]
+    shared = server.get("/api/export/events.csv?lang=en&pseudonyms=1", "director").content.decode("utf-8-sig")
+    row = list(csv.DictReader(io.StringIO(shared)))[-1]
+    assert (row["by"], row["by_name"]) == ("evaluator 1", "evaluator 1")  # Jan Novák is the roster's first evaluator
+    assert "Jan Novák" not in shared and "p-eval-1" not in shared
+    report = server.get("/api/export/report.html?lang=en&pseudonyms=1", "director").text
+    assert "[evaluator 1]" in report and "Jan Novák" not in report
+    assert "[Jan Novák]" in server.get("/api/export/report.html?lang=en", "director").text  # for the exercise team

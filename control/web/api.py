@@ -152,12 +152,17 @@ def export_jsonl(role):
     return attachment(stream_with_context(events_jsonl(room().exercise.pages_for(role))), "application/x-ndjson", "events.jsonl")
 
 
+def pseudonymised() -> bool:
+    """Tell whether an export is asked for with pseudonyms instead of names (`?pseudonyms=1`): to share it outside."""
+    return request.args.get("pseudonyms", "").lower() in ("1", "true", "yes")
+
+
 @bp.get("/api/export/events.csv")
 @endpoint("export")
 def export_csv(role):
     """Every event the role may see, one row each; the header and the scenario's names in the asker's language."""
     exercise = room().exercise
-    rows = events_csv(exercise.pages_for(role), exercise.scenario, request_language())
+    rows = events_csv(exercise.pages_for(role), exercise.scenario, request_language(), pseudonymised())
     return attachment(stream_with_context(rows), "text/csv; charset=utf-8", "events.csv")
 
 
@@ -168,7 +173,7 @@ def export_report(role):
     asker's language."""
     exercise = room().exercise
     context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role),
-                             exercise.marks_for(role), exercise.log.count(), request_language())
+                             exercise.marks_for(role), exercise.log.count(), request_language(), pseudonymised())
     html = render_template("report.html", **context)
     response = attachment(html, "text/html", "after-action-report-draft.html")
     # A standalone document with plotly inline: its own, narrower policy (no network at all).

@@ -12,15 +12,12 @@ from flask import g, request
 from flask_babel import Babel
 
 from ..events import RATINGS
-from ..i18n import CATALOGS, LANGUAGE_NAMES, N_, _, best_language, gettext, in_language, languages, page_catalog
+from ..i18n import CATALOGS, LANGUAGE_NAMES, _, best_language, gettext, in_language, languages, page_catalog
 from ..permissions import PERSON, role_team
 from ..rules import LABELS, page_texts
 from .access import room
 
 COOKIE = "excon_lang"
-PERSON_ROLE_NAMES = {"director": N_("exercise director"), "controller": N_("controller"),
-                     "lead_evaluator": N_("lead evaluator"), "evaluator": N_("evaluator"),
-                     "participant": N_("participant"), "screen": N_("big screen")}
 babel = Babel()
 
 
@@ -47,7 +44,7 @@ def role_name(role, lang: str) -> str:
         person = room().exercise.scenario.in_language(lang).people.get(role[len(PERSON):])
         if person is None:
             return role
-        what = gettext(lang, PERSON_ROLE_NAMES[person["role"]])
+        what = gettext(lang, LABELS["person_role"][person["role"]])
         return _("%(name)s (%(role)s)", name=person["name"], role=what).in_language(lang)
     team = role_team(role)
     if team is not None:
