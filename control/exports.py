@@ -62,7 +62,7 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
             "id": obj["id"], "title": obj["title"], "tasks": obj["tasks"], "table": table,
             "total": len(rows), "task_counts": {t["title"]: tasks.get(t["id"], 0) for t in obj["tasks"]},
             "evidence": evidence, "hidden": {k: max(0, len(v) - EVIDENCE_PER_CELL) for k, v in grouped.items()},
-            "chart": _rating_chart(table, lang),
+            "chart": _rating_chart(table, lang), "raters": raters_side_by_side(rows, teams, scenario, lang, aliases),
         })
     improvements = defaultdict(list)
     for e in evaluations:
@@ -114,6 +114,29 @@ def isolatable(text) -> str:
 def _isolated(text: str) -> str:
     """Text people wrote, in its own bidi isolate, where it is joined to other text in one line."""
     return "\u2068" + isolatable(text) + "\u2069"
+
+
+STEPS = {letter: step for step, letter in enumerate(RATINGS)}  # P 0, S 1, M 2, U 3
+DISAGREEMENT = 2  # steps between two evaluators' latest ratings of a team that the lead evaluator should look at
+
+
+def raters_side_by_side(evaluations, teams, scenario, lang: str, aliases=None) -> list[dict]:
+    """Return, per team rated against one objective, each evaluator's ratings in order, and whether
+    their latest ratings lie DISAGREEMENT steps or more apart (P against M, S against U …)."""
+    rows = []
+    for team in teams:
+        by_rater = defaultdict(list)
+        for e in evaluations:
+            if e["team"] == team["id"]:
+                by_rater[_who_name(e, scenario, lang, aliases)].append(e["rating"])
+        if not by_rater:
+            continue
+        latest = [ratings[-1] for ratings in by_rater.values()]
+        spread = max(STEPS[r] for r in latest) - min(STEPS[r] for r in latest)
+        rows.append({"team": team["name"], "raters": [{"who": who, "ratings": " ".join(r)} for who, r in by_rater.items()],
+                     "disagree": len(by_rater) > 1 and spread >= DISAGREEMENT,
+                     "range": f"{min(latest, key=STEPS.get)}–{max(latest, key=STEPS.get)}"})
+    return rows
 
 
 def _evidence(e, scenario, lang: str, aliases=None) -> dict:
