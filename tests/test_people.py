@@ -9,10 +9,11 @@ import pytest
 import requests
 import socketio
 
-from .conftest import CODES_ENV, Server, new_id
+from .conftest import CODES_ENV, Server, new_id, wait_for_text
 from .test_operations import run
 
-PEOPLE = {"person:p-eval-1": "anna-eval-code", "person:p-alpha-1": "oliver-player-code"}
+PEOPLE = {"person:p-eval-1": "anna-eval-code", "person:p-alpha-1": "oliver-player-code",
+          "person:p-director": "helena-director-code"}
 
 
 @pytest.fixture
@@ -97,3 +98,22 @@ def test_exports_to_share_outside_the_exercise_team_carry_pseudonyms(server):
     report = server.get("/api/export/report.html?lang=en&pseudonyms=1", "director").text
     assert "[evaluator 1]" in report and "Jan Novák" not in report
     assert "[Jan Novák]" in server.get("/api/export/report.html?lang=en", "director").text  # for the exercise team
+
+
+def test_a_safety_alert_tells_its_sender_that_control_has_it_and_who_acknowledged_it(server, open_page):
+    view = open_page(viewport={"width": 390, "height": 844})
+    page = view.page
+    page.goto(f"{server.url}/login?code={PEOPLE['person:p-eval-1']}")
+    page.wait_for_selector("body[data-connection='live']", timeout=15000)
+    director = server.connect(PEOPLE["person:p-director"])
+    page.click("#safety-open")
+    page.fill("#safety-form textarea[name=text]", "An actor fainted in the sauna.")
+    page.click("#safety-send")
+    page.wait_for_selector("#mylog-list .log-state >> text=received by control", timeout=15000)
+    alert = director.wait_for(lambda e: e["kind"] == "safety")
+    assert alert["by"] == "p-eval-1"  # the director sees who raised it
+    assert director.submit({"id": new_id(), "kind": "safety_ack", "target": alert["id"], "text": "First aid on its way."})["ok"]
+    wait_for_text(page, "#mylog-list .log-ack", "acknowledged by Helena Marsh at")
+    page.reload()  # remembered on the phone
+    wait_for_text(page, "#mylog-list .log-ack", "acknowledged by Helena Marsh at")
+    assert view.errors == []

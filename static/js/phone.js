@@ -136,6 +136,16 @@ async function main() {
     }
   }
   recent.events.forEach((event) => learnInject(phone, event));
+  // Control's acknowledgements of this device's safety alerts: alert id -> who and when, kept across reloads.
+  phone.acks = JSON.parse(localStorage.getItem(`excon.acks.${role}`) || "{}");
+  const learnAck = (event) => {
+    if (event.kind !== "safety_ack" || phone.acks[event.target] || !outbox.entries().some((e) => e.id === event.target)) return false;
+    const person = (scenario.people || []).find((p) => p.id === event.by);
+    phone.acks[event.target] = { who: person ? person.name : t(RULES.labels.role[event.role] || "exercise director"), ts: event.ts };
+    localStorage.setItem(`excon.acks.${role}`, JSON.stringify(phone.acks));
+    return true;
+  };
+  recent.events.forEach(learnAck);
 
   form = entryForm(phone);
   const team = teamPage(phone, { onTeam: () => showInjects() });
@@ -151,6 +161,7 @@ async function main() {
       if (event.kind === "move") phone.teamSites[event.team] = event.site;
       learnInject(phone, event);
       if (event.kind === "inject") showInjects();
+      if (learnAck(event)) log.render();
     },
     onStatus: (status) => {
       S.connected = status === "live";

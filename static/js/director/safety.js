@@ -34,7 +34,7 @@ export function safetyPanel(page) {
       const li = el("li", { class: "safety-alert", "data-alert": alert.id });
       li.append(
         el("p", { class: "safety-text", text: alert.text ? u(alert.text) : t("(no text — go and check)") }),
-        el("p", { class: "safety-meta", text: `${u(page.views.whoName(alert))}${alert.site ? ` · ${u(page.views.siteName(alert.site))}` : ""} · ${wallClock(alert.ts)}` }),
+        el("p", { class: "safety-meta", text: `${u(page.views.whoName(alert))}${alert.by && alert.by !== alert.role ? ` · ${u(page.views.roleName(alert.role))}` : ""}${alert.site ? ` · ${u(page.views.siteName(alert.site))}` : ""} · ${wallClock(alert.ts)}` }),
       );
       if (page.can.ack) {
         const button = el("button", { type: "button", class: "primary", text: t("Acknowledge") });

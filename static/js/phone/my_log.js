@@ -57,13 +57,17 @@ export function myLog(phone, { correct, formKinds }) {
     const entries = currentEntries().filter((e) => new Date(e.madeAt).toDateString() === today).reverse();
     const items = entries.map((e) => {
       const li = el("li", { class: `log-entry state-${e.state}${e.withdrawn ? " withdrawn" : ""}`, "data-id": e.id });
-      const label = { waiting: t("waiting"), saved: t("saved"), refused: t("refused") }[e.state];
+      // A safety alert the server has is in control's hands: say so, and who acknowledged it, when.
+      const label = e.payload.kind === "safety" && e.state === "saved" ? t("received by control")
+        : { waiting: t("waiting"), saved: t("saved"), refused: t("refused") }[e.state];
+      const ack = e.payload.kind === "safety" && phone.acks && phone.acks[e.id];
       li.append(
         el("span", { class: "log-time", text: wallClock(e.madeAt) }),
         el("span", { class: `log-state`, text: label }),
         el("span", { class: "log-text", text: summary(e.payload) }),
       );
       if (e.state === "refused") li.append(el("span", { class: "log-error", text: u(e.error) }));
+      if (ack) li.append(el("span", { class: "log-flag log-ack", text: t("acknowledged by %(who)s at %(time)s", { who: u(ack.who), time: wallClock(ack.ts) }) }));
       if (e.withdrawn) li.append(el("span", { class: "log-flag", text: t("withdrawn") }));
       else if (e.corrected) li.append(el("span", { class: "log-flag", text: t("corrected") }));
       if (RULES.correctable.includes(e.payload.kind) && e.state !== "refused" && !e.withdrawn) {
