@@ -10,6 +10,7 @@ import requests
 import socketio
 
 from .conftest import CODES_ENV, Server, new_id, wait_for_text
+from .test_access_matrix import ENDPOINTS
 from .test_operations import run
 
 PEOPLE = {"person:p-eval-1": "anna-eval-code", "person:p-alpha-1": "oliver-player-code",
@@ -117,3 +118,12 @@ def test_a_safety_alert_tells_its_sender_that_control_has_it_and_who_acknowledge
     page.reload()  # remembered on the phone
     wait_for_text(page, "#mylog-list .log-ack", "acknowledged by Helena Marsh at")
     assert view.errors == []
+
+
+@pytest.mark.parametrize("holder, role", [("person:p-eval-1", "observer"), ("person:p-alpha-1", "team:alpha"),
+                                          ("person:p-director", "director")])
+def test_a_persons_code_opens_what_their_role_opens(server, holder, role):
+    """The access matrix holds for people: a person's code is their role's rights, no more."""
+    for path, allowed in sorted(ENDPOINTS.items()):
+        answer = requests.get(server.url + path, headers={"Authorization": f"Bearer {PEOPLE[holder]}"}, timeout=20)
+        assert answer.status_code == (200 if role in allowed else 403), (holder, path, answer.status_code)
