@@ -47,11 +47,6 @@ def identity(holder) -> tuple[str | None, str | None]:
     return holder_identity(holder, room().exercise.scenario.people)
 
 
-def role_from_code(code, address):
-    """Return the role of a code tried from `address` (a person's: their role's), counting a wrong one."""
-    return identity(holder_from_code(code, address))[0]
-
-
 class TooManyWrongCodes(Exception):
     """This address tried too many wrong codes; answered 429 wherever a code is tried."""
 
@@ -95,11 +90,6 @@ def session_holder():
     if not room().exercise.log.session_is_open(session.get("sid")):
         return None
     return holder
-
-
-def session_role():
-    """Return the role of the login session (a person's: their role's), or None."""
-    return identity(session_holder())[0]
 
 
 def start_session(holder: str) -> None:
