@@ -200,8 +200,9 @@ def test_roles_without_the_screen_get_a_clear_refusal(open_page, server):
     assert response.status == 403 and "may not open this page" in page.inner_text("main")
 
 
-def test_the_code_sheet_has_a_qr_code_per_role(open_page, server):
+def test_the_code_sheet_has_a_qr_code_per_role_and_per_person(open_page, server, scenario):
     page = open_page("director").page
     page.goto(server.url + "/codes")
-    assert page.locator(".code-card svg").count() == len(CODES)
+    assert page.locator(".code-card svg").count() == len(CODES) + len(scenario.people)
+    assert "Jan Novák (evaluator)" in page.inner_text(".codes")
     assert f"/login?code={CODES['team:bravo']}" in page.inner_text(".codes")

@@ -204,7 +204,7 @@ def test_what_was_stored_is_valid_and_the_server_lives(target):
     scenario = load_scenario(SCENARIO)
     events = server.get("/api/events?limit=5000", "director").json()["events"]
     for event in events:
-        payload = {k: v for k, v in event.items() if k not in ("seq", "ts", "exercise_time", "role", "conn")}
+        payload = {k: v for k, v in event.items() if k not in ("seq", "ts", "exercise_time", "role", "by", "conn")}
         if event["kind"] == "inject" and not event.get("adhoc"):
             payload = {k: v for k, v in payload.items() if k not in INJECT_PLAYER_FIELDS}
         parse_payload(payload, scenario)  # raises if anything invalid was stored

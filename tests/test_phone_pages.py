@@ -144,7 +144,7 @@ def test_correct_and_withdraw_from_my_log(open_page, server):
     page.wait_for_selector("#mylog-list .withdrawn")
     first, amend, retract = stored(server)
     assert (amend["kind"], amend["target"], amend["rating"]) == ("amend", first["id"], "M")
-    assert set(amend) - {"seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "conn"} == {
+    assert set(amend) - {"seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "by", "conn"} == {
         "target", "rating", "entry"}  # entry: the rating as it now reads, for the screens to draw
     assert amend["entry"]["rating"] == "M" and amend["entry"]["note"] == first["note"]
     assert (retract["kind"], retract["target"], retract["reason"]) == ("retract", first["id"], "Logged against the wrong team")
