@@ -166,7 +166,7 @@ def _who_name(event: dict, scenario, lang: str, aliases: dict | None = None) -> 
     the role of the shared code."""
     person = scenario.people.get(event.get("by"))
     if person is None:
-        return _role_name(event["role"], scenario, lang)
+        return role_name(event["role"], scenario, lang)
     return aliases[person["id"]] if aliases else person["name"]
 
 
@@ -182,8 +182,8 @@ def pseudonyms(scenario, lang: str) -> dict:
     return named
 
 
-def _role_name(role: str, scenario, lang: str) -> str:
-    """Return how a role is called in `lang`: "evaluator", or a team's name for a team's tablet (as the pages say)."""
+def role_name(role: str, scenario, lang: str) -> str:
+    """Return how a role is called in `lang`: "evaluator", or a team's name for a team's tablet (pages and report alike)."""
     team = role_team(role)
     if team is None:
         return Message(LABELS["role"].get(role, role)).in_language(lang)

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 from flask import g, request
 from flask_babel import Babel
 
+from .. import exports
 from ..events import RATINGS
 from ..i18n import CATALOGS, LANGUAGE_NAMES, _, best_language, gettext, in_language, languages, page_catalog
-from ..permissions import PERSON, role_team
+from ..permissions import PERSON
 from ..rules import LABELS, page_texts
 from .access import room
 
@@ -46,11 +47,7 @@ def role_name(role, lang: str) -> str:
             return role
         what = gettext(lang, LABELS["person_role"][person["role"]])
         return _("%(name)s (%(role)s)", name=person["name"], role=what).in_language(lang)
-    team = role_team(role)
-    if team is not None:
-        teams = room().exercise.scenario.in_language(lang).teams
-        return _("team tablet: %(team)s", team=teams[team]["name"]).in_language(lang) if team in teams else role
-    return gettext(lang, LABELS["role"][role]) if role in LABELS["role"] else role
+    return exports.role_name(role, room().exercise.scenario.in_language(lang), lang)
 
 
 def request_holder_or_none():

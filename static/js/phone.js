@@ -9,7 +9,7 @@ import { LANG, t } from "./i18n.js";
 import { Live, getJSON, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { RULES } from "/rules.js";
-import { options } from "./views.js";
+import { options, scenarioViews } from "./views.js";
 import { entryForm, formKinds } from "./phone/entry_form.js";
 import { myLog } from "./phone/my_log.js";
 import { teamPage } from "./phone/team_page.js";
@@ -140,8 +140,7 @@ async function main() {
   phone.acks = JSON.parse(localStorage.getItem(`excon.acks.${role}`) || "{}");
   const learnAck = (event) => {
     if (event.kind !== "safety_ack" || phone.acks[event.target] || !outbox.entries().some((e) => e.id === event.target)) return false;
-    const person = (scenario.people || []).find((p) => p.id === event.by);
-    phone.acks[event.target] = { who: person ? person.name : t(RULES.labels.role[event.role] || "exercise director"), ts: event.ts };
+    phone.acks[event.target] = { who: scenarioViews(scenario).whoName(event), ts: event.ts };
     localStorage.setItem(`excon.acks.${role}`, JSON.stringify(phone.acks));
     return true;
   };
