@@ -78,6 +78,9 @@ class Player:
         self.n = 0
         self.clients = {}
         self.t0 = None  # wall time of exercise day 2 09:00 at RATE
+        # who rates a team: the evaluator the plan assigns to it that day, logged in with their own code
+        self.watchers = {team: f"person:{a['person']}" for a in scenario.get("assignments", [])
+                         if a.get("day") in (None, DAY) for team in a.get("teams", [])}
 
     def client(self, role):
         if role not in self.clients:
@@ -144,7 +147,10 @@ class Player:
                        text=self.written["answer"].format(inject=inject["id"], expected=expected[:1].lower() + expected[1:]))
         if r.random() < 0.8:
             rating = r.choices("PSMU", weights=[3, 4, 2, 1])[0]
-            self.at_minute(act_at + r.randint(3, 15), r.choice(["observer", "controller"]), kind="evaluation",
+            who = self.watchers.get(team, "observer") if r.random() < 0.8 else "controller"
+            if who not in self.codes:  # codes set by hand for roles only
+                who = "observer"
+            self.at_minute(act_at + r.randint(3, 15), who, kind="evaluation",
                            team=team, objective=r.choice(inject["objectives"]), site=inject["site"],
                            inject=inject["id"], rating=rating, note=r.choice(self.written["notes"][rating]),
                            tag="strength" if rating == "P" else "improvement" if rating in "MU" else None)

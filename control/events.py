@@ -11,6 +11,7 @@ import uuid
 from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar, get_type_hints
 
+from .assignments import check_assignment
 from .i18n import N_, Message, _
 from .scenario import DELIVERY_METHODS, Scenario
 from .timefmt import escaped, iso, parse_clock_time, parse_iso
@@ -108,6 +109,15 @@ def unknown_id(attr: str, value) -> Message:
     if attr == "inject":
         return _("unknown inject '%(inject)s'", inject=value)
     return _("unknown action type '%(action_type)s'", action_type=value)
+
+
+def check_rating(kind, scenario) -> None:
+    """Refuse a rating that is not P, S, M or U, or a critical task not of the rated objective."""
+    if kind.rating not in RATINGS:
+        raise InvalidEvent(_("rating must be one of P, S, M, U"), field="rating")
+    if kind.task is not None and scenario.tasks.get(kind.task) != kind.objective:
+        raise InvalidEvent(_("unknown critical task '%(task)s' for objective '%(objective)s'",
+                             task=escaped(kind.task), objective=escaped(kind.objective)), field="task")
 
 
 @dataclass
@@ -241,13 +251,49 @@ class Evaluation(Kind):
 
     def check(self, scenario):
         super().check(scenario)
-        if self.rating not in RATINGS:
-            raise InvalidEvent(_("rating must be one of P, S, M, U"), field="rating")
-        if self.task is not None and scenario.tasks.get(self.task) != self.objective:
-            raise InvalidEvent(_("unknown critical task '%(task)s' for objective '%(objective)s'",
-                                 task=escaped(self.task), objective=escaped(self.objective)), field="task")
+        check_rating(self, scenario)
         if self.tag is not None and self.tag not in TAGS:
             raise InvalidEvent(_("tag must be 'strength' or 'improvement'"), field="tag")
+
+
+@dataclass
+class AgreedRating(Kind):
+    """The one rating of a team against an objective (or one of its critical tasks) that the
+    evaluators agree on, recorded by the lead evaluator or the director with its rationale: the
+    report's rating, the observations its evidence."""
+
+    name = "agreed_rating"
+    text_fields = ("rationale",)
+    objective: str
+    team: str
+    rating: str
+    rationale: str
+    task: str | None = None
+
+    def check(self, scenario):
+        super().check(scenario)
+        check_rating(self, scenario)
+
+
+@dataclass
+class Assignment(Kind):
+    """The director or a lead evaluator assigns an evaluator to teams, sites and objectives, live:
+    for a `day` (and `start`–`end`), else from now to the end of today.  No team and no site: the
+    evaluator is released for that time.  See assignments.py for how it meets the scenario's plan."""
+
+    name = "assignment"
+    person: str
+    teams: list | None = None
+    sites: list | None = None
+    objectives: list | None = None
+    day: int | None = None
+    start: str | None = None
+    end: str | None = None
+
+    def check(self, scenario):
+        wrong = check_assignment(self.fields(), scenario)
+        if wrong:
+            raise InvalidEvent(wrong[0], field=wrong[1])
 
 
 @dataclass
@@ -338,9 +384,10 @@ class Amend(Kind):
     reason: str | None = None
 
 
-KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, Evaluation, Note,
-                             Safety, SafetyAck, Clock, Retract, Amend)}
-CORRECTABLE = ("action", "move", "evaluation", "note")  # kinds a retract or amend may target
+KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, Evaluation, AgreedRating, Note,
+                             Safety, SafetyAck, Clock, Assignment, Retract, Amend)}
+# kinds a retract or amend may target
+CORRECTABLE = ("action", "move", "evaluation", "agreed_rating", "note", "assignment")
 INJECT_STATUS = {"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred"}  # kind -> status
 
 

@@ -345,6 +345,10 @@ class Exercise:
                                    field="target")
             if target["id"] in self.acknowledged:
                 raise InvalidEvent(_("that safety alert has already been acknowledged"), field="target")
+        elif sub.kind == "assignment":
+            if fields.get("day") is None and self.clock.exercise_time(now, self.monotonic()) is None:
+                raise InvalidEvent(_("the exercise clock has not started: say which day the assignment is for"),
+                                   field="day")
         else:
             self._check_links(sub.kind, fields, role)
         return fields
@@ -555,7 +559,8 @@ class Exercise:
     def _fold_options(self, role: str) -> dict:
         team = permissions.role_team(role)
         return {"teams": None if team is None else [team], "pending_injects": team is None,
-                "objectives": permissions.may_see(role, {"kind": "evaluation"})}
+                "objectives": permissions.may_see(role, {"kind": "evaluation"}),
+                "evaluators": permissions.may_see(role, {"kind": "assignment"})}
 
     # --- reading ---------------------------------------------------------------------------
 

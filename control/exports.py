@@ -21,6 +21,7 @@ from .events import RATINGS
 from .i18n import N_, SOURCE_LANGUAGE, Message, _
 from .permissions import role_team
 from .rules import LABELS
+from .state import STEPS, disagree
 from .timefmt import split_exercise_time
 
 _ISOLATE_MARKS = re.compile("[\u2066-\u2069]")
@@ -50,7 +51,12 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
     for obj in raw["objectives"]:
         rows = [e for e in evaluations if e["objective"] == obj["id"]]
         counts = state["objectives"].get(obj["id"], {})
-        table = [{"team": t["name"], **counts.get(t["id"], dict.fromkeys(RATINGS, 0))} for t in teams]
+        agreed = state.get("agreed", {}).get(obj["id"], {})
+        table = [{"team": t["name"], **counts.get(t["id"], dict.fromkeys(RATINGS, 0)),
+                  "agreed": _agreed(agreed.get(t["id"], {}).get(""), scenario, lang, aliases)} for t in teams]
+        titles = {task["id"]: task["title"] for task in obj["tasks"]}
+        agreed_tasks = [{"team": t["name"], "task": titles.get(task, task), **_agreed(entry, scenario, lang, aliases)}
+                        for t in teams for task, entry in agreed.get(t["id"], {}).items() if task]
         tasks = Counter(e.get("task") for e in rows)
         grouped = {
             "strength": [e for e in rows if e.get("tag") == "strength"],
@@ -63,6 +69,7 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
             "total": len(rows), "task_counts": {t["title"]: tasks.get(t["id"], 0) for t in obj["tasks"]},
             "evidence": evidence, "hidden": {k: max(0, len(v) - EVIDENCE_PER_CELL) for k, v in grouped.items()},
             "chart": _rating_chart(table, lang), "raters": raters_side_by_side(rows, teams, scenario, lang, aliases),
+            "agreed_tasks": agreed_tasks,
         })
     improvements = defaultdict(list)
     for e in evaluations:
@@ -116,10 +123,6 @@ def _isolated(text: str) -> str:
     return "\u2068" + isolatable(text) + "\u2069"
 
 
-STEPS = {letter: step for step, letter in enumerate(RATINGS)}  # P 0, S 1, M 2, U 3
-DISAGREEMENT = 2  # steps between two evaluators' latest ratings of a team that the lead evaluator should look at
-
-
 def raters_side_by_side(evaluations, teams, scenario, lang: str, aliases=None) -> list[dict]:
     """Return, per team rated against one objective, each evaluator's ratings in order, and whether
     their latest ratings lie DISAGREEMENT steps or more apart (P against M, S against U …)."""
@@ -132,11 +135,18 @@ def raters_side_by_side(evaluations, teams, scenario, lang: str, aliases=None) -
         if not by_rater:
             continue
         latest = [ratings[-1] for ratings in by_rater.values()]
-        spread = max(STEPS[r] for r in latest) - min(STEPS[r] for r in latest)
         rows.append({"team": team["name"], "raters": [{"who": who, "ratings": " ".join(r)} for who, r in by_rater.items()],
-                     "disagree": len(by_rater) > 1 and spread >= DISAGREEMENT,
+                     "disagree": disagree(latest),
                      "range": f"{min(latest, key=STEPS.get)}–{max(latest, key=STEPS.get)}"})
     return rows
+
+
+def _agreed(entry: dict | None, scenario, lang: str, aliases=None) -> dict:
+    """Return an agreed rating as the report shows it (empty when none was recorded)."""
+    if entry is None:
+        return {}
+    return {"rating": entry["rating"], "rationale": entry["rationale"], "when": exercise_clock(entry["exercise_time"], lang),
+            "who": _who_name({"by": entry["by"], "role": entry["by"]}, scenario, lang, aliases)}
 
 
 def _evidence(e, scenario, lang: str, aliases=None) -> dict:
@@ -229,9 +239,10 @@ CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "ex
                 "by", "by_name", "conn")  # exercise time also as day and time; who, with the person's name
 CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
               "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
-              "target", "reason", "removed")
+              "target", "reason", "removed", "rationale", "person", "sites", "objectives", "start", "end")
 CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_title", "task": "task_title",
-             "action_type": "action_label", "inject": "inject_title", "teams": "team_names"}
+             "action_type": "action_label", "inject": "inject_title", "teams": "team_names", "person": "person_name",
+             "sites": "site_names", "objectives": "objective_titles"}
 # Each column's header: in English the column's id, in another language from the catalogs.
 CSV_HEADERS = {
     "seq": N_("seq"), "id": N_("id"), "kind": N_("kind"), "ts": N_("ts"), "exercise_day": N_("exercise_day"),
@@ -245,6 +256,9 @@ CSV_HEADERS = {
     "adhoc": N_("adhoc"), "title": N_("title"), "description": N_("description"), "teams": N_("teams"),
     "team_names": N_("team_names"), "delivery": N_("delivery"), "op": N_("op"), "day": N_("day"), "time": N_("time"),
     "rate": N_("rate"), "target": N_("target"), "reason": N_("reason"), "removed": N_("removed"),
+    "rationale": N_("rationale"), "person": N_("person"), "person_name": N_("person_name"), "sites": N_("sites"),
+    "site_names": N_("site_names"), "objectives": N_("objectives"), "objective_titles": N_("objective_titles"),
+    "start": N_("start"), "end": N_("end"),
 }
 
 
@@ -289,11 +303,13 @@ def _csv_row(event: dict, scenario, aliases=None) -> list:
            event["role"], *_who_columns(event, scenario, aliases), event.get("conn", "")]
     for name in CSV_FIELDS:
         value = event.get(name, "")
+        if name == "person" and aliases and value in aliases:
+            value = aliases[value]
         if name == "bookmark" and value is False:
             value = ""
         row.append("; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value))
         if name in CSV_NAMED:
-            row.append(_name_of(name, event, scenario))
+            row.append(_name_of(name, event, scenario, aliases))
     return row
 
 
@@ -305,13 +321,17 @@ def _who_columns(event: dict, scenario, aliases=None) -> tuple:
     return (aliases[by], aliases[by]) if aliases else (by, scenario.people[by]["name"])
 
 
-def _name_of(name: str, event: dict, scenario) -> str:
+def _name_of(name: str, event: dict, scenario, aliases=None) -> str:
     """Return what an id in `event` stands for in the scenario (empty when it has none)."""
     value = event.get(name)
     if not value:
         return ""
-    if name == "teams":
-        return "; ".join(scenario.teams.get(t, {}).get("name", t) for t in value)
+    if name in ("teams", "sites", "objectives"):
+        table, field = {"teams": (scenario.teams, "name"), "sites": (scenario.sites, "name"),
+                        "objectives": (scenario.objectives, "title")}[name]
+        return "; ".join(table.get(i, {}).get(field, i) for i in value)
+    if name == "person":
+        return aliases[value] if aliases and value in aliases else scenario.people.get(value, {}).get("name", "")
     if name == "task":
         tasks = scenario.objectives.get(event.get("objective"), {}).get("tasks", [])
         return next((t["title"] for t in tasks if t["id"] == value), "")

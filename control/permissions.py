@@ -1,17 +1,20 @@
 """Who may do what: the one permission table, and the two questions asked of it.
 
-Roles are `director`, `controller`, `observer`, `screen` and `team:<team id>`; every team role
-shares the row `team`, limited to its own team ("own").  HTTP views and Socket.IO handlers ask
-only `may_submit`, `may_see` and `may_call`; nothing else in the code decides access.
+Roles are `director`, `controller`, `lead_evaluator`, `observer`, `screen` and `team:<team id>`;
+every team role shares the row `team`, limited to its own team ("own").  A lead evaluator is a person
+of the roster (no shared code): an evaluator who also assigns evaluators and records agreed ratings.
+HTTP views and Socket.IO handlers ask only `may_submit`, `may_see` and `may_call`; nothing else in
+the code decides access.
 """
 
 from .events import STORED_ENVELOPE
 from .i18n import Message, _
 
-STAFF_ROLES = ("director", "controller", "observer", "screen")
-# A person's role in the roster (scenario.PERSON_ROLES) -> the role whose rights they have.  A lead
-# evaluator rates as an evaluator does; a participant has their team's rights.
-PERSON_RIGHTS = {"director": "director", "controller": "controller", "lead_evaluator": "observer",
+STAFF_ROLES = ("director", "controller", "lead_evaluator", "observer", "screen")
+PERSON_ONLY = ("lead_evaluator",)  # roles only a person of the roster holds: no shared code is made for them
+# A person's role in the roster (scenario.PERSON_ROLES) -> the role whose rights they have; a
+# participant has their team's rights.
+PERSON_RIGHTS = {"director": "director", "controller": "controller", "lead_evaluator": "lead_evaluator",
                  "evaluator": "observer", "participant": "team", "screen": "screen"}
 
 EVERYTHING = "all"
@@ -20,57 +23,60 @@ WITHOUT_TEXT = "without free text"  # the event, less the free text people wrote
 FREE_TEXT = {"evaluation": ("note",), "note": ("text",)}  # by kind: what WITHOUT_TEXT leaves out
 AUDIT_ROLES = ("director", "controller")  # who sees `conn`, the connection that submitted an event
 # Who reads `by` (who logged an entry): the staff; never the players, nor the screen they walk past.
-WHO_ROLES = ("director", "controller", "observer")
+WHO_ROLES = ("director", "controller", "lead_evaluator", "observer")
 
 # kind -> role family -> scope.  A role family missing from a row may not submit that kind.
+CONTROL = {"director": EVERYTHING, "controller": EVERYTHING}
+EVALUATORS = {"lead_evaluator": EVERYTHING, "observer": EVERYTHING}
+LEADS = {"director": EVERYTHING, "lead_evaluator": EVERYTHING}  # who assigns evaluators and agrees ratings
 SUBMIT = {
     "clock": {"director": EVERYTHING},
-    "inject": {"director": EVERYTHING, "controller": EVERYTHING},
-    "inject_skip": {"director": EVERYTHING, "controller": EVERYTHING},
-    "inject_defer": {"director": EVERYTHING, "controller": EVERYTHING},
-    "action": {"director": EVERYTHING, "controller": EVERYTHING, "team": OWN},
-    "move": {"director": EVERYTHING, "controller": EVERYTHING, "team": OWN},
-    "evaluation": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING},
-    "note": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING},
-    "safety": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "team": EVERYTHING},
+    "inject": CONTROL,
+    "inject_skip": CONTROL,
+    "inject_defer": CONTROL,
+    "action": {**CONTROL, "team": OWN},
+    "move": {**CONTROL, "team": OWN},
+    "evaluation": {**CONTROL, **EVALUATORS},
+    "note": {**CONTROL, **EVALUATORS},
+    "safety": {**CONTROL, **EVALUATORS, "team": EVERYTHING},
     "safety_ack": {"director": EVERYTHING},
+    "assignment": LEADS,
+    "agreed_rating": LEADS,
     # retract and amend: allowed to whoever may submit the target's kind for the target's team
 }
 
 # kind -> role family -> scope of what the role receives (broadcasts, resume, /api/events, /api/state).
+STAFF = {**CONTROL, **EVALUATORS}
 SEE = {
-    "clock": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
-              "team": EVERYTHING},
-    "inject": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
-               "team": OWN},
-    "inject_skip": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING},
-    "inject_defer": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING},
-    "action": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
-               "team": OWN},
-    "move": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
-             "team": OWN},
+    "clock": {**STAFF, "screen": EVERYTHING, "team": EVERYTHING},
+    "inject": {**STAFF, "screen": EVERYTHING, "team": OWN},
+    "inject_skip": {**STAFF, "screen": EVERYTHING},
+    "inject_defer": {**STAFF, "screen": EVERYTHING},
+    "action": {**STAFF, "screen": EVERYTHING, "team": OWN},
+    "move": {**STAFF, "screen": EVERYTHING, "team": OWN},
     # Evaluators' and staff notes are never shown to players, nor on a screen players may walk past:
     # the screen shows ratings for objective coverage and bookmarks, without the words.
-    "evaluation": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING,
-                   "screen": WITHOUT_TEXT},
-    "note": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": WITHOUT_TEXT},
-    "safety": {"director": EVERYTHING, "controller": EVERYTHING, "observer": EVERYTHING, "screen": EVERYTHING,
-               "team": OWN},
+    "evaluation": {**STAFF, "screen": WITHOUT_TEXT},
+    "note": {**STAFF, "screen": WITHOUT_TEXT},
+    "safety": {**STAFF, "screen": EVERYTHING, "team": OWN},
+    # Who evaluates what, and the agreed ratings: the staff only (players never learn them).
+    "assignment": STAFF,
+    "agreed_rating": STAFF,
     # safety_ack: seen by whoever may see the alert.  retract and amend: see view_correction
 }
 
 # HTTP endpoint -> role families that may call it (answers are filtered by SEE).
 CALL = {
-    "scenario": ("director", "controller", "observer", "screen", "team"),
-    "events": ("director", "controller", "observer", "screen", "team"),
-    "state": ("director", "controller", "observer", "screen", "team"),
-    "timeline": ("director", "controller", "observer", "screen"),
-    "director": ("director", "controller", "screen"),
-    "observe": ("director", "controller", "observer"),
+    "scenario": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
+    "events": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
+    "state": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
+    "timeline": ("director", "controller", "lead_evaluator", "observer", "screen"),
+    "director": ("director", "controller", "lead_evaluator", "screen"),
+    "observe": ("director", "controller", "lead_evaluator", "observer"),
     "team_page": ("director", "controller", "team"),
     "codes_sheet": ("director",),
-    "debrief": ("director", "controller", "observer"),
-    "export": ("director", "controller", "observer"),
+    "debrief": ("director", "controller", "lead_evaluator", "observer"),
+    "export": ("director", "controller", "lead_evaluator", "observer"),
 }
 
 CORRECTIONS = ("retract", "amend")
@@ -95,16 +101,16 @@ def role_team(role: str) -> str | None:
 
 def all_roles(team_ids) -> list[str]:
     """Return every role of an exercise with these teams."""
-    return ["director", "controller", "observer", "screen"] + [f"team:{t}" for t in team_ids]
+    return list(STAFF_ROLES) + [f"team:{t}" for t in team_ids]
 
 
 PERSON = "person:"  # a code's holder that is a person of the roster: "person:<id>"
 
 
 def all_holders(team_ids, people) -> list[str]:
-    """Return whoever holds a code: every role (shared codes: a team's tablet, the big screen …) and
-    every person of the roster."""
-    return all_roles(team_ids) + [PERSON + person for person in people]
+    """Return whoever holds a code: every role but a person-only one (shared codes: a team's tablet,
+    the big screen …) and every person of the roster."""
+    return [r for r in all_roles(team_ids) if r not in PERSON_ONLY] + [PERSON + person for person in people]
 
 
 def holder_identity(holder: str | None, people: dict) -> tuple[str | None, str | None]:

@@ -3,12 +3,13 @@
 The browser gets this as one generated module, `/rules.js`, so that no page keeps a copy of a
 table the server decides by: which clock operations are allowed from which state, what an inject
 kind does to its status, the rating wording, which kinds can be corrected, the delivery methods,
-and which injects are still to do and when they count as overdue.
+which injects are still to do and when they count as overdue, and when an evaluator counts as silent.
 """
 
 import json
 from functools import cache
 
+from .assignments import SILENT_AFTER
 from .clock import ALLOWED_FROM, NEXT_STATE
 from .events import CLOCK_OPS, CORRECTABLE, INJECT_STATUS, RATINGS, TAGS
 from .i18n import N_
@@ -25,7 +26,8 @@ LABELS = {
     "delivery": {"phone call": N_("phone call"), "email": N_("email"), "document": N_("document"),
                  "actor walk-in": N_("actor walk-in"), "site event": N_("site event"), "radio": N_("radio"),
                  "video call": N_("video call")},
-    "role": {"director": N_("exercise director"), "controller": N_("controller"), "observer": N_("evaluator"),
+    "role": {"director": N_("exercise director"), "controller": N_("controller"),
+             "lead_evaluator": N_("lead evaluator"), "observer": N_("evaluator"),
              "screen": N_("big screen")},  # a team's role is called by the team's name
     "person_role": {"director": N_("exercise director"), "controller": N_("controller"),
                     "lead_evaluator": N_("lead evaluator"), "evaluator": N_("evaluator"), "participant": N_("participant"),
@@ -46,6 +48,7 @@ def page_rules() -> dict:
         "delivery_methods": list(DELIVERY_METHODS),
         "overdue_after": OVERDUE_AFTER,
         "still_to_do": list(STILL_TO_DO),
+        "silent_after": SILENT_AFTER,
         "labels": LABELS,
     }
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assignments import check_assignment
 from .i18n import LANGUAGE_CODE, _, languages
 from .timefmt import escaped, parse_clock_time
 
@@ -237,13 +238,33 @@ def _checked(raw: dict) -> Scenario:
                           {"team": _text, "agency": _any_text, "country": _any_text, "languages": _language_list})
         for person in s.people.values():
             _check_person(person, s)
+    if "assignments" in raw:
+        _check_assignments(raw["assignments"], s)
     return s
+
+
+def _check_assignments(entries, s: Scenario) -> None:
+    """The plan of who evaluates which teams, sites and objectives when (see assignments.py)."""
+    if not isinstance(entries, list):
+        raise ScenarioError(_("'assignments' must be a list of objects"))
+    for i, entry in enumerate(entries):
+        where = _("%(key)s entry #%(number)s", key="assignments", number=i + 1)
+        if not isinstance(entry, dict):
+            raise ScenarioError(_("%(where)s must be an object", where=where))
+        _check_fields(entry, where, {"person": _text}, {"teams": _text_list, "sites": _text_list,
+                                                          "objectives": _text_list, "day": _whole, "start": _text,
+                                                          "end": _text})
+        if not entry.get("teams") and not entry.get("sites"):
+            raise ScenarioError(_("%(where)s: an assignment names the teams or the sites to watch", where=where))
+        wrong = check_assignment(entry, s)
+        if wrong:
+            raise ScenarioError(_("%(where)s: %(error)s", where=where, error=wrong[0]))
 
 
 def _check_person(person: dict, s: Scenario) -> None:
     """A person has one of PERSON_ROLES; a participant, and only a participant, one known team."""
     where = _("person '%(person)s'", person=escaped(person["id"]))
-    if person["id"] in ("director", "controller", "observer", "screen") or person["id"].startswith("team:"):
+    if person["id"] in ("director", "controller", "lead_evaluator", "observer", "screen") or person["id"].startswith("team:"):
         raise ScenarioError(_("%(where)s: a person's id may not be a role's name (an entry's 'by' is one or the "
                               "other)", where=where))
     if person["role"] not in PERSON_ROLES:

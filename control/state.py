@@ -7,11 +7,14 @@ event never counts, and an amended one counts with its corrected fields, at its 
 import copy
 from datetime import datetime
 
+from . import assignments
 from .clock import ExerciseClock
 from .events import INJECT_STATUS, RATINGS, STORED_ENVELOPE
 from .timefmt import exercise_seconds, iso, parse_iso, split_exercise_time
 
 OVERDUE_AFTER = 10 * 60  # exercise seconds past its time before an inject still to do counts as overdue
+STEPS = {letter: step for step, letter in enumerate(RATINGS)}  # P 0, S 1, M 2, U 3
+DISAGREEMENT = 2  # steps between two evaluators' latest ratings of a team that the lead evaluator should look at
 STILL_TO_DO = ("pending", "deferred")  # inject statuses that fall due, then overdue
 
 
@@ -50,10 +53,13 @@ class StateFolder:
     were not released yet; objectives: include the objective × team rating counts;
     correctable: keep each team's moves and actions, so that `correct` can replace the effect of
     a corrected entry without folding the log again (live views; kept states for past instants
-    are never corrected, only dropped).
+    are never corrected, only dropped); evaluators: include who evaluates what (the plan and the
+    live assignments), each evaluator's last entry and the gaps in their coverage, and the agreed
+    ratings (for the staff only).
     """
 
-    def __init__(self, scenario, teams=None, pending_injects=True, objectives=True, correctable=False):
+    def __init__(self, scenario, teams=None, pending_injects=True, objectives=True, correctable=False,
+                 evaluators=False):
         team_ids = list(scenario.teams) if teams is None else list(teams)
         self.home = {t: scenario.teams[t].get("home_site") for t in team_ids}
         self.teams = {t: {"site": self.home[t], "since": None, "actions": 0, "last_action": None} for t in team_ids}
@@ -70,11 +76,24 @@ class StateFolder:
         self.clock = ExerciseClock()
         self.last_seq = 0
         self.safety = {}  # open alerts by id
+        self.with_evaluators = evaluators
+        # what the evaluators' part needs of the scenario (not the scenario: kept states are copied whole)
+        self.plan = assignments.plan_blocks(scenario) if evaluators else []
+        self.days = list(scenario.days)
+        self.people = {p: e["role"] for p, e in scenario.people.items()} if evaluators else {}
+        self.assigned = {}  # seq -> a live assignment that counts
+        self.last_entry = {}  # person id -> their last entry: {"ts", "exercise_time", "kind"}
+        self.rated = {}  # (objective, team) -> {seq: (exercise time, who, rating) of an evaluation that counts}
+        self.agreed = {}  # (objective, team, task or "") -> {seq: agreed rating that counts}
 
     def add(self, event: dict) -> None:
         """Fold one effective event (never a retract or amend: see effective_events)."""
         self.last_seq = max(self.last_seq, event["seq"])
         kind, team = event["kind"], event.get("team")
+        if self.with_evaluators:
+            self._add_evaluators(event, 1)
+            if event.get("by") in self.people:
+                self.last_entry[event["by"]] = {"ts": event["ts"], "exercise_time": event["exercise_time"], "kind": kind}
         if kind == "clock":
             self.clock.apply(event)
         elif kind == "move" and team in self.teams:
@@ -131,6 +150,9 @@ class StateFolder:
             elif kind == "evaluation" and self.with_objectives:
                 cell = self.coverage.setdefault(version["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
                 cell[version["rating"]] += sign
+        for version, sign in ((old, -1), (new, 1)):
+            if version is not None and self.with_evaluators:
+                self._add_evaluators(version, sign)
         for team in touched:
             moves, actions = self.kept[team]["moves"], self.kept[team]["actions"]
             site, since = moves[max(moves)] if moves else (self.home[team], None)
@@ -148,18 +170,91 @@ class StateFolder:
                 ts, exercise_time, _ = self.kept[team]["actions"][first]
                 _record_response(entry, {"team": team, "ts": ts, "exercise_time": exercise_time})
 
+    def _add_evaluators(self, entry: dict, sign: int) -> None:
+        """Count (sign 1) or take back (-1) what an entry adds to the evaluators' part of the state."""
+        kind, seq = entry["kind"], entry["seq"]
+        if kind == "assignment":
+            if sign > 0:
+                self.assigned[seq] = entry
+            else:
+                self.assigned.pop(seq, None)
+        elif kind == "evaluation":
+            times = self.rated.setdefault((entry["objective"], entry["team"]), {})
+            if sign > 0:
+                times[seq] = (entry["exercise_time"], entry.get("by") or entry["role"], entry["rating"])
+            else:
+                times.pop(seq, None)
+        elif kind == "agreed_rating":
+            kept = self.agreed.setdefault((entry["objective"], entry["team"], entry.get("task") or ""), {})
+            if sign > 0:
+                kept[seq] = {k: entry.get(k) for k in ("id", "seq", "ts", "exercise_time", "by", "rating", "rationale")}
+            else:
+                kept.pop(seq, None)
+
+    def evaluators(self, exercise_time: float | None) -> dict:
+        """Return, for each evaluator of the roster, their week of assignments (`schedule`), the one
+        that holds now, their last entry, and the team × objective pairs of their assignment now with
+        no rating since it began (`gaps`; an objective of None: an assignment naming no objectives, and
+        the team not rated at all)."""
+        blocks = self.plan + [b for b in map(assignments.live_block, (self.assigned[s] for s in sorted(self.assigned))) if b]
+        weeks = assignments.schedule(blocks, self.days)
+        found = {}
+        for person, role in self.people.items():
+            if role not in assignments.ASSIGNABLE:
+                continue
+            week = weeks.get(person, [])
+            now = assignments.current(week, exercise_time)
+            gaps = []
+            for team in (now or {}).get("teams", []):
+                for objective in now["objectives"] or [None]:
+                    if not self._rated_since(team, objective, now["from"]):
+                        gaps.append([team, objective])
+            found[person] = {"schedule": week, "now": now, "last": self.last_entry.get(person), "gaps": gaps}
+        return found
+
+    def _rated_since(self, team: str, objective: str | None, since: float) -> bool:
+        cells = [self.rated.get((objective, team), {})] if objective else \
+            [times for (_o, t), times in self.rated.items() if t == team]
+        return any(t is not None and t >= since for times in cells for t, _who, _rating in times.values())
+
+    def raters(self) -> dict:
+        """Return each evaluator's latest rating per objective and team, side by side, and whether they
+        lie DISAGREEMENT steps or more apart: {objective: {team: {"latest": {who: rating}, "disagree"}}}."""
+        found = {}
+        for (objective, team), kept in self.rated.items():
+            latest = {}
+            for seq in sorted(kept):
+                latest[kept[seq][1]] = kept[seq][2]
+            if latest:
+                found.setdefault(objective, {})[team] = {"latest": latest, "disagree": disagree(latest.values())}
+        return found
+
+    def agreed_ratings(self) -> dict:
+        """Return the agreed ratings that count: {objective: {team: {task id or "" (the objective as a
+        whole): the latest agreed rating}}}."""
+        found = {}
+        for (objective, team, task), kept in self.agreed.items():
+            if kept:
+                found.setdefault(objective, {}).setdefault(team, {})[task] = kept[max(kept)]
+        return found
+
     def snapshot(self, at: datetime, clock: dict | None = None) -> dict:
         """Return the state as a fresh JSON-ready dict, with the clock read at `at` (or `clock`, the
         live clock as read now)."""
-        return copy.deepcopy({
+        clock = clock or self.clock.as_dict(at)
+        state = {
             "at": iso(at),
             "last_seq": self.last_seq,
-            "clock": clock or self.clock.as_dict(at),
+            "clock": clock,
             "teams": self.teams,
             "injects": self.injects,
             "objectives": self.coverage,
             "safety": list(self.safety.values()),
-        })
+        }
+        if self.with_evaluators:
+            state.update(evaluators=self.evaluators(clock["exercise_time"]), agreed=self.agreed_ratings(),
+                         raters=self.raters())
+        return copy.deepcopy(state)
 
 
 def fold(scenario, events, at: datetime, **options) -> dict:
@@ -176,6 +271,13 @@ def fold(scenario, events, at: datetime, **options) -> dict:
         if event["seq"] <= upto:
             folder.add(event)
     return folder.snapshot(at)
+
+
+def disagree(ratings) -> bool:
+    """Tell whether ratings of one team against one objective by different evaluators lie
+    DISAGREEMENT steps or more apart (P against M, S against U …): the lead evaluator agrees one."""
+    steps = [STEPS[r] for r in ratings]
+    return len(steps) > 1 and max(steps) - min(steps) >= DISAGREEMENT
 
 
 def _record_response(entry, action):

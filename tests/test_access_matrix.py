@@ -5,16 +5,17 @@ import requests
 
 from .conftest import CODES, new_id
 
-STAFF = {"director", "controller", "observer"}
+STAFF = {"director", "controller", "lead_evaluator", "observer"}
 TEAMS = {f"team:{t}" for t in ("alpha", "bravo", "charlie", "delta", "echo")}
-ALL = STAFF | {"screen"} | TEAMS
+# every role with a shared code (a lead evaluator is a person of the roster: see test_people.py)
+ALL = STAFF - {"lead_evaluator"} | {"screen"} | TEAMS
 
 ENDPOINTS = {
-    "/api/scenario": ALL, "/api/events": ALL, "/api/state": ALL,
+    "/api/scenario": ALL | STAFF, "/api/events": ALL | STAFF, "/api/state": ALL | STAFF,
     "/api/timeline": STAFF | {"screen"},
     "/api/marks": STAFF, "/api/evidence": STAFF,
     "/api/export/events.csv": STAFF, "/api/export/events.jsonl": STAFF, "/api/export/report.html": STAFF,
-    "/director": {"director", "controller", "screen"},
+    "/director": {"director", "controller", "lead_evaluator", "screen"},
     "/observe": STAFF, "/team": {"director", "controller"} | TEAMS, "/debrief": STAFF, "/codes": {"director"},
 }
 

@@ -84,7 +84,8 @@ def test_a_team_cannot_move_its_entry_to_another_team(exercise):
 def test_corrections_reach_only_those_who_saw_the_original(exercise):
     rating = evaluation(exercise)
     retract = submit(exercise, "observer", "retract", target=rating["id"], reason="wrong objective")
-    assert {role for role, _ in exercise.deliveries(retract)} == {"director", "controller", "observer", "screen"}
+    assert {role for role, _ in exercise.deliveries(retract)} == {"director", "controller", "lead_evaluator", "observer",
+                                                                  "screen"}
     assert {role for role, _ in exercise.deliveries(submit(exercise, "team:alpha", "move", team="alpha",
                                                            site="hq"))} >= {"team:alpha"}
 

@@ -14,7 +14,7 @@ from .test_access_matrix import ENDPOINTS
 from .test_operations import run
 
 PEOPLE = {"person:p-eval-1": "anna-eval-code", "person:p-alpha-1": "oliver-player-code",
-          "person:p-director": "helena-director-code"}
+          "person:p-director": "helena-director-code", "person:p-lead-eval": "lead-eval-code"}
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_a_safety_alert_tells_its_sender_that_control_has_it_and_who_acknowledge
 
 
 @pytest.mark.parametrize("holder, role", [("person:p-eval-1", "observer"), ("person:p-alpha-1", "team:alpha"),
-                                          ("person:p-director", "director")])
+                                          ("person:p-director", "director"), ("person:p-lead-eval", "lead_evaluator")])
 def test_a_persons_code_opens_what_their_role_opens(server, holder, role):
     """The access matrix holds for people: a person's code is their role's rights, no more."""
     for path, allowed in sorted(ENDPOINTS.items()):

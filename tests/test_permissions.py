@@ -19,8 +19,11 @@ SUBMIT_CASES = {
     "action": (dict(team="alpha", action_type="plan", site="hq", text="t"), {"director", "controller", "team:alpha"}),
     "move": (dict(team="alpha", site="hq"), {"director", "controller", "team:alpha"}),
     "evaluation": (dict(objective="obj-identify", team="alpha", rating="P", note="n"),
-                   {"director", "controller", "observer"}),
-    "note": (dict(text="n", team="alpha"), {"director", "controller", "observer"}),
+                   {"director", "controller", "lead_evaluator", "observer"}),
+    "note": (dict(text="n", team="alpha"), {"director", "controller", "lead_evaluator", "observer"}),
+    "assignment": (dict(person="p-eval-1", teams=["alpha"], day=2), {"director", "lead_evaluator"}),
+    "agreed_rating": (dict(objective="obj-identify", team="alpha", rating="S", rationale="both saw the same"),
+                      {"director", "lead_evaluator"}),
     "safety": (dict(text="real world: actor hurt"), set(ROLES) - {"screen"}),
     "inject (ad hoc)": (dict(inject="AD-1", adhoc=True, title="t", description="d", teams=["alpha"]),
                         {"director", "controller"}),
@@ -43,17 +46,21 @@ def test_who_may_submit(exercise, kind, role):
 
 
 # kind -> event about team alpha -> roles that receive it
+STAFF = {"director", "controller", "lead_evaluator", "observer"}
 SEE_CASES = {
     "clock": ({"op": "start"}, set(ROLES)),
-    "inject": ({"inject": "I-02", "teams": ["bravo", "delta"]}, {"director", "controller", "observer", "screen",
+    "inject": ({"inject": "I-02", "teams": ["bravo", "delta"]}, {*STAFF, "screen",
                                                                    "team:bravo", "team:delta"}),
-    "inject_skip": ({"inject": "I-02", "reason": "r"}, {"director", "controller", "observer", "screen"}),
-    "inject_defer": ({"inject": "I-02", "reason": "r"}, {"director", "controller", "observer", "screen"}),
-    "action": ({"team": "alpha"}, {"director", "controller", "observer", "screen", "team:alpha"}),
-    "move": ({"team": "alpha"}, {"director", "controller", "observer", "screen", "team:alpha"}),
-    "evaluation": ({"team": "alpha"}, {"director", "controller", "observer", "screen"}),
-    "note": ({"team": "alpha"}, {"director", "controller", "observer", "screen"}),
-    "safety": ({"role": "team:echo"}, {"director", "controller", "observer", "screen", "team:echo"}),
+    "inject_skip": ({"inject": "I-02", "reason": "r"}, {*STAFF, "screen"}),
+    "inject_defer": ({"inject": "I-02", "reason": "r"}, {*STAFF, "screen"}),
+    "action": ({"team": "alpha"}, {*STAFF, "screen", "team:alpha"}),
+    "move": ({"team": "alpha"}, {*STAFF, "screen", "team:alpha"}),
+    "evaluation": ({"team": "alpha"}, {*STAFF, "screen"}),
+    "note": ({"team": "alpha"}, {*STAFF, "screen"}),
+    "safety": ({"role": "team:echo"}, {*STAFF, "screen", "team:echo"}),
+    # who evaluates, and the agreed ratings: never the players, nor the screen they walk past
+    "assignment": ({"person": "p-eval-1", "teams": ["alpha"]}, STAFF),
+    "agreed_rating": ({"team": "alpha", "rating": "S"}, STAFF),
 }
 
 

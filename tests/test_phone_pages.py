@@ -29,8 +29,14 @@ def stored(server, kind=None):
     return [e for e in events if kind is None or e["kind"] == kind]
 
 
-def rate(page, rating="S", note="Team separated the manager from the women before talking to them."):
-    page.click(f"label.rating-{rating}")  # the big button a thumb presses
+def rate(page, rating="S", note="Team separated the manager from the women before talking to them.", team="alpha",
+         objective="obj-identify"):
+    """Rate as an evaluator does: the team and objective (nothing is chosen for them unless they chose it before
+    or their assignment names one), the big rating button a thumb presses, the note, save."""
+    for field, value in (("team", team), ("objective", objective)):
+        if not page.input_value(f"select[name={field}]"):
+            page.select_option(f"select[name={field}]", value)
+    page.click(f"label.rating-{rating}")
     assert page.is_checked(f"[name=rating][value={rating}]")
     page.fill("textarea[name=note]", note)
     page.click("#entry-form [type=submit]")
@@ -121,8 +127,11 @@ def test_a_validation_error_shows_next_to_the_field_and_nothing_is_kept(open_pag
     page.fill("textarea[name=note]", "Seen at the club door.")
     page.click("#entry-form [type=submit]")
     assert "Choose a rating" in page.inner_text("#err-rating")
+    assert "Choose the team you watched." in page.inner_text("#err-team")  # never a team chosen for them
     assert page.evaluate("window.excon.outbox.entries().length") == 0
     # a refusal by the server lands next to its field too
+    page.select_option("select[name=team]", "alpha")
+    page.select_option("select[name=objective]", "obj-identify")
     page.click("label.rating-P")
     page.evaluate("document.querySelector('textarea[name=note]').value = 'x'.repeat(10001)")
     page.click("#entry-form [type=submit]")

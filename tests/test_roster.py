@@ -5,7 +5,7 @@ A person has one role of the roster; roles stay the permission classes of contro
 
 import pytest
 
-from control.permissions import PERSON_RIGHTS, may_call, person_role
+from control.permissions import PERSON_RIGHTS, all_holders, may_call, person_role
 from control.scenario import PERSON_ROLES, ScenarioError, check_scenario, load_scenario
 
 from .conftest import ROOT
@@ -22,14 +22,15 @@ def test_the_example_scenarios_name_their_people(name):
 
 def test_every_person_has_the_rights_of_a_role():
     assert set(PERSON_RIGHTS) == set(PERSON_ROLES)
-    assert person_role({"role": "lead_evaluator"}) == "observer"
+    assert person_role({"role": "lead_evaluator"}) == "lead_evaluator"  # an evaluator who also assigns and agrees
+    assert "lead_evaluator" not in all_holders(["alpha"], {})  # no shared code: a person of the roster only
     assert person_role({"role": "participant", "team": "alpha"}) == "team:alpha"
     assert may_call(person_role({"role": "evaluator"}), "observe")
     assert not may_call(person_role({"role": "participant", "team": "alpha"}), "observe")
 
 
 def test_a_scenario_without_a_roster_still_runs_on_roles(raw_scenario):
-    del raw_scenario["people"]
+    del raw_scenario["people"], raw_scenario["assignments"]  # the plan names people of the roster
     assert check_scenario(raw_scenario).people == {}
 
 

@@ -18,7 +18,7 @@ def test_alert_is_open_until_the_director_acknowledges_it(exercise):
     assert exercise.state_for("team:bravo")["safety"] == []
     ack = submit(exercise, "director", "safety_ack", target=alert["id"], text="safety officer on site")
     assert exercise.state_for("director")["safety"] == []
-    assert {role for role, _ in exercise.deliveries(ack)} == {"director", "controller", "observer", "screen",
+    assert {role for role, _ in exercise.deliveries(ack)} == {"director", "controller", "lead_evaluator", "observer", "screen",
                                                               "team:alpha"}
 
 

@@ -60,7 +60,7 @@ def test_a_page_opened_once_reloads_offline_with_its_form_and_waiting_entries(op
     ready(page, live=False)
     page.wait_for_selector("#banner >> text=Offline", timeout=15000)
     if role == "observer":
-        assert page.locator("[name=team] option").count() == 5  # the form, with the scenario's teams
+        assert page.locator("[name=team] option[value]:not([value=''])").count() == 5  # the form, with the scenario's teams
         rate(page, "S", "Logged in a page that came from the phone's cache.")
         expected = "Logged in a page that came from the phone's cache."
     else:
@@ -84,7 +84,7 @@ def test_switching_language_offline_keeps_the_waiting_entries_and_sends_each_onc
     page = view.page
     ready(page)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    until(page, "caches.open('excon-phone-v6').then((c) => c.match('/observe?lang=ru')).then(Boolean)")
+    until(page, "caches.open('excon-phone-v7').then((c) => c.match('/observe?lang=ru')).then(Boolean)")
     view.context.set_offline(True)
     page.wait_for_selector("#banner >> text=Offline", timeout=15000)
     notes = ["Interpreter arrived late to the first interview.", "Manager kept out of the room: well done."]

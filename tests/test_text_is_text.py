@@ -135,6 +135,8 @@ def test_a_bidi_override_in_user_text_stays_in_its_place(open_page, overridden, 
     if path == "/observe":  # something in my log too
         page.goto(overridden.url + path)
         page.wait_for_selector("body[data-ready='1']", timeout=15000)
+        page.select_option("select[name=team]", "alpha")
+        page.select_option("select[name=objective]", "obj-identify")
         page.click("label.rating-P")
         page.fill("textarea[name=note]", BIDI)
         page.click("#entry-form [type=submit]")

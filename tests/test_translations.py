@@ -108,7 +108,7 @@ def test_the_language_of_a_request(asked, expected):
 
 # Literals in the page scripts that read like words but are not shown as text: class lists and
 # plotly's positions.  Anything else with two words or more must be a msgid (shown through t()).
-NOT_TEXT = {"scrub-mark day", "banner banner-offline", "bottom center", "log-flag log-ack"}
+NOT_TEXT = {"scrub-mark day", "banner banner-offline", "bottom center", "log-flag log-ack", "ev-now muted"}
 WORDS = re.compile(r"^[A-Za-z][A-Za-z ,.'’:;!?()—–-]*[a-z][A-Za-z ,.'’:;!?()—–-]*$")
 LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'|`([^`]*)`')
 COMMENT = re.compile(r"/\*.*?\*/|(?:^|\s)//[^\n]*", re.S)

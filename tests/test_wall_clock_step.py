@@ -94,4 +94,4 @@ def test_queries_by_instant_hold_when_stamps_went_back(scenario, log):
     assert (state["teams"]["alpha"]["site"], state["teams"]["bravo"]["site"]) == ("farm", "hq")
     feed, _ = exercise.recent_until("director", at, 100)
     assert [e["seq"] for e in feed] == [1, 2, 3, 4]
-    assert state == fold(scenario, feed, at)  # the debrief's map and its feed agree
+    assert state == fold(scenario, feed, at, evaluators=True)  # the debrief's map and its feed agree

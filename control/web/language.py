@@ -78,5 +78,6 @@ def init_language(app) -> None:
                 "rating_words": {letter: gettext(lang, words) for letter, words in RATINGS.items()},
                 "labels": {group: {k: gettext(lang, v) for k, v in table.items()} for group, table in LABELS.items()},
                 "role_name": lambda role: role_name(role, lang), "language_url": language_url,
-                "me": request_holder_or_none(),
+                "me": (me := request_holder_or_none()),
+                "my_person_id": me[len(PERSON):] if me and me.startswith(PERSON) else "",
                 "local": lambda text: in_language(text, lang)}

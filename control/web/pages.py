@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from ..eventlog import StorageFault
 from ..i18n import _
-from ..permissions import may_call, may_submit, role_team
+from ..permissions import may_call, may_see, may_submit, role_team
 from ..rules import rules_module
 from .access import (
     TooManyWrongCodes,
@@ -31,7 +31,7 @@ bp = Blueprint("pages", __name__)
 
 def home_of(role: str) -> str:
     """Return the page a role lands on after login."""
-    if role == "observer":
+    if role in ("observer", "lead_evaluator"):
         return url_for("pages.observe")
     if may_call(role, "director"):
         return url_for("pages.director")
@@ -135,6 +135,8 @@ def director(role):
         "clock": may_submit(role, {"kind": "clock"}) is None,
         "inject": may_submit(role, {"kind": "inject"}) is None,
         "ack": may_submit(role, {"kind": "safety_ack"}) is None,
+        "assign": may_submit(role, {"kind": "assignment"}) is None,
+        "evaluators": may_see(role, {"kind": "assignment"}),
     }
     return render_template("director.html", role=role, can=can, scenario=request_scenario().raw)
 
@@ -142,8 +144,10 @@ def director(role):
 @bp.get("/debrief")
 @require("debrief", page=True)
 def debrief(role):
-    """Replay the exercise on the map and timeline, with the evidence per objective; reads only."""
-    return render_template("debrief.html", role=role, scenario=request_scenario().raw)
+    """Replay the exercise on the map and timeline, with the evidence and the evaluators' ratings per
+    objective; the lead evaluator and the director record the agreed ratings here."""
+    return render_template("debrief.html", role=role, scenario=request_scenario().raw,
+                           can_agree=may_submit(role, {"kind": "agreed_rating"}) is None)
 
 
 @bp.get("/codes")

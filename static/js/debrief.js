@@ -1,10 +1,12 @@
 // The debrief replay: scrub or play the exercise in exercise time; at every instant the map, the
 // timeline, the feed and the objective panel show the state the server folds for that instant
-// (later corrections applied).  Reads only: nothing on this page writes an event.
+// (later corrections applied), the evaluators' latest ratings side by side.  The one thing this page
+// writes: the agreed rating of a team against an objective (lead evaluator, director), as it stands now.
 
 import { RULES } from "/rules.js";
 import { LANG, t } from "./i18n.js";
 import { getJSON } from "./live.js";
+import { agree, ratersText, ratingWords } from "./agree_dialog.js";
 import { KIND_STYLE, el, exerciseClockText, exerciseTicks, scenarioViews, styleKey, u, wallClock, whenText } from "./views.js";
 
 /* global Plotly */
@@ -14,6 +16,7 @@ const BUCKET = 1800;
 const S = {
   marks: [], counts: [], segments: [], min: 0, max: 1, cursor: 0, pinnedAt: null,
   playing: false, state: null, feed: [], evidence: [], evidenceFor: null, busy: false, dirty: false,
+  now: null, // the state now: the agreed ratings stand as they are now, wherever the replay is
 };
 const frames = [];
 let views = null; // scenarioViews(the scenario), once it is loaded
@@ -108,10 +111,29 @@ function renderObjective() {
   $("objective-h").textContent = objective.title;
   const counts = (S.state && S.state.objectives[objective.id]) || {};
   const ratings = Object.keys(RULES.ratings);
-  const head = el("tr", {}, el("th", { text: t("Team") }), ...ratings.map((r) => el("th", { text: r, title: t(RULES.ratings[r]) })));
+  const raters = (S.state && S.state.raters && S.state.raters[objective.id]) || {};
+  const agreed = (S.now && S.now.agreed && S.now.agreed[objective.id]) || {};
+  const canAgree = document.body.dataset.canAgree === "1";
+  const head = el("tr", {}, el("th", { text: t("Team") }), ...ratings.map((r) => el("th", { text: r, title: t(RULES.ratings[r]) })),
+    el("th", { text: t("Evaluators (latest)") }), el("th", { text: t("Agreed (now)") }));
   const rows = views.scenario.teams.filter((team) => !f.team || team.id === f.team).map((team) => {
     const c = counts[team.id] || {};
-    return el("tr", {}, el("td", { text: team.name }), ...ratings.map((r) => el("td", { text: String(c[r] || 0) })));
+    const side = raters[team.id];
+    const mine = agreed[team.id] || {};
+    const whole = mine[""];
+    const agreedCell = el("td", { class: "agreed-cell", title: whole ? `${ratingWords(whole.rating)} — ${whole.rationale}` : "" },
+      whole ? el("b", { text: whole.rating }) : el("span", { class: "muted", text: "—" }));
+    const tasks = Object.keys(mine).filter((k) => k).length;
+    if (tasks) agreedCell.append(el("span", { class: "muted", text: ` ${t("+%(count)s tasks", { count: tasks })}` }));
+    if (canAgree) {
+      agreedCell.append(" ", el("button", { type: "button", text: whole ? t("Change…") : t("Agree…"), "data-team": team.id,
+        onclick: () => openAgreement(objective, team.id) }));
+    }
+    return el("tr", { class: side && side.disagree ? "disagree" : "" }, el("td", { text: team.name }),
+      ...ratings.map((r) => el("td", { text: String(c[r] || 0) })),
+      el("td", { class: "raters-cell", text: side ? `${side.disagree ? "⚠ " : ""}${ratersText(views, side)}` : "",
+        title: side && side.disagree ? t("evaluators disagree: agree on one rating") : "" }),
+      agreedCell);
   });
   $("ratings").replaceChildren(head, ...rows);
   if (S.evidenceFor !== objective.id) loadEvidence(objective.id);
@@ -136,6 +158,16 @@ function evidenceLine(e) {
   const parts = { team: u(views.teamName(e.team)), role: u(views.whoName(e)), note: u(e.note) };
   if (!e.site) return t("%(team)s [%(role)s]: %(note)s", parts);
   return t("%(team)s at %(site)s [%(role)s]: %(note)s", { ...parts, site: u(views.scenario.sites.find((s) => s.id === e.site).name) });
+}
+
+/** Record the agreed rating of a team against an objective, then show it. */
+async function openAgreement(objective, team) {
+  if (S.evidenceFor !== objective.id) await loadEvidence(objective.id);
+  const stored = await agree({ views, objective, team, evidence: S.evidence, current: ((S.now.agreed || {})[objective.id] || {})[team] || {},
+    sinceSeq: S.now.last_seq });
+  if (!stored) return;
+  S.now = await getJSON("/api/state");
+  renderObjective();
 }
 
 async function loadEvidence(objective) {
@@ -243,6 +275,7 @@ function jump(direction) {
 async function main() {
   const [scenario, marks, now] = await Promise.all([getJSON(`/api/scenario?lang=${LANG}`), getJSON("/api/marks"), getJSON("/api/state")]);
   views = scenarioViews(scenario);
+  S.now = now;
   S.marks = marks.events;
   S.segments = clockSegments(S.marks.filter((e) => e.kind === "clock"));
   S.min = S.segments.length ? S.segments[0].from : 0;

@@ -11,6 +11,7 @@ import { scenarioViews } from "./views.js";
 import { boardPanel } from "./director/board.js";
 import { clockPanel } from "./director/clock.js";
 import { coveragePanel } from "./director/coverage.js";
+import { evaluatorsPanel } from "./director/evaluators.js";
 import { toast } from "./director/dialogs.js";
 import { FEED_LENGTH, feedPanel } from "./director/feed.js";
 import { mapPanel } from "./director/map.js";
@@ -70,13 +71,14 @@ async function main() {
 
   const page = {
     scenario, views: scenarioViews(scenario), server, events,
-    can: { clock: body.dataset.canClock === "1", inject: body.dataset.canInject === "1", ack: body.dataset.canAck === "1" },
+    can: { clock: body.dataset.canClock === "1", inject: body.dataset.canInject === "1", ack: body.dataset.canAck === "1",
+      assign: body.dataset.canAssign === "1" },
     submit: (fields) => live.submit(fields),
   };
   const clock = clockPanel(page);
   const map = mapPanel(page);
   const feed = feedPanel(page);
-  const textPanels = [safetyPanel(page), clock, feed, boardPanel(page)];
+  const textPanels = [safetyPanel(page), clock, feed, boardPanel(page), evaluatorsPanel(page)];
   const plotPanels = [timelinePanel(page), map, coveragePanel(page)];
   const redraw = scheduler(textPanels, plotPanels);
   let feedQueued = false;

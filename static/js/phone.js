@@ -12,6 +12,7 @@ import { RULES } from "/rules.js";
 import { options, scenarioViews } from "./views.js";
 import { entryForm, formKinds } from "./phone/entry_form.js";
 import { myLog } from "./phone/my_log.js";
+import { assignmentPanel } from "./phone/assignment.js";
 import { teamPage } from "./phone/team_page.js";
 
 const body = document.body;
@@ -118,6 +119,7 @@ async function main() {
     teamSites: {}, // team id -> its site, as last moved
     name,
     teamName: (id) => name("teams", id).name,
+    personName: (id) => name("people", id).name,
     siteName: (id) => name("sites", id).name,
     remember(key, value) {
       remembered[key] = value;
@@ -147,6 +149,12 @@ async function main() {
   recent.events.forEach(learnAck);
 
   form = entryForm(phone);
+  const assignment = page === "observe" ? assignmentPanel(phone, { onChange: (segment) => form.assign(segment) }) : null;
+  assignment?.take(state);
+  // Who is assigned where, and the clock it is read by, come with the state: asked again when either changes.
+  const refreshState = () => cached("/api/state", `excon.state.${role}`).then((fresh) => assignment?.take(fresh)).catch(() => {});
+  const changesAssignments = (event) => ["assignment", "clock"].includes(event.kind)
+    || (["amend", "retract"].includes(event.kind) && (!event.entry || event.entry.kind === "assignment"));
   const team = teamPage(phone, { onTeam: () => showInjects() });
   const showInjects = () => { team.render(); form.fillInjects(); };
   log = myLog(phone, { correct: form.startAmend, formKinds: formKinds(page) });
@@ -159,13 +167,14 @@ async function main() {
       S.received.push(event.kind);
       if (event.kind === "move") phone.teamSites[event.team] = event.site;
       learnInject(phone, event);
-      if (event.kind === "inject") showInjects();
+      if (event.kind === "inject") { showInjects(); if (page === "observe") form.showGuide(); }
+      if (assignment && changesAssignments(event)) refreshState();
       if (learnAck(event)) log.render();
     },
     onStatus: (status) => {
       S.connected = status === "live";
       renderBanner();
-      if (S.connected) flush();
+      if (S.connected) { flush(); if (assignment) refreshState(); }
     },
     onHealth: (health) => {
       S.storage = health.ok ? null : health.storage;

@@ -8,10 +8,10 @@
 // The pages and the scenario are cached once per language (`?lang=`, which the EN/RU switch links
 // to), so that switching language works offline too; the page registers this worker with
 // `?languages=en,ru`.
-const CACHE = "excon-phone-v6";
+const CACHE = "excon-phone-v7";
 const SHELL = ["/observe", "/team", "/static/excon.css", "/static/js/phone.js", "/static/js/phone/entry_form.js",
-  "/static/js/phone/my_log.js", "/static/js/phone/team_page.js", "/static/js/live.js", "/static/js/i18n.js",
-  "/static/js/language.js", "/static/js/outbox.js", "/static/js/views.js", "/static/js/forget.js", "/rules.js",
+  "/static/js/phone/my_log.js", "/static/js/phone/assignment.js", "/static/js/phone/team_page.js", "/static/js/live.js",
+  "/static/js/i18n.js", "/static/js/language.js", "/static/js/outbox.js", "/static/js/views.js", "/static/js/forget.js", "/rules.js",
   "/static/vendor/socket.io.min.js", "/static/favicon.svg"];
 const IN_EACH_LANGUAGE = ["/observe", "/team", "/api/scenario"];
 const LANGUAGES = (new URL(self.location.href).searchParams.get("languages") || "").split(",").filter((l) => /^[a-z]{2,3}$/.test(l));

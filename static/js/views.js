@@ -15,11 +15,13 @@ export const KIND_STYLE = {
   inject_skip: { name: t("Inject skipped"), symbol: "diamond-open", color: "#999999" },
   inject_defer: { name: t("Inject deferred"), symbol: "diamond-open", color: "#E69F00" },
   evaluation: { name: t("Evaluation"), symbol: "star", color: "#009E73" },
+  agreed_rating: { name: t("Agreed rating"), symbol: "star-square", color: "#009E73" },
   bookmark: { name: t("Bookmark"), symbol: "square", color: "#F0E442" },
   note: { name: t("Note"), symbol: "square-open", color: "#666666" },
   safety: { name: t("SAFETY"), symbol: "x", color: "#D55E00" },
   safety_ack: { name: t("Safety acknowledged"), symbol: "x-open", color: "#D55E00" },
   clock: { name: t("Clock"), symbol: "line-ns-open", color: "#000000" },
+  assignment: { name: t("Assignment"), symbol: "hexagon-open", color: "#CC79A7" },
   // Corrections are drawn through the entries they correct; in the feed they are named.
   retract: { name: t("Withdrawal"), symbol: "circle-x-open", color: "#666666" },
   amend: { name: t("Correction"), symbol: "circle-open", color: "#666666" },
@@ -160,6 +162,12 @@ export function scenarioViews(scenario) {
         return event.note ? t("%(team)s — %(objective)s: %(rating)s (%(wording)s) — %(note)s", parts)
           : t("%(team)s — %(objective)s: %(rating)s (%(wording)s)", parts);
       }
+      case "agreed_rating": {
+        const parts = { team, objective: u(objectiveTitle(event.objective)), rating: event.rating, wording: t(RULES.ratings[event.rating]),
+          rationale: u(event.rationale) };
+        return t("Agreed rating: %(team)s — %(objective)s: %(rating)s (%(wording)s) — %(rationale)s", parts);
+      }
+      case "assignment": return assignmentLine(event);
       case "note": {
         const parts = { team, text: u(event.text) };
         if (event.bookmark) {
@@ -180,6 +188,17 @@ export function scenarioViews(scenario) {
       case "amend": return event.removed ? t("An entry was moved out of your view") : t("An entry was corrected");
       default: return event.kind;
     }
+  }
+
+  /** Who is assigned to watch what, as one line ("Jan Novák → Team Alpha, Team Bravo · 2 objectives · day 2 09:00–12:30"). */
+  function assignmentLine(event) {
+    const person = u(((scenario.people || []).find((p) => p.id === event.person) || { name: event.person }).name);
+    const watched = [...(event.teams || []).map((x) => u(teamName(x))), ...(event.sites || []).map((x) => u(siteName(x)))].join(", ");
+    if (!watched) return t("%(person)s is released from assignment", { person });
+    const parts = { person, watched, objectives: (event.objectives || []).map((x) => u(objectiveTitle(x))).join("; "),
+      day: event.day, start: event.start || "00:00", end: event.end || "24:00" };
+    const what = event.objectives && event.objectives.length ? t("%(person)s → %(watched)s (%(objectives)s)", parts) : t("%(person)s → %(watched)s", parts);
+    return event.day ? t("%(what)s, day %(day)s %(start)s–%(end)s", { what, ...parts }) : what;
   }
 
   /** What a clock event did, one whole sentence per operation (the rate, "(×4)", is added by describe). */

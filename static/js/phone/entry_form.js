@@ -4,7 +4,8 @@
 
 import { t } from "../i18n.js";
 import { uuid4 } from "../live.js";
-import { options, u } from "../views.js";
+import { el, options, u } from "../views.js";
+import { drawGuide } from "./assignment.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -111,6 +112,7 @@ export function entryForm(phone) {
       else if (element.name === "task") { fillTasks(); element.value = p.task || ""; }
       else if (element.name in p || element.tagName !== "BUTTON") element.value = p[element.name] ?? "";
     }
+    showGuide();
     form.scrollIntoView();
   }
 
@@ -122,7 +124,52 @@ export function entryForm(phone) {
 
   function fillTasks() {
     const objective = phone.name("objectives", form.elements.objective.value);
+    const task = form.elements.task.value;
     options(form.elements.task, (objective.tasks || []).map((task) => [task.id, task.title]));
+    form.elements.task.value = (objective.tasks || []).some((x) => x.id === task) ? task : "";
+    showGuide();
+  }
+
+  const showGuide = () => drawGuide(phone, form.elements.objective.value, form.elements.task.value);
+
+  /**
+   * Fill a select with a blank first choice ("— choose —": nothing is chosen for the evaluator) and the
+   * entries of `table`, those of the assignment now first, in a group of their own.
+   */
+  function fillChoices(select, items, mine) {
+    const value = select.value;
+    const blank = el("option", { value: "", text: t("— choose —") });
+    const own = items.filter(([id]) => mine.includes(id));
+    const others = items.filter(([id]) => !mine.includes(id));
+    const option = ([id, text]) => el("option", { value: id, text });
+    if (!own.length) select.replaceChildren(blank, ...others.map(option));
+    else {
+      select.replaceChildren(blank, el("optgroup", { label: t("My assignment") }, ...own.map(option)),
+        el("optgroup", { label: t("Others") }, ...others.map(option)));
+    }
+    select.value = value;
+  }
+
+  let preselected = {}; // field -> the value the last assignment chose (a choice the evaluator made stays)
+
+  /** Show the assignment now in the form: its teams, sites and objectives first; where it names only
+   * one, that one chosen — unless the evaluator chose otherwise.  No assignment: nothing is chosen for them. */
+  function assign(segment) {
+    if (page !== "observe") return;
+    const mine = segment || { teams: [], sites: [], objectives: [] };
+    fillChoices(form.elements.team, teamItems, mine.teams);
+    fillChoices(form.elements.site, siteItems, mine.sites);
+    fillChoices(form.elements.objective, objectiveItems, mine.objectives);
+    const chosen = {};
+    for (const [field, list] of [["team", mine.teams], ["site", mine.sites], ["objective", mine.objectives]]) {
+      const control = form.elements[field];
+      const untouched = !control.value || control.value === preselected[field];
+      if (!untouched || amending) continue;
+      control.value = list.length === 1 ? list[0] : "";
+      if (control.value) chosen[field] = control.value;
+    }
+    preselected = chosen;
+    fillTasks();
   }
 
   /** The injects this entry may answer: every one released (observers), or those released to the team. */
@@ -136,13 +183,15 @@ export function entryForm(phone) {
   }
 
   const siteItems = scenario.sites.map((s) => [s.id, s.name]);
+  const teamItems = scenario.teams.map((team) => [team.id, team.name]);
+  const objectiveItems = scenario.objectives.map((o) => [o.id, o.title]);
   if (page === "observe") {
-    options(form.elements.team, scenario.teams.map((team) => [team.id, team.name]), false);
-    options(form.elements.site, siteItems);
-    options(form.elements.objective, scenario.objectives.map((o) => [o.id, o.title]), false);
+    assign(null);
+    // What this evaluator chose for their last entry on this device (never a first team or objective by default).
     for (const key of ["team", "site", "objective"]) if (remembered[key] !== undefined) form.elements[key].value = remembered[key];
     fillTasks();
     form.elements.objective.addEventListener("change", fillTasks);
+    form.elements.task.addEventListener("change", showGuide);
   } else {
     options(form.elements.action_type, scenario.action_types.map((a) => [a.id, a.label]), false);
     options(form.elements.site, siteItems, false);
@@ -150,5 +199,5 @@ export function entryForm(phone) {
   form.addEventListener("submit", submitEntry);
   $("amend-cancel").addEventListener("click", () => { endAmend(); resetForm(); });
 
-  return { startAmend, showRefusal, fillInjects };
+  return { startAmend, showRefusal, fillInjects, assign, showGuide };
 }
