@@ -123,8 +123,8 @@ def _segments(blocks, days) -> list[dict]:
                 last["until"], last["end"] = (day - 1) * DAY + end, _hhmm(end)
                 continue
             last = {"from": (day - 1) * DAY + start, "until": (day - 1) * DAY + end, "day": day,
-                    "start": _hhmm(start), "end": _hhmm(end), "teams": winner.teams, "sites": winner.sites,
-                    "objectives": winner.objectives, "by": winner.by, "_rank": winner.rank}
+                    "start": _hhmm(start), "end": _hhmm(end), "teams": list(winner.teams), "sites": list(winner.sites),
+                    "objectives": list(winner.objectives), "by": winner.by, "_rank": winner.rank}
             found.append(last)
     for segment in found:
         del segment["_rank"]

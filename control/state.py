@@ -82,8 +82,12 @@ class StateFolder:
         self.days = list(scenario.days)
         self.people = {p: e["role"] for p, e in scenario.people.items()} if evaluators else {}
         self.assigned = {}  # seq -> a live assignment that counts
-        self.last_entry = {}  # person id -> their last entry: {"ts", "exercise_time", "kind"}
+        self.entries_by = {}  # person id -> {seq: {"ts", "exercise_time", "kind"}} of their entries that count
         self.rated = {}  # (objective, team) -> {seq: (exercise time, who, rating) of an evaluation that counts}
+        # (objective, team) -> {"last": latest exercise time rated, "latest": {who: (seq, rating)}, "seq": the
+        # newest entry's}: kept
+        # as entries come, so that a push reads it (a week holds thousands of ratings)
+        self.rated_summary = {}
         self.agreed = {}  # (objective, team, task or "") -> {seq: agreed rating that counts}
 
     def add(self, event: dict) -> None:
@@ -92,8 +96,6 @@ class StateFolder:
         kind, team = event["kind"], event.get("team")
         if self.with_evaluators:
             self._add_evaluators(event, 1)
-            if event.get("by") in self.people:
-                self.last_entry[event["by"]] = {"ts": event["ts"], "exercise_time": event["exercise_time"], "kind": kind}
         if kind == "clock":
             self.clock.apply(event)
         elif kind == "move" and team in self.teams:
@@ -173,17 +175,39 @@ class StateFolder:
     def _add_evaluators(self, entry: dict, sign: int) -> None:
         """Count (sign 1) or take back (-1) what an entry adds to the evaluators' part of the state."""
         kind, seq = entry["kind"], entry["seq"]
+        if entry.get("by") in self.people:  # a withdrawn entry no longer counts as the person's last
+            own = self.entries_by.setdefault(entry["by"], {})
+            if sign > 0:
+                own[seq] = {"ts": entry["ts"], "exercise_time": entry["exercise_time"], "kind": kind}
+            else:
+                own.pop(seq, None)
         if kind == "assignment":
             if sign > 0:
                 self.assigned[seq] = entry
             else:
                 self.assigned.pop(seq, None)
         elif kind == "evaluation":
-            times = self.rated.setdefault((entry["objective"], entry["team"]), {})
+            key = (entry["objective"], entry["team"])
+            times = self.rated.setdefault(key, {})
+            rated = (entry["exercise_time"], entry.get("by") or entry["role"], entry["rating"])
+            summary = self.rated_summary.setdefault(key, {"last": None, "latest": {}, "seq": 0})
+            if sign > 0 and seq > summary["seq"]:  # the newest of its cell: no need to look back
+                times[seq] = rated
+                summary["seq"] = seq
+                if rated[0] is not None and (summary["last"] is None or rated[0] > summary["last"]):
+                    summary["last"] = rated[0]
+                summary["latest"][rated[1]] = (seq, rated[2])
+                return
             if sign > 0:
-                times[seq] = (entry["exercise_time"], entry.get("by") or entry["role"], entry["rating"])
+                times[seq] = rated
             else:
                 times.pop(seq, None)
+            stamped = [t for t, _who, _rating in times.values() if t is not None]
+            summary["last"] = max(stamped, default=None)
+            summary["seq"] = max(times, default=0)
+            summary["latest"] = {}
+            for kept_seq in sorted(times):
+                summary["latest"][times[kept_seq][1]] = (kept_seq, times[kept_seq][2])
         elif kind == "agreed_rating":
             kept = self.agreed.setdefault((entry["objective"], entry["team"], entry.get("task") or ""), {})
             if sign > 0:
@@ -209,22 +233,23 @@ class StateFolder:
                 for objective in now["objectives"] or [None]:
                     if not self._rated_since(team, objective, now["from"]):
                         gaps.append([team, objective])
-            found[person] = {"schedule": week, "now": now, "last": self.last_entry.get(person), "gaps": gaps}
+            own = self.entries_by.get(person)
+            last = own[max(own)] if own else None
+            found[person] = {"schedule": week, "now": dict(now) if now else None, "last": dict(last) if last else None,
+                             "gaps": gaps}
         return found
 
     def _rated_since(self, team: str, objective: str | None, since: float) -> bool:
-        cells = [self.rated.get((objective, team), {})] if objective else \
-            [times for (_o, t), times in self.rated.items() if t == team]
-        return any(t is not None and t >= since for times in cells for t, _who, _rating in times.values())
+        cells = [self.rated_summary.get((objective, team))] if objective else \
+            [summary for (_o, t), summary in self.rated_summary.items() if t == team]
+        return any(cell and cell["last"] is not None and cell["last"] >= since for cell in cells)
 
     def raters(self) -> dict:
         """Return each evaluator's latest rating per objective and team, side by side, and whether they
         lie DISAGREEMENT steps or more apart: {objective: {team: {"latest": {who: rating}, "disagree"}}}."""
         found = {}
-        for (objective, team), kept in self.rated.items():
-            latest = {}
-            for seq in sorted(kept):
-                latest[kept[seq][1]] = kept[seq][2]
+        for (objective, team), summary in self.rated_summary.items():
+            latest = {who: rating for who, (_seq, rating) in sorted(summary["latest"].items(), key=lambda kv: kv[1][0])}
             if latest:
                 found.setdefault(objective, {})[team] = {"latest": latest, "disagree": disagree(latest.values())}
         return found
@@ -235,7 +260,7 @@ class StateFolder:
         found = {}
         for (objective, team, task), kept in self.agreed.items():
             if kept:
-                found.setdefault(objective, {}).setdefault(team, {})[task] = kept[max(kept)]
+                found.setdefault(objective, {}).setdefault(team, {})[task] = dict(kept[max(kept)])
         return found
 
     def snapshot(self, at: datetime, clock: dict | None = None) -> dict:
@@ -251,10 +276,11 @@ class StateFolder:
             "objectives": self.coverage,
             "safety": list(self.safety.values()),
         }
-        if self.with_evaluators:
+        state = copy.deepcopy(state)
+        if self.with_evaluators:  # made afresh for each snapshot: nothing of the folder's to copy
             state.update(evaluators=self.evaluators(clock["exercise_time"]), agreed=self.agreed_ratings(),
                          raters=self.raters())
-        return copy.deepcopy(state)
+        return state
 
 
 def fold(scenario, events, at: datetime, **options) -> dict:

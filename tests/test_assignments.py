@@ -140,3 +140,29 @@ def test_the_csv_names_the_assigned_person_and_pseudonymises_them(exercise, hand
     assert "p-eval-1,Jan Novák" in plain and "Club Aurora" in plain and "Follow the money" in plain
     shared = "".join(events_csv(events, scenario, "en", pseudonymised=True))
     assert "Jan Novák" not in shared and "p-eval-1" not in shared and "evaluator 1,evaluator 1" in shared
+
+
+def test_raters_side_by_side_follow_corrections_as_a_fresh_fold_does(exercise, hand_clock, scenario):
+    from control.state import fold
+
+    start_day_2(exercise, hand_clock)
+
+    def rate(by, letter, team="alpha"):
+        hand_clock.advance(minutes=1)
+        return exercise.submit({"id": new_id(), "kind": "evaluation", "team": team, "objective": "obj-identify",
+                                "rating": letter, "note": "n"}, "observer", by=by).event
+
+    first = rate("p-eval-1", "P")
+    rate("p-eval-2", "U")
+    latest = rate("p-eval-1", "S")
+    rate("p-eval-2", "M", team="bravo")
+    assert exercise.state_for("director")["raters"]["obj-identify"]["alpha"] == {
+        "latest": {"p-eval-2": "U", "p-eval-1": "S"}, "disagree": True}
+    submit(exercise, role="observer", kind="retract", target=latest["id"], reason="wrong team")
+    submit(exercise, role="observer", kind="amend", target=first["id"], rating="M", reason="second look")
+    live = exercise.state_for("director")
+    assert live["raters"]["obj-identify"]["alpha"] == {"latest": {"p-eval-1": "M", "p-eval-2": "U"}, "disagree": False}
+    fresh = fold(scenario, exercise.events_for("director")[0], hand_clock(), evaluators=True)
+    assert fresh["raters"] == live["raters"]
+    assert fresh["evaluators"] == live["evaluators"]
+    assert live["evaluators"]["p-eval-1"]["last"]["exercise_time"] == first["exercise_time"]  # the withdrawn one went
