@@ -85,8 +85,7 @@ class StateFolder:
         self.entries_by = {}  # person id -> {seq: {"ts", "exercise_time", "kind"}} of their entries that count
         self.rated = {}  # (objective, team) -> {seq: (exercise time, who, rating) of an evaluation that counts}
         # (objective, team) -> {"last": latest exercise time rated, "latest": {who: (seq, rating)}, "seq": the
-        # newest entry's}: kept
-        # as entries come, so that a push reads it (a week holds thousands of ratings)
+        # newest entry's}: kept as entries come, so that a push reads it (a week holds thousands of ratings)
         self.rated_summary = {}
         self.agreed = {}  # (objective, team, task or "") -> {seq: agreed rating that counts}
 
