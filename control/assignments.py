@@ -51,7 +51,7 @@ def check_assignment(entry: dict, scenario) -> tuple[Message, str] | None:
             if day is None:
                 return _("an assignment's %(field)s needs its day", field=name), "day"
             try:
-                times[name] = parse_clock_time(entry[name])
+                times[name] = _seconds(entry[name], name == "end")
             except ValueError as e:
                 return _("%(field)s %(error)s", field=name, error=e.args[0]), name
     if times.get("start", 0) >= times.get("end", DAY):
@@ -89,10 +89,15 @@ def live_block(event: dict) -> Block | None:
     return _block({**event, "day": day, "start": time, "end": None}, (1, event["seq"]), by=event.get("by"))
 
 
+def _seconds(value: str, end: bool = False) -> int:
+    """Return the seconds into the day of an assignment's start or end ("24:00" ends at midnight)."""
+    return DAY if end and value == "24:00" else parse_clock_time(value)
+
+
 def _block(entry: dict, rank: tuple, by: str | None = None) -> Block:
     return Block(entry["person"], entry.get("day"),
-                 parse_clock_time(entry["start"]) if entry.get("start") else 0,
-                 parse_clock_time(entry["end"]) if entry.get("end") else DAY,
+                 _seconds(entry["start"]) if entry.get("start") else 0,
+                 _seconds(entry["end"], end=True) if entry.get("end") else DAY,
                  list(entry.get("teams") or []), list(entry.get("sites") or []), list(entry.get("objectives") or []),
                  rank, by)
 

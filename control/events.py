@@ -18,6 +18,7 @@ from .timefmt import escaped, iso, parse_clock_time, parse_iso
 
 TEXT_LIMIT = 10_000  # characters in a free-text field
 ID_LIMIT = 100  # characters in an id field
+LIST_LIMIT = 50  # ids in a list field (an exercise has a few teams, sites and objectives)
 ENVELOPE = ("id", "kind", "observed_at")
 SERVER_FIELDS = ("seq", "ts", "exercise_time", "role", "by")
 # every event has these (`by`: the person who logged it, or the shared code's role; logs from before
@@ -473,8 +474,11 @@ def _check_type(cls, name, value, hint, allow_empty):
             raise InvalidEvent(_("field '%(field)s' must be true or false", field=name), field=name)
         return value
     if want is list:
-        if not isinstance(value, list) or len(value) > 50:
+        if not isinstance(value, list):
             raise InvalidEvent(_("field '%(field)s' must be a list of ids", field=name), field=name)
+        if len(value) > LIST_LIMIT:
+            raise InvalidEvent(_("field '%(field)s' names more than %(limit)s ids", field=name, limit=LIST_LIMIT),
+                               field=name)
         for item in value:
             if not isinstance(item, str) or not item.strip() or len(item) > ID_LIMIT:
                 raise InvalidEvent(_("field '%(field)s' must be a list of ids", field=name), field=name)

@@ -681,14 +681,19 @@ class Exercise:
     def scenario_for(self, role: str, lang: str | None = None) -> dict:
         """Return the scenario as `role` may read it, its texts in `lang`: teams never read the MSEL;
         the screen (which players walk past) reads it without what control expects of the players;
-        neither reads the roster (players never learn who evaluates them)."""
+        neither reads the roster, the evaluators' plan (players never learn who evaluates them) nor
+        what a good performance of a critical task looks like (the evaluators' guide)."""
         raw = self.scenario.in_language(lang or self.scenario.language).raw
-        if permissions.role_team(role) is not None:
-            return {k: v for k, v in raw.items() if k not in ("injects", "people")}
-        if permissions.family(role) == "screen":
-            injects = [{k: v for k, v in row.items() if k not in CONTROL_ONLY} for row in raw["injects"]]
-            return {**{k: v for k, v in raw.items() if k != "people"}, "injects": injects}
-        return raw
+        team = permissions.role_team(role) is not None
+        if not team and permissions.family(role) != "screen":
+            return raw
+        objectives = [{**o, "tasks": [{k: v for k, v in task.items() if k != "description"} for task in o["tasks"]]}
+                      for o in raw["objectives"]]
+        shown = {k: v for k, v in raw.items() if k not in ("injects", "people", "assignments")}
+        if team:
+            return {**shown, "objectives": objectives}
+        injects = [{k: v for k, v in row.items() if k not in CONTROL_ONLY} for row in raw["injects"]]
+        return {**shown, "objectives": objectives, "injects": injects}
 
 
 def check_log_fits(scenario: Scenario, log: EventLog) -> None:

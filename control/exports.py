@@ -124,20 +124,25 @@ def _isolated(text: str) -> str:
 
 
 def raters_side_by_side(evaluations, teams, scenario, lang: str, aliases=None) -> list[dict]:
-    """Return, per team rated against one objective, each evaluator's ratings in order, and whether
-    their latest ratings lie DISAGREEMENT steps or more apart (P against M, S against U …)."""
+    """Return, per team rated against one objective (and per critical task rated on its own), each
+    evaluator's ratings in order, and whether their latest ratings lie DISAGREEMENT steps or more apart
+    (P against M, S against U …).  A rating of a task is never set against one of the whole objective."""
     rows = []
     for team in teams:
-        by_rater = defaultdict(list)
-        for e in evaluations:
-            if e["team"] == team["id"]:
-                by_rater[_who_name(e, scenario, lang, aliases)].append(e["rating"])
-        if not by_rater:
-            continue
-        latest = [ratings[-1] for ratings in by_rater.values()]
-        rows.append({"team": team["name"], "raters": [{"who": who, "ratings": " ".join(r)} for who, r in by_rater.items()],
-                     "disagree": disagree(latest),
-                     "range": f"{min(latest, key=STEPS.get)}–{max(latest, key=STEPS.get)}"})
+        tasks = [""] + sorted({e["task"] for e in evaluations if e["team"] == team["id"] and e.get("task")})
+        for task in tasks:
+            by_rater = defaultdict(list)
+            for e in evaluations:
+                if e["team"] == team["id"] and (e.get("task") or "") == task:
+                    by_rater[_who_name(e, scenario, lang, aliases)].append(e["rating"])
+            if not by_rater:
+                continue
+            latest = [ratings[-1] for ratings in by_rater.values()]
+            title = next((t["title"] for o in scenario.objectives.values() for t in o["tasks"] if t["id"] == task), "")
+            rows.append({"team": team["name"], "task": title,
+                         "raters": [{"who": who, "ratings": " ".join(r)} for who, r in by_rater.items()],
+                         "disagree": disagree(latest),
+                         "range": f"{min(latest, key=STEPS.get)}–{max(latest, key=STEPS.get)}"})
     return rows
 
 

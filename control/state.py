@@ -83,8 +83,9 @@ class StateFolder:
         self.people = {p: e["role"] for p, e in scenario.people.items()} if evaluators else {}
         self.assigned = {}  # seq -> a live assignment that counts
         self.entries_by = {}  # person id -> {seq: {"ts", "exercise_time", "kind"}} of their entries that count
-        self.rated = {}  # (objective, team) -> {seq: (exercise time, who, rating) of an evaluation that counts}
-        # (objective, team) -> {"last": latest exercise time rated, "latest": {who: (seq, rating)}, "seq": the
+        # (objective, team, critical task or "") -> {seq: (exercise time, who, rating) of an evaluation that counts}
+        self.rated = {}
+        # the same key -> {"last": latest exercise time rated, "latest": {who: (seq, rating)}, "seq": the
         # newest entry's}: kept as entries come, so that a push reads it (a week holds thousands of ratings)
         self.rated_summary = {}
         self.agreed = {}  # (objective, team, task or "") -> {seq: agreed rating that counts}
@@ -186,7 +187,7 @@ class StateFolder:
             else:
                 self.assigned.pop(seq, None)
         elif kind == "evaluation":
-            key = (entry["objective"], entry["team"])
+            key = (entry["objective"], entry["team"], entry.get("task") or "")
             times = self.rated.setdefault(key, {})
             rated = (entry["exercise_time"], entry.get("by") or entry["role"], entry["rating"])
             summary = self.rated_summary.setdefault(key, {"last": None, "latest": {}, "seq": 0})
@@ -239,18 +240,22 @@ class StateFolder:
         return found
 
     def _rated_since(self, team: str, objective: str | None, since: float) -> bool:
-        cells = [self.rated_summary.get((objective, team))] if objective else \
-            [summary for (_o, t), summary in self.rated_summary.items() if t == team]
-        return any(cell and cell["last"] is not None and cell["last"] >= since for cell in cells)
+        """Tell whether `team` has an evaluation against `objective` (any objective: None), of the objective
+        as a whole or one of its critical tasks, since exercise time `since`."""
+        return any(cell["last"] is not None and cell["last"] >= since
+                   for (o, t, _task), cell in self.rated_summary.items() if t == team and objective in (None, o))
 
     def raters(self) -> dict:
-        """Return each evaluator's latest rating per objective and team, side by side, and whether they
-        lie DISAGREEMENT steps or more apart: {objective: {team: {"latest": {who: rating}, "disagree"}}}."""
+        """Return each evaluator's latest rating per objective, team and critical task ("": the objective as
+        a whole), side by side, and whether they lie DISAGREEMENT steps or more apart:
+        {objective: {team: {task or "": {"latest": {who: rating}, "disagree"}}}}.  A rating of a task is
+        never set against one of the whole objective."""
         found = {}
-        for (objective, team), summary in self.rated_summary.items():
+        for (objective, team, task), summary in self.rated_summary.items():
             latest = {who: rating for who, (_seq, rating) in sorted(summary["latest"].items(), key=lambda kv: kv[1][0])}
             if latest:
-                found.setdefault(objective, {})[team] = {"latest": latest, "disagree": disagree(latest.values())}
+                found.setdefault(objective, {}).setdefault(team, {})[task] = {"latest": latest,
+                                                                              "disagree": disagree(latest.values())}
         return found
 
     def agreed_ratings(self) -> dict:

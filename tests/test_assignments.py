@@ -27,6 +27,12 @@ def test_the_plan_gives_each_evaluator_a_team_per_day(scenario):
     assert len(day_2["teams"]) == 1 and day_2["objectives"] and day_2["by"] is None
 
 
+def test_an_assignment_may_end_at_midnight(exercise):
+    event = submit(exercise, kind="assignment", person="p-eval-1", teams=["alpha"], day=3, start="18:00", end="24:00")
+    evening = [s for s in exercise.state_for("director")["evaluators"]["p-eval-1"]["schedule"] if s["day"] == 3][-1]
+    assert (event["end"], evening["start"], evening["end"], evening["teams"]) == ("24:00", "18:00", "24:00", ["alpha"])
+
+
 def test_the_latest_word_wins_and_a_release_leaves_a_gap(scenario):
     plan = plan_blocks(scenario)
     live = [live_block({"person": "p-eval-1", "teams": ["echo"], "day": 2, "start": "10:00", "end": "11:00",
@@ -101,6 +107,7 @@ def test_an_agreed_rating_is_corrected_like_any_entry(exercise, hand_clock):
     (dict(person="p-eval-1", teams=["alpha"], day=2, start="11:00", end="10:00"), "end", "must end after it starts"),
     (dict(person="p-eval-1", teams=["alpha"], day=9), "day", "out of range"),
     (dict(person="p-eval-1", teams=["alpha"]), "day", "clock has not started"),
+    (dict(person="p-eval-1", teams=["alpha"] * 51, day=2), "teams", "names more than 50 ids"),
 ])
 def test_a_wrong_assignment_is_refused_and_stores_nothing(exercise, fields, field, message):
     before = exercise.log.count()
@@ -156,13 +163,18 @@ def test_raters_side_by_side_follow_corrections_as_a_fresh_fold_does(exercise, h
     rate("p-eval-2", "U")
     latest = rate("p-eval-1", "S")
     rate("p-eval-2", "M", team="bravo")
-    assert exercise.state_for("director")["raters"]["obj-identify"]["alpha"] == {
+    assert exercise.state_for("director")["raters"]["obj-identify"]["alpha"][""] == {
         "latest": {"p-eval-2": "U", "p-eval-1": "S"}, "disagree": True}
     submit(exercise, role="observer", kind="retract", target=latest["id"], reason="wrong team")
     submit(exercise, role="observer", kind="amend", target=first["id"], rating="M", reason="second look")
     live = exercise.state_for("director")
-    assert live["raters"]["obj-identify"]["alpha"] == {"latest": {"p-eval-1": "M", "p-eval-2": "U"}, "disagree": False}
+    assert live["raters"]["obj-identify"]["alpha"][""] == {"latest": {"p-eval-1": "M", "p-eval-2": "U"}, "disagree": False}
     fresh = fold(scenario, exercise.events_for("director")[0], hand_clock(), evaluators=True)
     assert fresh["raters"] == live["raters"]
     assert fresh["evaluators"] == live["evaluators"]
     assert live["evaluators"]["p-eval-1"]["last"]["exercise_time"] == first["exercise_time"]  # the withdrawn one went
+    # A rating of a critical task stands beside the other ratings of that task, never over one of the whole objective.
+    exercise.submit({"id": new_id(), "kind": "evaluation", "team": "alpha", "objective": "obj-identify",
+                     "task": "identify-separate", "rating": "P", "note": "n"}, "observer", by="p-eval-2")
+    alpha = exercise.state_for("director")["raters"]["obj-identify"]["alpha"]
+    assert alpha[""]["latest"]["p-eval-2"] == "U" and alpha["identify-separate"]["latest"] == {"p-eval-2": "P"}

@@ -3,6 +3,8 @@ assignment now" and follows a live reassignment; the director sees who is where,
 what the plan leaves unrated; the lead evaluator agrees one rating per team and objective, which the
 report uses; players learn none of it."""
 
+import time
+
 import pytest
 
 from .conftest import CODES_ENV, Server, new_id, until, wait_for_text
@@ -30,13 +32,19 @@ def submit(client, **fields):
     return answer
 
 
-def test_the_phone_opens_on_my_assignment_and_follows_a_reassignment(server, open_page):
+def jans_phone_on_day_2(server, open_page):
+    """Start day 2 at 09:10 (the director's socket) and open Jan Novák's phone with his own code."""
     director = server.connect(HELENA)
     clock(director, "start", day=2, time="09:10")
     view = open_page(viewport={"width": 390, "height": 844})
+    view.page.goto(f"{server.url}/login?code={JAN}")
+    view.page.wait_for_selector("body[data-ready='1']", timeout=15000)
+    return director, view
+
+
+def test_the_phone_opens_on_my_assignment_and_follows_a_reassignment(server, open_page):
+    director, view = jans_phone_on_day_2(server, open_page)
     page = view.page
-    page.goto(f"{server.url}/login?code={JAN}")
-    page.wait_for_selector("body[data-ready='1']", timeout=15000)
     # The plan: on day 2 Jan watches Team Bravo from 09:00 to 16:30 for the day's three objectives.
     wait_for_text(page, "#assignment", "Team Bravo")
     wait_for_text(page, "#assignment", "Day 2, 09:00–16:30")
@@ -51,6 +59,25 @@ def test_the_phone_opens_on_my_assignment_and_follows_a_reassignment(server, ope
     page.click("#guide summary")
     wait_for_text(page, "#guide", "Critical tasks — what a good performance looks like")
     assert "Trace money flows and identify beneficial owners" in page.inner_text("#guide")
+    assert view.errors == []
+
+
+def test_a_reassignment_never_moves_an_entry_under_way(server, open_page):
+    director, view = jans_phone_on_day_2(server, open_page)
+    page = view.page
+    until(page, "document.querySelector('select[name=team]').value === 'bravo'")
+    page.select_option("select[name=objective]", "obj-identify")
+    page.click("label.rating-U")
+    page.fill("textarea[name=note]", "Bravo: no interpreter for the first interview.")
+    submit(director, kind="assignment", person="p-eval-1", teams=["delta"], objectives=["obj-finance"])
+    wait_for_text(page, "#assignment", "Team Delta")
+    assert page.input_value("select[name=team]") == "bravo"  # what he is writing stays about Bravo
+    assert page.input_value("select[name=objective]") == "obj-identify"
+    page.click("#entry-form [type=submit]")
+    saved = director.wait_for(lambda e: e["kind"] == "evaluation")
+    assert (saved["team"], saved["objective"], saved["by"]) == ("bravo", "obj-identify", "p-eval-1")
+    until(page, "document.querySelector('select[name=team]').value === 'delta'")  # the next entry: his new assignment
+    assert page.input_value("select[name=objective]") == "obj-finance"
     assert view.errors == []
 
 
@@ -85,9 +112,13 @@ def test_the_director_sees_who_is_where_who_went_silent_and_the_gaps(server, ope
     # Maria rated Charlie against one of her day's objectives: the others are still open for her team.
     gaps = page.inner_text("#evaluators li[data-person='p-eval-2'] .ev-gaps").replace("\u2068", "").replace("\u2069", "")
     assert gaps.count("Charlie ×") == 2 and "Identify" not in gaps
-    # An hour later, with no entry from either: both flagged silent, and counted on the tab.
+    # A jump over an hour is not silence; half an hour of running time with no entry is.
     clock(director, "pause")
-    clock(director, "resume", day=2, time="10:15")
+    clock(director, "resume", day=2, time="10:15", rate=900)  # 30 exercise minutes in 2 seconds
+    wait_for_text(page, "#clock-time", "10:")  # the screen has the jump
+    assert "SILENT" not in page.inner_text("#evaluators li[data-person='p-eval-1']")
+    time.sleep(2.5)
+    submit(director, kind="note", text="Lunch orders taken.")  # the screen draws again at the next push
     wait_for_text(page, "#evaluators li[data-person='p-eval-1']", "SILENT")
     wait_for_text(page, "#tab-evaluators", "silent")
     # Reassign from the panel: Jan to Team Alpha from now.
@@ -113,6 +144,9 @@ def test_players_learn_nothing_of_evaluators_assignments_or_agreed_ratings(serve
         assert "evaluators" not in state and "agreed" not in state and "raters" not in state
         kinds = {e["kind"] for e in server.get("/api/events", who).json()["events"]}
         assert not kinds & {"assignment", "agreed_rating"}
+        scenario = server.get("/api/scenario", who).json()
+        assert "assignments" not in scenario and "people" not in scenario
+        assert not any("description" in task for o in scenario["objectives"] for task in o["tasks"])  # the guide
     assert not any(e["kind"] in ("assignment", "agreed_rating") for e in player.received)
     assert server.get("/api/export/report.html", OLIVER).status_code == 403
 

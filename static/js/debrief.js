@@ -118,7 +118,9 @@ function renderObjective() {
     el("th", { text: t("Evaluators (latest)") }), el("th", { text: t("Agreed (now)") }));
   const rows = views.scenario.teams.filter((team) => !f.team || team.id === f.team).map((team) => {
     const c = counts[team.id] || {};
-    const side = raters[team.id];
+    const sides = raters[team.id] || {};
+    const side = sides[""]; // the objective as a whole; a critical task's ratings stand apart
+    const tasksApart = Object.entries(sides).filter(([task, v]) => task && v.disagree).length;
     const mine = agreed[team.id] || {};
     const whole = mine[""];
     const agreedCell = el("td", { class: "agreed-cell", title: whole ? `${ratingWords(whole.rating)} — ${whole.rationale}` : "" },
@@ -129,10 +131,11 @@ function renderObjective() {
       agreedCell.append(" ", el("button", { type: "button", text: whole ? t("Change…") : t("Agree…"), "data-team": team.id,
         onclick: () => openAgreement(objective, team.id) }));
     }
-    return el("tr", { class: side && side.disagree ? "disagree" : "" }, el("td", { text: team.name }),
+    const apart = tasksApart ? t("critical tasks rated apart: %(count)s", { count: tasksApart }) : "";
+    return el("tr", { class: (side && side.disagree) || tasksApart ? "disagree" : "" }, el("td", { text: team.name }),
       ...ratings.map((r) => el("td", { text: String(c[r] || 0) })),
-      el("td", { class: "raters-cell", text: side ? `${side.disagree ? "⚠ " : ""}${ratersText(views, side)}` : "",
-        title: side && side.disagree ? t("evaluators disagree: agree on one rating") : "" }),
+      el("td", { class: "raters-cell", text: [side ? `${side.disagree ? "⚠ " : ""}${ratersText(views, side)}` : "", apart ? `⚠ ${apart}` : ""].filter(Boolean).join(" · "),
+        title: (side && side.disagree) || tasksApart ? t("evaluators disagree: agree on one rating") : "" }),
       agreedCell);
   });
   $("ratings").replaceChildren(head, ...rows);

@@ -119,7 +119,6 @@ async function main() {
     teamSites: {}, // team id -> its site, as last moved
     name,
     teamName: (id) => name("teams", id).name,
-    personName: (id) => name("people", id).name,
     siteName: (id) => name("sites", id).name,
     remember(key, value) {
       remembered[key] = value;
@@ -149,7 +148,7 @@ async function main() {
   recent.events.forEach(learnAck);
 
   form = entryForm(phone);
-  const assignment = page === "observe" ? assignmentPanel(phone, { onChange: (segment) => form.assign(segment) }) : null;
+  const assignment = page === "observe" ? assignmentPanel(phone, { onChange: (segment, changed) => form.assign(segment, changed) }) : null;
   assignment?.take(state);
   // Who is assigned where, and the clock it is read by, come with the state: asked again when either changes.
   const refreshState = () => cached("/api/state", `excon.state.${role}`).then((fresh) => assignment?.take(fresh)).catch(() => {});

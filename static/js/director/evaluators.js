@@ -6,7 +6,7 @@
 import { RULES } from "/rules.js";
 import { t } from "../i18n.js";
 import { confirmDialog, report } from "./dialogs.js";
-import { el, u } from "../views.js";
+import { DAY, clockSeconds, el, u } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,11 +33,15 @@ export function evaluatorsPanel(page) {
   /** The stretch of a person's week that holds at the exercise time `now`. */
   const current = (entry, now) => (now === null ? null : entry.schedule.find((s) => s.from <= now && now < s.until) || null);
 
-  /** Exercise seconds an evaluator on assignment has gone without an entry (null: not on assignment now). */
+  /** Exercise seconds an evaluator on assignment has gone without an entry while the clock ran: since
+   * their last entry, the start of the block or the clock's last resume, whichever came last — a jump
+   * over lunch or the night is not silence (null: not on assignment now, or the clock is not running). */
   function quietFor(entry, segment, now) {
-    if (!segment || server.state.clock.state !== "running") return null;
-    const since = Math.max(segment.from, entry.last && entry.last.exercise_time !== null ? entry.last.exercise_time : -Infinity);
-    return now - since;
+    const c = server.state.clock;
+    if (!segment || c.state !== "running") return null;
+    const resumed = c.since ? c.exercise_time - (c.rate || 1) * Math.max(0, Date.parse(server.state.at) - Date.parse(c.since)) / 1000 : -Infinity;
+    const last = entry.last && entry.last.exercise_time !== null ? entry.last.exercise_time : -Infinity;
+    return now - Math.max(segment.from, last, resumed);
   }
 
   /** A long objective title, cut for a line that lists several (the whole title shows on hover). */
@@ -91,14 +95,40 @@ export function evaluatorsPanel(page) {
     const checks = (legend, name, items, chosen) => el("fieldset", { class: "choices" }, el("legend", { text: legend }),
       ...items.map(([value, text]) => el("label", {}, el("input", { type: "checkbox", name, value, checked: chosen.includes(value) }), " ", text)));
     const mine = segment || { teams: [], sites: [], objectives: [] };
+    // When: from now to the end of today (while the clock runs), or a day and its hours (to plan ahead,
+    // before the morning's start or at the evening's hot wash).
+    const c = server.state.clock;
+    const play = (d) => (scenario.days.find((x) => x.day === Number(d)) || { schedule: [] }).schedule.filter((b) => b.kind === "play");
+    const started = c.exercise_time !== null && c.state !== "ended";
+    const now = server.exerciseNow();
+    const todaysPlay = started ? play(c.day) : [];
+    const dayOver = started && todaysPlay.length && now - (c.day - 1) * DAY >= clockSeconds(todaysPlay[todaysPlay.length - 1].end);
+    const chosen = !started ? scenario.days[0].day : dayOver ? Math.min(scenario.days.length, c.day + 1) : "";
+    const day = el("select", { name: "day" }, started ? el("option", { value: "", text: t("from now to the end of today") }) : null,
+      ...scenario.days.map((d) => el("option", { value: d.day, text: t("Day %(day)s — %(title)s", { day: d.day, title: u(d.title) }),
+        selected: d.day === chosen })));
+    const hhmm = (name, value) => el("input", { type: "text", name, value, inputMode: "numeric", size: 5, maxLength: 5,
+      pattern: "([01][0-9]|2[0-3]):[0-5][0-9]", placeholder: t("HH:MM"), title: t("Time (24-hour, HH:MM)") });
+    const start = hhmm("start", "");
+    const end = hhmm("end", "");
+    const fillHours = () => {
+      const blocks = play(day.value);
+      start.value = day.value && blocks.length ? blocks[0].start : "";
+      end.value = day.value && blocks.length ? blocks[blocks.length - 1].end : "";
+      start.disabled = end.disabled = !day.value;
+    };
+    day.addEventListener("change", fillHours);
+    fillHours();
     const extra = el("div", { class: "assign-form" },
+      el("label", { class: "assign-when" }, t("When"), " ", day, " ", start, " – ", end),
       checks(t("Teams"), "teams", scenario.teams.map((x) => [x.id, x.name]), mine.teams),
       checks(t("Sites"), "sites", scenario.sites.map((x) => [x.id, x.name]), mine.sites),
       checks(t("Objectives (none: every objective)"), "objectives", scenario.objectives.map((x) => [x.id, x.title]), mine.objectives),
-      el("p", { class: "muted", text: t("From now to the end of today. No team and no site: released from assignment.") }));
+      el("p", { class: "muted", text: t("No team and no site: released from assignment for that time.") }));
     if (!(await confirmDialog(t("Assign %(name)s", { name: person(id).name }), extra, t("Assign")))) return;
     const picked = (name) => [...extra.querySelectorAll(`input[name="${name}"]:checked`)].map((x) => x.value);
     const fields = { kind: "assignment", person: id, teams: picked("teams"), sites: picked("sites"), objectives: picked("objectives") };
+    if (day.value) Object.assign(fields, { day: Number(day.value), ...(start.value ? { start: start.value } : {}), ...(end.value ? { end: end.value } : {}) });
     report(await page.submit(fields), t("Assignment of %(name)s", { name: person(id).name }));
   }
 

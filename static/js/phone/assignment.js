@@ -3,11 +3,11 @@
 // state); this page only picks the stretch of the week that holds at the exercise clock's time.
 
 import { t } from "../i18n.js";
-import { el, u } from "../views.js";
+import { el, scenarioViews, u } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** `onChange(segment)`: the assignment that holds now has changed (or is the first one known). */
+/** `onChange(segment, changed)`: the assignment that holds now is known (changed: it is not the first one). */
 export function assignmentPanel(phone, { onChange }) {
   const person = document.body.dataset.person || "";
   const box = $("assignment");
@@ -56,7 +56,8 @@ export function assignmentPanel(phone, { onChange }) {
         rows.push(el("p", { text: t("Every objective") }));
       }
       const when = t("Day %(day)s, %(start)s–%(end)s", { day: current.day, start: current.start, end: current.end });
-      rows.push(el("p", { class: "hint", text: current.by ? t("%(when)s · assigned by %(who)s", { when, who: u(phone.personName(current.by)) }) : when }));
+      const who = current.by ? scenarioViews(phone.scenario).whoName({ by: current.by, role: current.by }) : "";
+      rows.push(el("p", { class: "hint", text: who ? t("%(when)s · assigned by %(who)s", { when, who: u(who) }) : when }));
     } else {
       rows.push(el("p", { text: t("No assignment now: choose the team and the objective for each entry.") }));
       const x = exerciseNow() ?? -Infinity;
@@ -66,9 +67,10 @@ export function assignmentPanel(phone, { onChange }) {
     box.replaceChildren(...rows);
     box.dataset.assigned = current ? "1" : "0";
     if (key !== shown) {
-      if (shown !== undefined) box.classList.add("changed");
+      const changed = shown !== undefined;
+      if (changed) box.classList.add("changed");
       shown = key;
-      onChange(current);
+      onChange(current, changed);
     }
   }
 

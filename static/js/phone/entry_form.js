@@ -90,6 +90,7 @@ export function entryForm(phone) {
     }
     endAmend();
     resetForm();
+    if (waiting !== undefined) assign(waiting); // the assignment that changed while this entry was written
   }
 
   function resetForm() {
@@ -152,10 +153,20 @@ export function entryForm(phone) {
 
   let preselected = {}; // field -> the value the last assignment chose (a choice the evaluator made stays)
 
+  let waiting; // an assignment that came while an entry was under way: applied once it is saved
+
+  /** Is an entry under way (a rating tapped, a note begun, a correction open)?  Then it stays where it is. */
+  const underWay = () => !!(amending || form.querySelector("input[name=rating]:checked") || form.elements.note.value.trim());
+
   /** Show the assignment now in the form: its teams, sites and objectives first; where it names only
-   * one, that one chosen — unless the evaluator chose otherwise.  No assignment: nothing is chosen for them. */
-  function assign(segment) {
+   * one, that one chosen — unless the evaluator chose otherwise.  No assignment: nothing is chosen for them.
+   * An entry under way is never moved to another team or objective: the new choice waits for its save.
+   * changed: the assignment changed (not the first one known on this page). */
+  function assign(segment, changed = false) {
     if (page !== "observe") return;
+    if (underWay()) { waiting = segment || null; return; }
+    if (waiting !== undefined) changed = true;
+    waiting = undefined;
     const mine = segment || { teams: [], sites: [], objectives: [] };
     fillChoices(form.elements.team, teamItems, mine.teams);
     fillChoices(form.elements.site, siteItems, mine.sites);
@@ -163,7 +174,8 @@ export function entryForm(phone) {
     const chosen = {};
     for (const [field, list] of [["team", mine.teams], ["site", mine.sites], ["objective", mine.objectives]]) {
       const control = form.elements[field];
-      const untouched = !control.value || control.value === preselected[field];
+      // A new assignment replaces the choices made for the last one; the same one, redrawn, keeps them.
+      const untouched = changed || !control.value || control.value === preselected[field];
       if (!untouched || amending) continue;
       control.value = list.length === 1 ? list[0] : "";
       if (control.value) chosen[field] = control.value;
@@ -197,7 +209,7 @@ export function entryForm(phone) {
     options(form.elements.site, siteItems, false);
   }
   form.addEventListener("submit", submitEntry);
-  $("amend-cancel").addEventListener("click", () => { endAmend(); resetForm(); });
+  $("amend-cancel").addEventListener("click", () => { endAmend(); resetForm(); if (waiting !== undefined) assign(waiting); });
 
   return { startAmend, showRefusal, fillInjects, assign, showGuide };
 }
