@@ -70,6 +70,7 @@ from control.i18n import _, best_language, in_language
 from control.scenario import ScenarioError
 from control.timefmt import escaped, iso, utc_now
 from control.web import DEFAULT_SCENARIO, create_app, socketio
+from control.web.codes_sheet import lan_address, reachable_base
 from control.web.relay import claim_writer, serve_forwarded
 from control.web.sockets import broadcast
 
@@ -132,15 +133,16 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def lan_address() -> str | None:
-    """Return this machine's LAN address, if it has one (no packet is sent)."""
+PHONES_URL = "phones_url"  # setting: the address the server last told the phones to open
+
+
+def remember_phones_url(log, url):
+    """Note the address the phones are told to open, for `codes --sheet`; never a reason not to serve
+    (a full disk or a held write lock are the storage watch's to report)."""
     try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("10.255.255.255", 1))
-            address = s.getsockname()[0]
-    except OSError:
-        return None
-    return None if address.startswith("127.") else address
+        log.put_setting(PHONES_URL, url)
+    except StorageFault:
+        pass
 
 
 def print_codes(codes, people=None):
@@ -235,7 +237,7 @@ def write_demo_data(args):
     print(say(_("Wrote %(count)s events of a generated week to %(db)s.", count=written, db=args.db)))
 
 
-def write_sheet(app, path, base_url):
+def write_sheet(app, path, base_url, warning=None):
     from flask import render_template
 
     from control.web.codes_sheet import sheet_entries
@@ -243,7 +245,7 @@ def write_sheet(app, path, base_url):
     room = app.extensions["excon"]
     with app.test_request_context():
         html = render_template("codes_sheet.html", entries=sheet_entries(room.codes, base_url),
-                               scenario=room.exercise.scenario.raw)
+                               scenario=room.exercise.scenario.raw, warning=warning)
     with open(path, "w", encoding="utf-8") as f:
         f.write(html)
 
@@ -288,8 +290,12 @@ def main(argv=None):
             rotate(room, args.rotate)
         print_codes(room.codes, room.exercise.scenario.in_language(terminal_language()).people)
         if args.sheet:
-            base = args.url or f"http://{lan_address() or '127.0.0.1'}:{args.port}"
-            write_sheet(app, args.sheet, base)
+            # the address the server last served the phones at (its real port), unless told another
+            served = room.exercise.log.stored_setting(PHONES_URL)
+            base, warning = reachable_base(args.url or served or f"http://127.0.0.1:{args.port}", lan_address())
+            if warning:
+                print("excon:", say(_("warning: %(warning)s", warning=warning)), file=sys.stderr, flush=True)
+            write_sheet(app, args.sheet, base, warning)
             print(say(_("Code sheet with QR codes for %(url)s: %(path)s (print it; keep it with exercise control)",
                         url=base, path=args.sheet)))
         return
@@ -325,6 +331,8 @@ def main(argv=None):
     if args.host not in ("0.0.0.0", "127.0.0.1", "localhost"):
         urls.append(f"{scheme}://{args.host}:{args.port}/")
     print(say(_("Open: %(urls)s", urls="  ".join(urls))))
+    if writer_lock is not None:  # `codes --sheet` prints QR codes for this address and port
+        socketio.start_background_task(remember_phones_url, room.exercise.log, urls[-1].rstrip("/"))
     print(say(_("Access codes (new — keep them; 'python run.py codes' shows them again):") if room.codes_generated
               else _("Access codes:")))
     print_codes(room.codes, room.exercise.scenario.in_language(terminal_language()).people)

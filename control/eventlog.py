@@ -316,6 +316,18 @@ class EventLog:
         for row in self.db.query(sql):
             yield _event(row)
 
+    def about_inject(self, inject: str):
+        """Yield, in order, the decisions on one inject (released, skipped, deferred) and every action or
+        evaluation that names it as written or as corrected since (an amend may add or take the link)."""
+        sql = """SELECT * FROM events WHERE (kind IN ('inject', 'inject_skip', 'inject_defer')
+                     AND json_extract(body, '$.inject') = :inject)
+                 OR (kind IN ('action', 'evaluation') AND (json_extract(body, '$.inject') = :inject
+                     OR id IN (SELECT json_extract(body, '$.target') FROM events
+                               WHERE kind = 'amend' AND json_extract(body, '$.inject') = :inject)))
+                 ORDER BY seq"""
+        for row in self.db.query(sql, {"inject": inject}):
+            yield _event(row)
+
     def of_kind(self, kind: str):
         """Yield every event of one kind, in order."""
         for row in self.db.query("SELECT * FROM events WHERE kind = ? ORDER BY seq", [kind]):
@@ -401,6 +413,16 @@ class EventLog:
     def retired_codes(self) -> dict:
         """Return {digest: when it was retired} of every code rotated away."""
         return {row["digest"]: row["retired"] for row in self.db.query("SELECT digest, retired FROM retired_codes")}
+
+    def put_setting(self, key: str, value: str) -> None:
+        """Store a setting, replacing what was there."""
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, value])
+
+    def stored_setting(self, key: str) -> str | None:
+        """Return a stored setting, or None."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
 
     def setting(self, key: str, make) -> str:
         """Return a stored setting, storing `make()` first if there is none."""

@@ -666,6 +666,14 @@ class Exercise:
         """Return every evaluation that counts, with its corrections: the evidence per objective."""
         return self.effective(role, self.log.of_kind("evaluation"))
 
+    def inject_for(self, role: str, inject: str) -> dict:
+        """Return what happened to one inject, as `role` sees it now: the decisions on it (released,
+        skipped, deferred, in order) and the actions and evaluations that answer it (corrections applied)."""
+        found = self.effective(role, self.log.about_inject(inject))
+        decisions = [e for e in found if e["kind"] in INJECT_STATUS]
+        answers = [e for e in found if e["kind"] not in INJECT_STATUS and e.get("inject") == inject]
+        return {"decisions": decisions, "answers": answers}
+
     def timeline_for(self, role: str, start: float, end: float, bucket: int) -> list[dict]:
         """Return event counts per `bucket` seconds of exercise time, lane and kind, for a zoomed-out timeline."""
         return self.log.bucket_counts(start, end, bucket, permissions.kinds_seen_in_full(role))

@@ -72,6 +72,7 @@ CALL = {
     "state": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
     "timeline": ("director", "controller", "lead_evaluator", "observer", "screen"),
     "director": ("director", "controller", "lead_evaluator", "screen"),
+    "inject_detail": ("director", "controller"),  # the MSEL row with what control expects, and the answers
     "observe": ("director", "controller", "lead_evaluator", "observer"),
     "team_page": ("director", "controller", "team"),
     "codes_sheet": ("director",),

@@ -1,5 +1,7 @@
 """The director's big screen in headless Chromium against a real server."""
 
+from control.web.codes_sheet import lan_address
+
 from .conftest import CODES, new_id, wait_for_text
 
 READY = "body[data-ready='1']"
@@ -204,5 +206,11 @@ def test_the_code_sheet_has_a_qr_code_per_role_and_per_person(open_page, server,
     page = open_page("director").page
     page.goto(server.url + "/codes")
     assert page.locator(".code-card svg").count() == len(CODES) + len(scenario.people)
-    assert "Jan Novák (evaluator)" in page.inner_text(".codes")
-    assert f"/login?code={CODES['team:bravo']}" in page.inner_text(".codes")
+    text = page.inner_text("main")
+    assert "Jan Novák (evaluator)" in page.inner_text(".people")  # the people's cards, after the shared ones
+    # Opened on the control laptop itself (127.0.0.1), the QR codes carry the LAN address phones can reach.
+    lan = lan_address()
+    if lan:
+        assert f"http://{lan}:{server.port}/login?code={CODES['team:bravo']}" in text and "127.0.0.1" not in text
+    else:
+        assert "no phone can reach" in page.inner_text(".warning")

@@ -68,6 +68,30 @@ def test_codes_sheet_file_has_a_qr_code_per_role_and_per_person(tmp_path):
     people = load_scenario(ROOT / "scenarios.json").people
     assert html.count("<svg") == 9 + len(people) and "http://10.0.0.5:5000/login?code=open-door-1" in html
     assert "Jan Novák (evaluator)" in html and "Oliver Brandt (participant)" in html  # a card to cut out, by name
+    # opened from disk it is styled as from the server: its style inline, nothing loaded from elsewhere
+    assert "<style>" in html and "@page { size: A4" in html and "<link" not in html and "<script" not in html
+
+
+def test_the_codes_sheet_points_at_the_port_the_server_last_served(tmp_path):
+    import time
+
+    from control.eventlog import EventLog
+
+    db = tmp_path / "served.db"
+    srv = Server(db).start()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:  # the server notes its address just after it starts
+        log = EventLog(db)
+        noted = log.stored_setting("phones_url")
+        log.close()
+        if noted:
+            break
+        time.sleep(0.2)
+    srv.stop()
+    sheet = tmp_path / "codes.html"
+    result = run("codes", "--db", str(db), "--sheet", str(sheet))
+    assert result.returncode == 0, result.stderr
+    assert f":{srv.port}/login?code=" in sheet.read_text(encoding="utf-8")  # not run.py's default port 5000
 
 
 def test_demo_plays_a_day_through_the_real_socket_path(tmp_path):

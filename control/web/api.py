@@ -8,6 +8,7 @@ from functools import wraps
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
 from ..eventlog import MAX_SEQ
+from ..events import unknown_id
 from ..exercise import health_in_language
 from ..exports import events_csv, events_jsonl, report_context
 from ..i18n import _
@@ -121,6 +122,16 @@ def timeline(role):
 @endpoint("state")
 def state(role):
     return jsonify(room().exercise.state_for(role, iso_arg("at")))
+
+
+@bp.get("/api/injects/<inject>")
+@endpoint("inject_detail")
+def inject_detail(role, inject):
+    """What happened to one inject: the decisions on it and the actions and evaluations answering it."""
+    known = inject in room().exercise.scenario.injects or inject in room().exercise.inject_status
+    if not known:
+        return json_error(404, unknown_id("inject", inject), "inject")
+    return jsonify({"ok": True, "inject": inject, **room().exercise.inject_for(role, inject)})
 
 
 @bp.get("/api/marks")

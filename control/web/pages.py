@@ -23,7 +23,7 @@ from .access import (
     start_session,
     too_many_wrong_codes,
 )
-from .codes_sheet import sheet_entries
+from .codes_sheet import lan_address, reachable_base, sheet_entries
 from .language import request_scenario
 
 bp = Blueprint("pages", __name__)
@@ -137,6 +137,7 @@ def director(role):
         "ack": may_submit(role, {"kind": "safety_ack"}) is None,
         "assign": may_submit(role, {"kind": "assignment"}) is None,
         "evaluators": may_see(role, {"kind": "assignment"}),
+        "detail": may_call(role, "inject_detail"),
     }
     return render_template("director.html", role=role, can=can, scenario=request_scenario().raw)
 
@@ -153,9 +154,11 @@ def debrief(role):
 @bp.get("/codes")
 @require("codes_sheet", page=True)
 def codes_sheet(role):
-    """A printable sheet: one QR code per role that logs its phone or tablet straight in."""
-    return render_template("codes_sheet.html", entries=sheet_entries(room().codes, request.host_url),
-                           scenario=request_scenario().raw)
+    """A printable sheet: one QR code per role and per person that logs a phone or tablet straight in, for
+    the address phones can reach (the LAN's, when the sheet is opened on the control laptop itself)."""
+    base, warning = reachable_base(request.host_url, lan_address())
+    return render_template("codes_sheet.html", entries=sheet_entries(room().codes, base),
+                           scenario=request_scenario().raw, warning=warning)
 
 
 @bp.get("/observe")

@@ -12,6 +12,7 @@ import { boardPanel } from "./director/board.js";
 import { clockPanel } from "./director/clock.js";
 import { coveragePanel } from "./director/coverage.js";
 import { evaluatorsPanel } from "./director/evaluators.js";
+import { injectDetail } from "./director/inject_detail.js";
 import { toast } from "./director/dialogs.js";
 import { FEED_LENGTH, feedPanel } from "./director/feed.js";
 import { mapPanel } from "./director/map.js";
@@ -72,9 +73,10 @@ async function main() {
   const page = {
     scenario, views: scenarioViews(scenario), server, events,
     can: { clock: body.dataset.canClock === "1", inject: body.dataset.canInject === "1", ack: body.dataset.canAck === "1",
-      assign: body.dataset.canAssign === "1" },
+      assign: body.dataset.canAssign === "1", detail: body.dataset.canDetail === "1" },
     submit: (fields) => live.submit(fields),
   };
+  page.injectDetail = injectDetail(page);
   const clock = clockPanel(page);
   const map = mapPanel(page);
   const feed = feedPanel(page);

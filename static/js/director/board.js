@@ -25,7 +25,9 @@ export function boardPanel(page) {
   select.addEventListener("change", () => { day = Number(select.value); dayChosen = true; render(); });
   board.addEventListener("click", (e) => {
     const act = e.target.dataset.act;
-    if (act) boardAction(e.target.closest("[data-inject]").dataset.inject, act);
+    const row = e.target.closest("[data-inject]");
+    if (act) boardAction(row.dataset.inject, act);
+    else if (row && page.can.detail) page.injectDetail.open(row.dataset.inject); // the inject in full
   });
   board.addEventListener("wheel", () => { scrolledAt = performance.now(); }, { passive: true });
   board.addEventListener("touchmove", () => { scrolledAt = performance.now(); }, { passive: true });
@@ -53,7 +55,8 @@ export function boardPanel(page) {
       .sort((a, b) => a.entry.time.localeCompare(b.entry.time));
     const items = rows.map(({ id, entry, row }) => {
       const shown = status(entry, now);
-      const li = el("li", { class: `inject status-${shown.key}`, "data-inject": id });
+      const li = el("li", { class: `inject status-${shown.key}${page.can.detail ? " openable" : ""}`, "data-inject": id,
+        title: page.can.detail ? t("Click for the inject in full") : "" });
       li.append(
         el("span", { class: "inject-time", text: entry.time }),
         el("span", { class: "inject-id", text: id }),

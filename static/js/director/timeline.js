@@ -37,15 +37,16 @@ export function timelinePanel(page) {
       if (["retract", "amend"].includes(event.kind) || events.isWithdrawn(event)) continue;
       const key = styleKey(event);
       if (!KIND_STYLE[key]) continue;
-      if (!groups.has(key)) groups.set(key, { x: [], y: [], text: [], colors: [] });
+      if (!groups.has(key)) groups.set(key, { x: [], y: [], text: [], colors: [], injects: [] });
       const g = groups.get(key);
       g.x.push(event.exercise_time);
       g.y.push(views.lane(event));
       g.text.push(hoverFor(event));
+      g.injects.push(event.kind.startsWith("inject") ? event.inject : null); // a click opens the inject in full
       g.colors.push(event.team && ["action", "move"].includes(event.kind) ? views.teamColor(event.team) : KIND_STYLE[key].color);
     }
     return [...groups.entries()].map(([key, g]) => ({
-      type: "scatter", mode: "markers", name: KIND_STYLE[key].name, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text",
+      type: "scatter", mode: "markers", name: KIND_STYLE[key].name, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text", customdata: g.injects,
       marker: { symbol: KIND_STYLE[key].symbol, size: key === "safety" ? 22 : 14, color: g.colors, line: { width: 1.5, color: "#222" } },
     }));
   }
@@ -76,6 +77,14 @@ export function timelinePanel(page) {
       uirevision: zoom, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
     };
     Plotly.react("timeline-plot", traces, layout, { displayModeBar: false, responsive: true });
+    const plot = document.getElementById("timeline-plot");
+    if (!plot.dataset.clicks && page.can.detail) {
+      plot.dataset.clicks = "1";
+      plot.on("plotly_click", (data) => {
+        const inject = data.points.map((p) => p.customdata).find(Boolean);
+        if (inject) page.injectDetail.open(inject);
+      });
+    }
   }
 
   async function setZoom(next) {
