@@ -229,9 +229,25 @@ class InjectSkip(Kind):
 
 @dataclass
 class InjectDefer(InjectSkip):
-    """Control defers an MSEL inject, with the reason; it can be released later."""
+    """Control defers an MSEL inject, with the reason; it can be released later.  With `day` and
+    `time` it falls due then (the board shows it at its new time, overdue from there)."""
 
     name = "inject_defer"
+    day: int | None = None
+    time: str | None = None
+
+    def check(self, scenario):
+        super().check(scenario)
+        if (self.day is None) != (self.time is None):
+            raise InvalidEvent(_("day and time go together"), field="day" if self.day is None else "time")
+        if self.day is not None:
+            if self.day not in scenario.days:
+                raise InvalidEvent(_("day %(day)s out of range (1–%(last)s)", day=self.day, last=len(scenario.days)),
+                                   field="day")
+            try:
+                parse_clock_time(self.time)
+            except ValueError as e:
+                raise InvalidEvent(_("%(field)s %(error)s", field="time", error=e.args[0]), field="time") from None
 
 
 @dataclass

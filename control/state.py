@@ -121,6 +121,8 @@ class StateFolder:
                         entry.update(day=day, time=time[:5], due=event["exercise_time"])
             else:
                 entry["reason"] = event["reason"]
+                if event.get("day") is not None:  # deferred to a new time: due then
+                    entry.update(day=event["day"], time=event["time"][:5], due=exercise_seconds(event["day"], event["time"]))
         elif kind == "evaluation" and self.with_objectives and team in self.teams:
             self.coverage.setdefault(event["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
             self.coverage[event["objective"]][team][event["rating"]] += 1

@@ -71,6 +71,21 @@ def test_skip_needs_a_reason_and_shows_it(open_page, server):
     assert server.get("/api/events", "director").json()["events"][0]["reason"] == "Shelter actors are needed elsewhere"
 
 
+def test_defer_to_a_new_time_moves_the_inject_on_the_board(open_page, server):
+    assert server.connect("director").submit({"id": new_id(), "kind": "clock", "op": "start", "day": 2,
+                                              "time": "09:10"})["ok"]
+    page = ready(open_page("controller").page)
+    page.locator("[data-inject='I-06']").get_by_role("button", name="Defer").click()
+    page.fill("#confirm-extra textarea", "The prosecutor actor is in another scene")
+    page.fill("#confirm-extra input[name=time]", "11:05")
+    page.click("#confirm-ok")
+    wait_for_text(page, "[data-inject='I-06'] .inject-time", "11:05")
+    stored = server.get("/api/events", "director").json()["events"][-1]
+    assert (stored["kind"], stored["day"], stored["time"]) == ("inject_defer", 2, "11:05")
+    board = [li.get_attribute("data-inject") for li in page.locator("#board [data-inject]").all()]
+    assert board.index("I-06") > board.index("I-08")  # now after 10:50's I-08, where its new time puts it
+
+
 def test_an_adhoc_inject_written_on_the_spot(open_page, server):
     page = ready(open_page("director").page)
     server.connect("director").submit({"id": new_id(), "kind": "clock", "op": "start"})

@@ -138,3 +138,20 @@ def test_an_amend_may_unlink_an_inject_and_move_the_action_at_once(exercise):
     assert state["teams"]["alpha"]["actions"] == 2 and state["teams"]["bravo"]["actions"] == 0
     assert "bravo" not in state["injects"]["I-02"]["responses"]
     assert action["inject"] == "I-01"
+
+
+def test_a_deferred_inject_falls_due_at_its_new_time(exercise, hand_clock):
+    exercise.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 2, "time": "09:10"}, "director")
+    reason = "The actor playing the driver is late."
+    exercise.submit({"id": new_id(), "kind": "inject_defer", "inject": "I-05", "reason": reason, "day": 2,
+                     "time": "10:40"}, "controller")
+    entry = exercise.state_for("director")["injects"]["I-05"]
+    assert (entry["status"], entry["day"], entry["time"], entry["due"]) == ("deferred", 2, "10:40", 86400 + 10 * 3600 + 2400)
+    with pytest.raises(InvalidEvent, match="day 2 08:00 is already past") as refused:
+        exercise.submit({"id": new_id(), "kind": "inject_defer", "inject": "I-06", "reason": reason, "day": 2,
+                         "time": "08:00"}, "controller")
+    assert refused.value.field == "time"
+    with pytest.raises(InvalidEvent, match="day and time go together"):
+        exercise.submit({"id": new_id(), "kind": "inject_defer", "inject": "I-06", "reason": reason, "day": 3}, "controller")
+    exercise.submit({"id": new_id(), "kind": "inject_defer", "inject": "I-06", "reason": reason}, "controller")
+    assert exercise.state_for("director")["injects"]["I-06"]["time"] == "09:45"  # no new time: its old one

@@ -4,13 +4,15 @@
 
 import { RULES } from "/rules.js";
 import { LANG, t } from "../i18n.js";
-import { DAY, el, minutes, u } from "../views.js";
+import { DAY, el, minutes, pad, u } from "../views.js";
 import { confirmDialog, report, toast } from "./dialogs.js";
 
 const $ = (id) => document.getElementById(id);
 const RELEASED = RULES.inject_status.inject; // once released, an inject takes no release, skip or defer
 // A status shouts on the board ("OVERDUE"); the catalog keeps the word as the server names it.
 const shout = (status) => t(RULES.labels.status[status]).toLocaleUpperCase(LANG);
+/** "HH:MM" of seconds into a day. */
+const clockText = (seconds) => `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}`;
 
 export function boardPanel(page) {
   const { server, scenario, views } = page;
@@ -99,10 +101,20 @@ export function boardPanel(page) {
       ? { why: t("Why is it skipped?"), question: t("Skip %(inject)s \"%(title)s\"?", named), ok: t("Skip"), done: t("%(inject)s skip", { inject: inj.id }) }
       : { why: t("Why is it deferred?"), question: t("Defer %(inject)s \"%(title)s\"?", named), ok: t("Defer"), done: t("%(inject)s defer", { inject: inj.id }) };
     const reason = el("textarea", { name: "reason", rows: 3, required: true, maxLength: 10000 });
-    const label = el("label", { text: words.why }, reason);
-    if (!(await confirmDialog(words.question, label, words.ok))) return;
+    const extra = el("div", {}, el("label", { text: words.why }, reason));
+    // Deferred to a new time, it falls due then (and overdue from there); cleared, it keeps its old time.
+    const now = server.exerciseNow();
+    const later = now === null ? null : Math.ceil((now + 30 * 60) / 300) * 300;
+    const dayInput = el("select", { name: "day" }, ...scenario.days.map((d) => el("option", { value: d.day, text: `${d.day}`,
+      selected: d.day === (later === null ? inj.day : Math.floor(later / DAY) + 1) })));
+    const timeInput = el("input", { type: "text", name: "time", inputMode: "numeric", size: 5, maxLength: 5, pattern: "([01][0-9]|2[0-3]):[0-5][0-9]",
+      placeholder: t("HH:MM"), title: t("Time (24-hour, HH:MM)"), value: later === null ? "" : clockText(later % DAY) });
+    if (act === "defer") extra.append(el("label", { class: "defer-to" }, t("Due again at (empty: its old time)"), " ", t("Day"), " ", dayInput, " ", timeInput));
+    if (!(await confirmDialog(words.question, extra, words.ok))) return;
     if (!reason.value.trim()) { toast(t("A reason is needed: nothing was saved.")); return; }
-    report(await page.submit({ kind: act === "skip" ? "inject_skip" : "inject_defer", inject: inj.id, reason: reason.value }), words.done);
+    const fields = { kind: act === "skip" ? "inject_skip" : "inject_defer", inject: inj.id, reason: reason.value };
+    if (act === "defer" && timeInput.value.trim()) Object.assign(fields, { day: Number(dayInput.value), time: timeInput.value.trim() });
+    report(await page.submit(fields), words.done);
   }
 
   function setUpAdhoc() {
