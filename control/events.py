@@ -112,6 +112,21 @@ def unknown_id(attr: str, value) -> Message:
     return _("unknown action type '%(action_type)s'", action_type=value)
 
 
+def check_day_and_time(kind, scenario) -> None:
+    """Refuse an exercise `day` without its `time` (or the other way), a day the scenario does not have,
+    or a time that is not HH:MM."""
+    if (kind.day is None) != (kind.time is None):
+        raise InvalidEvent(_("day and time go together"), field="day" if kind.day is None else "time")
+    if kind.day is None:
+        return
+    if kind.day not in scenario.days:
+        raise InvalidEvent(_("day %(day)s out of range (1–%(last)s)", day=kind.day, last=len(scenario.days)), field="day")
+    try:
+        parse_clock_time(kind.time)
+    except ValueError as e:
+        raise InvalidEvent(_("%(field)s %(error)s", field="time", error=e.args[0]), field="time") from None
+
+
 def check_rating(kind, scenario) -> None:
     """Refuse a rating that is not P, S, M or U, or a critical task not of the rated objective."""
     if kind.rating not in RATINGS:
@@ -238,16 +253,7 @@ class InjectDefer(InjectSkip):
 
     def check(self, scenario):
         super().check(scenario)
-        if (self.day is None) != (self.time is None):
-            raise InvalidEvent(_("day and time go together"), field="day" if self.day is None else "time")
-        if self.day is not None:
-            if self.day not in scenario.days:
-                raise InvalidEvent(_("day %(day)s out of range (1–%(last)s)", day=self.day, last=len(scenario.days)),
-                                   field="day")
-            try:
-                parse_clock_time(self.time)
-            except ValueError as e:
-                raise InvalidEvent(_("%(field)s %(error)s", field="time", error=e.args[0]), field="time") from None
+        check_day_and_time(self, scenario)
 
 
 @dataclass
@@ -357,18 +363,9 @@ class Clock(Kind):
                 raise InvalidEvent(_("only start and resume may set the clock rate"), field="rate")
             if not 1 <= self.rate <= MAX_CLOCK_RATE:
                 raise InvalidEvent(_("rate must be a whole number from 1 to %(most)s", most=MAX_CLOCK_RATE), field="rate")
-        if (self.day is None) != (self.time is None):
-            raise InvalidEvent(_("day and time go together"), field="day" if self.day is None else "time")
-        if self.day is not None:
-            if self.op not in ("start", "resume"):
-                raise InvalidEvent(_("only start and resume may set the exercise day and time"), field="day")
-            if self.day not in scenario.days:
-                raise InvalidEvent(_("day %(day)s out of range (1–%(last)s)", day=self.day, last=len(scenario.days)),
-                                   field="day")
-            try:
-                parse_clock_time(self.time)
-            except ValueError as e:
-                raise InvalidEvent(_("%(field)s %(error)s", field="time", error=e.args[0]), field="time") from None
+        if self.day is not None and self.op not in ("start", "resume"):
+            raise InvalidEvent(_("only start and resume may set the exercise day and time"), field="day")
+        check_day_and_time(self, scenario)
 
 
 @dataclass
