@@ -61,6 +61,7 @@ class ExerciseClock:
     rate: int = 1  # exercise seconds per real second while running
     anchor_wall: datetime | None = None  # when `base` held, on the wall clock ...
     anchor_mono: float | None = None  # ... and on the monotonic clock (a live clock only)
+    reason: str | None = None  # why the last clock change was made (a pause: lunch, a safety stop …)
 
     def exercise_time(self, now: datetime, mono: float | None = None) -> float | None:
         """Return the exercise time at wall time `now`, or at monotonic reading `mono` when this clock
@@ -98,6 +99,7 @@ class ExerciseClock:
         self.base = event["exercise_time"]
         self.since = self.anchor_wall = ts
         self.anchor_mono = mono
+        self.reason = event.get("reason")
         if event["op"] in ("start", "resume"):
             self.rate = event.get("rate") or 1
         if event["op"] == "start":
@@ -118,6 +120,7 @@ class ExerciseClock:
             "ended_at": iso(self.ended_at) if self.ended_at else None,
             "since": iso(self.since) if self.since else None,
             "rate": self.rate,
+            "reason": self.reason,
         }
 
 

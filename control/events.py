@@ -350,10 +350,12 @@ class Clock(Kind):
     """
 
     name = "clock"
+    text_fields = ("reason",)
     op: str
     day: int | None = None
     time: str | None = None
     rate: int | None = None
+    reason: str | None = None  # why: a pause's "lunch", "safety stop at the farm" … (shown with the state)
 
     def check(self, scenario):
         if self.op not in CLOCK_OPS:

@@ -138,3 +138,11 @@ def test_rate_limits(exercise):
     clock(exercise, "start")
     with pytest.raises(InvalidEvent, match="only start and resume may set the clock rate"):
         clock(exercise, "pause", rate=5)
+
+
+def test_a_clock_change_may_say_why(exercise):
+    exercise.submit({"id": new_id(), "kind": "clock", "op": "start"}, "director")
+    exercise.submit({"id": new_id(), "kind": "clock", "op": "pause", "reason": "Safety stop at the farm"}, "director")
+    assert exercise.clock_now()["reason"] == "Safety stop at the farm"
+    exercise.submit({"id": new_id(), "kind": "clock", "op": "resume"}, "director")
+    assert exercise.clock_now()["reason"] is None

@@ -229,3 +229,33 @@ def test_the_code_sheet_has_a_qr_code_per_role_and_per_person(open_page, server,
         assert f"http://{lan}:{server.port}/login?code={CODES['team:bravo']}" in text and "127.0.0.1" not in text
     else:
         assert "no phone can reach" in page.inner_text(".warning")
+
+
+def test_a_pause_says_why_and_for_how_long_and_a_jump_warns_first(open_page, server):
+    page = ready(open_page("director").page)
+    server.connect("director").submit({"id": new_id(), "kind": "clock", "op": "start", "day": 2, "time": "09:10"})
+    page.wait_for_selector("#clock-state.state-running")
+    page.click("#clock-controls [data-op=pause]")
+    page.fill("#confirm-extra input[name=reason]", "Lunch")
+    page.click("#confirm-ok")
+    wait_for_text(page, "#clock-note", "for 0 min — Lunch")
+    assert server.get("/api/state", "team:alpha").json()["clock"]["reason"] == "Lunch"  # every screen may say why
+    page.click("#clock-controls [data-op=resume]")
+    assert not page.is_visible("#confirm-extra .warning-line")  # no jump, nothing to warn of
+    page.check("#confirm-extra input[name=jump]")
+    assert "cannot be undone" in page.inner_text("#confirm-extra .warning-line")
+    page.click("#confirm-dialog button[value=cancel]")
+
+
+def test_the_board_stays_where_the_reader_scrolled_it(open_page, server):
+    page = ready(open_page("director", viewport={"width": 1280, "height": 720}).page)
+    director = server.connect("director")
+    director.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 2, "time": "09:10"})
+    page.wait_for_selector("#clock-state.state-running")
+    page.evaluate("document.getElementById('board').scrollTop = document.getElementById('board').scrollHeight")
+    held = page.evaluate("document.getElementById('board').scrollTop")
+    assert held > 0
+    for i in range(3):  # the board draws again with each
+        director.submit({"id": new_id(), "kind": "note", "text": f"reading the board {i}"})
+        wait_for_text(page, "#feed", f"reading the board {i}")
+    assert page.evaluate("document.getElementById('board').scrollTop") == held

@@ -31,8 +31,13 @@ export function boardPanel(page) {
     if (act) boardAction(row.dataset.inject, act);
     else if (row && page.can.detail) page.injectDetail.open(row.dataset.inject); // the inject in full
   });
-  board.addEventListener("wheel", () => { scrolledAt = performance.now(); }, { passive: true });
-  board.addEventListener("touchmove", () => { scrolledAt = performance.now(); }, { passive: true });
+  // Any scroll by the reader (wheel, scrollbar, keys, touch) holds the board where they put it.
+  let scrolling = null; // the scrollTop this page set itself, until its scroll event has come
+  board.addEventListener("scroll", () => {
+    if (scrolling !== null && Math.abs(board.scrollTop - scrolling) < 2) { scrolling = null; return; }
+    scrolledAt = performance.now();
+  }, { passive: true });
+  let shownFirst = null; // the first inject still to do, when the board last brought it into view
   setInterval(render, 5000);
   setUpAdhoc();
 
@@ -80,10 +85,14 @@ export function boardPanel(page) {
       return li;
     });
     board.replaceChildren(...(items.length ? items : [el("li", { class: "empty", text: t("No injects scheduled this day.") })]));
-    // Keep the first inject still to do in view, unless someone scrolled the board in the last half minute.
-    if (performance.now() - scrolledAt > 30000) {
-      const next = board.querySelector([".status-overdue", ".status-due", ...RULES.still_to_do.map((s) => `.status-${s}`)].join(", "));
-      if (next) board.scrollTop = next.offsetTop - board.offsetTop;
+    // Bring the first inject still to do into view when it changes (one falls due, one is released),
+    // unless someone scrolled the board in the last half minute: never while they are reading it.
+    const next = board.querySelector([".status-overdue", ".status-due", ...RULES.still_to_do.map((s) => `.status-${s}`)].join(", "));
+    const first = next ? `${day}|${next.dataset.inject}` : null;
+    if (next && first !== shownFirst && performance.now() - scrolledAt > 30000) {
+      shownFirst = first;
+      const top = next.offsetTop - board.offsetTop;
+      if (Math.abs(board.scrollTop - top) >= 2) { board.scrollTop = top; scrolling = board.scrollTop; } // as the browser clamped it
     }
   }
 

@@ -23,6 +23,14 @@ export function clockPanel(page) {
     $("clock-day").textContent = t("Day %(day)s", { day: shown ? shown.day : "–" });
     $("clock-time").textContent = shown ? shown.time : "--:--:--";
     controls?.querySelectorAll("button").forEach((b) => { b.hidden = !RULES.clock[b.dataset.op].from.includes(c.state); });
+    // Paused: for how long, and why (the director's words, when given).
+    const note = $("clock-note");
+    if (note) {
+      const pausedFor = c.state === "paused" && c.since ? Math.max(0, Math.floor((Date.now() + (server.skew || 0) - Date.parse(c.since)) / 60000)) : null;
+      note.textContent = pausedFor === null ? "" : c.reason ? t("for %(minutes)s min — %(reason)s", { minutes: pausedFor, reason: u(c.reason) })
+        : t("for %(minutes)s min", { minutes: pausedFor });
+      note.title = c.reason || "";
+    }
   }
 
   const dayStart = (day) => {
@@ -46,6 +54,19 @@ export function clockPanel(page) {
         maxLength: 5, pattern: "([01][0-9]|2[0-3]):[0-5][0-9]", placeholder: t("HH:MM"), title: t("Time (24-hour, HH:MM)") });
       dayInput.addEventListener("change", () => { timeInput.value = dayStart(Number(dayInput.value)); });
       extra.append(el("label", {}, jump, " ", op === "start" ? t("Start at") : t("Jump to")), " ", dayInput, " ", timeInput);
+      if (op === "resume") {
+        // Exercise time never goes back: say so before a jump, not after.
+        const warning = el("p", { class: "warning-line", text: t("A jump forward cannot be undone: exercise time never goes back, and everything logged from now on is stamped at the new time.") });
+        const showWarning = () => { warning.hidden = !jump.checked; };
+        jump.addEventListener("change", showWarning);
+        showWarning();
+        extra.append(warning);
+      }
+    }
+    let reasonInput = null;
+    if (op === "pause") {
+      reasonInput = el("input", { type: "text", name: "reason", maxLength: 200, placeholder: t("lunch, safety stop, actors not ready …") });
+      extra.append(el("label", { class: "clock-reason" }, t("Why (optional, shown with the pause on every screen)"), " ", reasonInput));
     }
     // Each operation's question, its OK button and the name of what was done, each a phrase of its own.
     const [question, okLabel, done] = {
@@ -58,6 +79,7 @@ export function clockPanel(page) {
     if (!(await confirmDialog(question, extra, okLabel))) return;
     const fields = { kind: "clock", op };
     if (jump && jump.checked) Object.assign(fields, { day: Number(dayInput.value), time: timeInput.value });
+    if (reasonInput && reasonInput.value.trim()) fields.reason = reasonInput.value.trim();
     report(await page.submit(fields), done);
   }
 
