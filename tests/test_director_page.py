@@ -259,3 +259,22 @@ def test_the_board_stays_where_the_reader_scrolled_it(open_page, server):
         director.submit({"id": new_id(), "kind": "note", "text": f"reading the board {i}"})
         wait_for_text(page, "#feed", f"reading the board {i}")
     assert page.evaluate("document.getElementById('board').scrollTop") == held
+
+
+def test_acknowledging_a_safety_alert_says_what_is_done_and_may_stop_play(open_page, server):
+    page = ready(open_page("director").page)
+    server.connect("director").submit({"id": new_id(), "kind": "clock", "op": "start", "day": 2, "time": "09:10"})
+    page.wait_for_selector("#clock-state.state-running")
+    assert "real time" in page.inner_text("#clock-wall")  # the wall clock beside exercise time
+    server.connect("team:delta").submit({"id": new_id(), "kind": "safety", "site": "farm",
+                                         "text": "REAL WORLD: picker cut his hand"})
+    page.wait_for_selector("#safety:not([hidden]) >> text=REAL WORLD: picker cut his hand", timeout=5000)
+    page.click("#safety button")
+    page.fill("#confirm-extra textarea[name=text]", "Medic on the way to the farm")
+    page.check("#confirm-extra input[name=pause]")
+    page.click("#confirm-ok")
+    page.wait_for_selector("#clock-state.state-paused", timeout=5000)
+    wait_for_text(page, "#clock-note", "Safety: REAL WORLD: picker cut his hand")
+    ack, pause = server.get("/api/events", "director").json()["events"][-2:]
+    assert (ack["kind"], ack["text"]) == ("safety_ack", "Medic on the way to the farm")
+    assert (pause["kind"], pause["op"]) == ("clock", "pause")

@@ -3,7 +3,7 @@
 import { RULES } from "/rules.js";
 import { LANG, t } from "../i18n.js";
 import { confirmDialog, report } from "./dialogs.js";
-import { el, exerciseClockText, u } from "../views.js";
+import { el, exerciseClockText, u, wallClock } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +23,9 @@ export function clockPanel(page) {
     $("clock-day").textContent = t("Day %(day)s", { day: shown ? shown.day : "–" });
     $("clock-time").textContent = shown ? shown.time : "--:--:--";
     controls?.querySelectorAll("button").forEach((b) => { b.hidden = !RULES.clock[b.dataset.op].from.includes(c.state); });
+    // The wall clock beside exercise time: the venue runs on both (lunch at 12:30, the bus at 17:00).
+    const wall = $("clock-wall");
+    if (wall) wall.textContent = t("real time %(time)s", { time: wallClock(new Date(Date.now() + (server.skew || 0)).toISOString()) });
     // Paused: for how long, and why (the director's words, when given).
     const note = $("clock-note");
     if (note) {

@@ -39,8 +39,22 @@ export function safetyPanel(page) {
       if (page.can.ack) {
         const button = el("button", { type: "button", class: "primary", text: t("Acknowledge") });
         button.addEventListener("click", async () => {
-          if (!(await confirmDialog(t("Acknowledge this safety alert? The alarm stops on every screen."), null, t("Acknowledge")))) return;
-          report(await page.submit({ kind: "safety_ack", target: alert.id }), t("Safety alert acknowledged"));
+          // What is being done (the sender's phone shows who acknowledged; the note stays in the log),
+          // and, if play must stop, a pause of the exercise clock with the alert as its reason.
+          const note = el("textarea", { name: "text", rows: 2, maxLength: 10000, placeholder: t("first aid on its way, play stopped at the farm …") });
+          const running = page.server.state.clock.state === "running";
+          const pause = el("input", { type: "checkbox", name: "pause" });
+          const extra = el("div", { class: "ack-form" }, el("label", {}, t("What is being done (optional)"), note),
+            running && page.can.clock ? el("label", { class: "check" }, pause, " ", t("Pause play now (the exercise clock)")) : null);
+          if (!(await confirmDialog(t("Acknowledge this safety alert? The alarm stops on every screen."), extra, t("Acknowledge")))) return;
+          const fields = { kind: "safety_ack", target: alert.id };
+          if (note.value.trim()) fields.text = note.value.trim();
+          const ack = await page.submit(fields);
+          report(ack, t("Safety alert acknowledged"));
+          if (ack.ok && pause.checked) {
+            const reason = t("Safety: %(what)s", { what: alert.text || page.views.whoName(alert) }).slice(0, 200);
+            report(await page.submit({ kind: "clock", op: "pause", reason }), t("Clock: pause"));
+          }
         });
         li.append(button);
       }
