@@ -73,6 +73,7 @@ CALL = {
     "timeline": ("director", "controller", "lead_evaluator", "observer", "screen"),
     "director": ("director", "controller", "lead_evaluator", "screen"),
     "inject_detail": ("director", "controller"),  # the MSEL row with what control expects, and the answers
+    "run_sheet": ("director", "controller"),  # the day's MSEL to print, with what control expects
     "observe": ("director", "controller", "lead_evaluator", "observer"),
     "team_page": ("director", "controller", "team"),
     "codes_sheet": ("director",),

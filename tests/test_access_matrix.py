@@ -14,6 +14,7 @@ ENDPOINTS = {
     "/api/scenario": ALL | STAFF, "/api/events": ALL | STAFF, "/api/state": ALL | STAFF,
     "/api/timeline": STAFF | {"screen"},
     "/api/marks": STAFF, "/api/evidence": STAFF, "/api/injects/I-01": {"director", "controller"},
+    "/run-sheet": {"director", "controller"},
     "/api/export/events.csv": STAFF, "/api/export/events.jsonl": STAFF, "/api/export/report.html": STAFF,
     "/director": {"director", "controller", "lead_evaluator", "screen"},
     "/observe": STAFF, "/team": {"director", "controller"} | TEAMS, "/debrief": STAFF, "/codes": {"director"},

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from ..eventlog import StorageFault
+from ..exports import exercise_clock
 from ..i18n import _
 from ..permissions import may_call, may_see, may_submit, role_team
 from ..rules import rules_module
@@ -24,7 +25,7 @@ from .access import (
     too_many_wrong_codes,
 )
 from .codes_sheet import lan_address, reachable_base, sheet_entries
-from .language import request_scenario
+from .language import request_language, request_scenario
 
 bp = Blueprint("pages", __name__)
 
@@ -149,6 +150,29 @@ def debrief(role):
     objective; the lead evaluator and the director record the agreed ratings here."""
     return render_template("debrief.html", role=role, scenario=request_scenario().raw,
                            can_agree=may_submit(role, {"kind": "agreed_rating"}) is None)
+
+
+@bp.get("/run-sheet")
+@require("run_sheet", page=True)
+def run_sheet(role):
+    """The day's MSEL as the control cell prints it: every inject in time order with what control
+    expects and its notes, and how each stands now (released at …, skipped, deferred to …)."""
+    exercise = room().exercise
+    scenario = request_scenario()
+    clock = exercise.clock_now()
+    day = request.args.get("day", type=int) or clock["day"] or scenario.first_day
+    if day not in scenario.days:
+        day = scenario.first_day
+    state = exercise.state_for(role)["injects"]
+    lang = request_language()
+    rows = sorted((dict(row, now=state.get(row["id"], {})) for row in scenario.raw["injects"]
+                   if state.get(row["id"], {}).get("day", row["day"]) == day),  # a deferred one at its new time
+                  key=lambda row: row["now"].get("time", row["time"]))
+    for row in rows:
+        if row["now"].get("status", "pending") != "pending":
+            row["now"]["when"] = exercise_clock(row["now"].get("exercise_time"), lang)
+    return render_template("run_sheet.html", scenario=scenario.raw, day=scenario.days[day], rows=rows,
+                           days=list(scenario.days))
 
 
 @bp.get("/codes")

@@ -57,6 +57,8 @@ export function boardPanel(page) {
     const now = server.exerciseNow();
     if (!dayChosen) day = Math.min(now === null ? 1 : Math.floor(now / DAY) + 1, scenario.days.length);
     select.value = String(day);
+    const sheet = $("run-sheet-link"); // the printable run sheet of the day on show
+    if (sheet) sheet.href = `/run-sheet?day=${day}&lang=${LANG}`;
     const rows = Object.entries(server.state.injects).filter(([, entry]) => entry.day === day)
       .map(([id, entry]) => ({ id, entry, row: msel.get(id) || { title: entry.title, teams: entry.teams } }))
       .sort((a, b) => a.entry.time.localeCompare(b.entry.time));
