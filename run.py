@@ -67,6 +67,7 @@ import redis
 from control.codes import CodesError, code_digest, new_code
 from control.eventlog import StorageFault, WriterLockTaken, hold_writer_lock
 from control.i18n import _, best_language, in_language
+from control.permissions import PERSON
 from control.scenario import ScenarioError
 from control.timefmt import escaped, iso, utc_now
 from control.web import DEFAULT_SCENARIO, create_app, socketio
@@ -150,7 +151,7 @@ def print_codes(codes, people=None):
     people = people or {}
     width = max(map(len, codes))
     for holder, code in codes.items():
-        person = people.get(holder[len("person:"):]) if holder.startswith("person:") else None
+        person = people.get(holder[len(PERSON):]) if holder.startswith(PERSON) else None
         named = f"  {person['name']} ({person['role']}{', ' + person['team'] if 'team' in person else ''})" if person else ""
         print(f"  {holder:<{width}}  {code}{named}")
 
@@ -190,8 +191,8 @@ def start_demo_player(args, codes):
 def rotate(room, role):
     """Give `role` a new code and store it; the running server notices within seconds.  The old code
     is remembered as rotated away, so that no later start takes it back from EXCON_CODES."""
-    if role not in room.codes and f"person:{role}" in room.codes:  # a person may be named by their id alone
-        role = f"person:{role}"
+    if role not in room.codes and PERSON + role in room.codes:  # a person may be named by their id alone
+        role = PERSON + role
     if role not in room.codes:
         fail(_("unknown role '%(role)s'; roles are %(roles)s", role=escaped(role), roles=", ".join(room.codes)))
     retired = (role, code_digest(room.codes[role]), iso(utc_now()))

@@ -426,9 +426,9 @@ class EventLog:
 
     def setting(self, key: str, make) -> str:
         """Return a stored setting, storing `make()` first if there is none."""
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-        if row:
-            return row[0]
+        stored = self.stored_setting(key)
+        if stored is not None:
+            return stored
         with self.transaction():
             row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
             if row:

@@ -338,9 +338,8 @@ class Exercise:
             if status == "released":
                 raise InvalidEvent(_("inject %(inject)s is already released; it can no longer be skipped or deferred",
                                      inject=inject), field="inject")
-            now_time = self.clock.exercise_time(now, self.monotonic())
-            if fields.get("day") is not None and now_time is not None \
-                    and exercise_seconds(fields["day"], fields["time"]) < now_time:
+            now_time = self.clock.exercise_time(now, self.monotonic()) if fields.get("day") is not None else None
+            if now_time is not None and exercise_seconds(fields["day"], fields["time"]) < now_time:
                 raise InvalidEvent(_("day %(day)s %(time)s is already past: defer it to a later time",
                                      day=fields["day"], time=fields["time"]), field="time")
         elif sub.kind == "safety_ack":

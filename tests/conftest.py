@@ -39,6 +39,11 @@ CODES = {
 CODES_ENV = ",".join(f"{r}={c}" for r, c in CODES.items())
 
 
+def codes_with(people: dict) -> str:
+    """Return EXCON_CODES with the test roles' codes and these people's own: {"person:<id>": code}."""
+    return CODES_ENV + "," + ",".join(f"{who}={code}" for who, code in people.items())
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

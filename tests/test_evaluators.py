@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .conftest import CODES_ENV, Server, new_id, until, wait_for_text
+from .conftest import Server, codes_with, new_id, until, wait_for_text
 
 PEOPLE = {"person:p-eval-1": "jan-eval-code", "person:p-eval-2": "maria-eval-code", "person:p-lead-eval": "lead-eval-code",
           "person:p-director": "helena-director-code", "person:p-alpha-1": "oliver-player-code"}
@@ -16,8 +16,7 @@ JAN, MARIA, LEAD, HELENA, OLIVER = PEOPLE.values()
 
 @pytest.fixture
 def server(tmp_path):
-    codes = CODES_ENV + "," + ",".join(f"{who}={code}" for who, code in PEOPLE.items())
-    srv = Server(tmp_path / "evaluators.db", codes_env=codes).start()
+    srv = Server(tmp_path / "evaluators.db", codes_env=codes_with(PEOPLE)).start()
     yield srv
     srv.stop()
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 import socketio
 
-from .conftest import CODES_ENV, Server, new_id, wait_for_text
+from .conftest import Server, codes_with, new_id, wait_for_text
 from .test_access_matrix import ENDPOINTS
 from .test_operations import run
 
@@ -19,8 +19,7 @@ PEOPLE = {"person:p-eval-1": "anna-eval-code", "person:p-alpha-1": "oliver-playe
 
 @pytest.fixture
 def server(tmp_path):
-    codes = CODES_ENV + "," + ",".join(f"{who}={code}" for who, code in PEOPLE.items())
-    srv = Server(tmp_path / "people.db", codes_env=codes).start()
+    srv = Server(tmp_path / "people.db", codes_env=codes_with(PEOPLE)).start()
     yield srv
     srv.stop()
 

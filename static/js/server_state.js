@@ -1,6 +1,8 @@
 // The state of this page's view exactly as the server folds it (control/state.py): taken whole,
 // then patched by the pushes that follow.  The page draws it; it never folds an event itself.
 
+import { exerciseTimeNow } from "./views.js";
+
 export class ServerState {
   /**
    * ask(): resolve with {version, state}: the last push of this view (over the socket), or the state
@@ -63,9 +65,6 @@ export class ServerState {
 
   /** Exercise time now (seconds), from the last known clock: it runs on at its rate between pushes. */
   exerciseNow() {
-    const c = this.state.clock;
-    if (c.exercise_time === null) return null;
-    if (c.state !== "running") return c.exercise_time;
-    return c.exercise_time + (c.rate || 1) * Math.max(0, Date.now() + this.skew - Date.parse(this.state.at)) / 1000;
+    return exerciseTimeNow(this.state, this.skew);
   }
 }

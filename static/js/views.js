@@ -31,6 +31,15 @@ export const clockSeconds = (hhmm) => { const [h, m, s] = hhmm.split(":").map(Nu
 
 export const pad = (n) => String(n).padStart(2, "0");
 
+/** Exercise time now (seconds) from a state the server sent: its clock runs on at its rate since the
+ * state's `at` (skew: the server's clock minus this browser's, ms); null before the start. */
+export function exerciseTimeNow(state, skew = 0) {
+  const c = state && state.clock;
+  if (!c || c.exercise_time === null || c.exercise_time === undefined) return null;
+  if (c.state !== "running") return c.exercise_time;
+  return c.exercise_time + (c.rate || 1) * Math.max(0, Date.now() + skew - Date.parse(state.at)) / 1000;
+}
+
 export function exerciseClockText(seconds) {
   if (seconds === null || seconds === undefined) return null;
   const whole = Math.floor(seconds);

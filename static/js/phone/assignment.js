@@ -3,7 +3,7 @@
 // state); this page only picks the stretch of the week that holds at the exercise clock's time.
 
 import { t } from "../i18n.js";
-import { el, scenarioViews, u } from "../views.js";
+import { el, exerciseTimeNow, scenarioViews, u } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,12 +22,7 @@ export function assignmentPanel(phone, { onChange }) {
     render();
   }
 
-  function exerciseNow() {
-    const c = state && state.clock;
-    if (!c || c.exercise_time === null || c.exercise_time === undefined) return null;
-    if (c.state !== "running") return c.exercise_time;
-    return c.exercise_time + (c.rate || 1) * Math.max(0, Date.now() + skew - Date.parse(state.at)) / 1000;
-  }
+  const exerciseNow = () => exerciseTimeNow(state, skew);
 
   const week = () => (person && state && state.evaluators && state.evaluators[person] ? state.evaluators[person].schedule : []);
 
