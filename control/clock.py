@@ -5,6 +5,10 @@ unless the event names a `day` and `time`; `resume` may also name them, so the d
 pause at the evening hot wash and resume at day 2 09:00 next morning.  Both may set a `rate`
 (exercise seconds per real second) for compressed-time drills and the demo.
 
+A jump (a start or resume at a later day and time: the night, a skipped afternoon) is exercise
+time that was never played.  `play_time` leaves the jumps out, so that an inject's lateness and a
+team's response time count the time the teams were actually playing.
+
 The running server counts elapsed time on a monotonic clock (`mono`), so that a wall clock set
 back or forward (NTP on a laptop that joins a network) neither turns exercise time back nor makes
 it jump; wall time is kept for the events' `ts` and for display.  A clock folded from stored events
@@ -62,6 +66,7 @@ class ExerciseClock:
     anchor_wall: datetime | None = None  # when `base` held, on the wall clock ...
     anchor_mono: float | None = None  # ... and on the monotonic clock (a live clock only)
     reason: str | None = None  # why the last clock change was made (a pause: lunch, a safety stop …)
+    jumps: tuple = ()  # ((from, to) exercise times, ...): stretches skipped by a start or resume at a later time
 
     def exercise_time(self, now: datetime, mono: float | None = None) -> float | None:
         """Return the exercise time at wall time `now`, or at monotonic reading `mono` when this clock
@@ -75,6 +80,11 @@ class ExerciseClock:
         else:
             elapsed = (now - self.anchor_wall).total_seconds()
         return round(self.base + self.rate * max(0.0, elapsed), 3)
+
+    def play_time(self, exercise_time: float) -> float:
+        """Return the time played up to `exercise_time`: the exercise time less the jumps before it (a moment
+        inside a jump counts as the jump's end: the morning an inject due in the night falls due)."""
+        return exercise_time - sum(min(max(exercise_time, start), end) - start for start, end in self.jumps)
 
     def anchor(self, now: datetime, mono: float, floor: float | None = None) -> None:
         """Count from here on the monotonic clock: after a restart, exercise time goes on from what the
@@ -95,6 +105,8 @@ class ExerciseClock:
     def apply(self, event: dict, mono: float | None = None) -> None:
         """Fold one stored `clock` event into the clock; `mono`: the monotonic reading as it was stored."""
         ts = parse_iso(event["ts"])
+        if event["op"] in ("start", "resume") and event["exercise_time"] > (self.base or 0):
+            self.jumps = (*self.jumps, (self.base or 0, event["exercise_time"]))  # a new tuple: copies share none
         self.state = NEXT_STATE[event["op"]]
         self.base = event["exercise_time"]
         self.since = self.anchor_wall = ts
@@ -121,6 +133,7 @@ class ExerciseClock:
             "since": iso(self.since) if self.since else None,
             "rate": self.rate,
             "reason": self.reason,
+            "play_time": self.play_time(t) if t is not None else None,
         }
 
 

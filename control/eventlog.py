@@ -311,15 +311,16 @@ class EventLog:
 
     def marks(self):
         """Yield the events a replay jumps between: injects, safety alerts, clock changes, bookmarks."""
-        sql = """SELECT * FROM events WHERE kind IN ('inject', 'inject_skip', 'inject_defer', 'safety', 'clock')
+        sql = """SELECT * FROM events WHERE kind IN ('inject', 'inject_skip', 'inject_defer', 'inject_recall',
+                     'schedule_shift', 'safety', 'clock')
                  OR (kind IN ('note', 'evaluation') AND json_extract(body, '$.bookmark') = 1) ORDER BY seq"""
         for row in self.db.query(sql):
             yield _event(row)
 
     def about_inject(self, inject: str):
-        """Yield, in order, the decisions on one inject (released, skipped, deferred) and every action or
+        """Yield, in order, the decisions on one inject (released, skipped, deferred, recalled) and every action or
         evaluation that names it as written or as corrected since (an amend may add or take the link)."""
-        sql = """SELECT * FROM events WHERE (kind IN ('inject', 'inject_skip', 'inject_defer')
+        sql = """SELECT * FROM events WHERE (kind IN ('inject', 'inject_skip', 'inject_defer', 'inject_recall')
                      AND json_extract(body, '$.inject') = :inject)
                  OR (kind IN ('action', 'evaluation') AND (json_extract(body, '$.inject') = :inject
                      OR id IN (SELECT json_extract(body, '$.target') FROM events

@@ -257,6 +257,46 @@ class InjectDefer(InjectSkip):
 
 
 @dataclass
+class InjectRecall(Kind):
+    """Control recalls an inject released by mistake: the teams see it withdrawn by control, and it is
+    back on the board, still to do (release it again, skip or defer it).  The server fills in `teams`
+    (those it was released to); what the teams answered meanwhile stays in the log."""
+
+    name = "inject_recall"
+    text_fields = ("reason",)
+    inject: str
+    reason: str
+    teams: list | None = None
+
+    def check(self, scenario):
+        if self.teams is not None:
+            raise InvalidEvent(_("field 'teams' comes from the release; send only the inject and the reason"),
+                               field="teams")
+
+
+MAX_SHIFT = 24 * 60  # minutes a schedule shift may move the injects still to do, either way
+
+
+@dataclass
+class ScheduleShift(Kind):
+    """Control moves every inject still to do that falls due at or after exercise `day` and `time` by
+    `minutes` (later; negative: earlier): play runs behind, or ahead, of the MSEL."""
+
+    name = "schedule_shift"
+    text_fields = ("reason",)
+    day: int
+    time: str
+    minutes: int
+    reason: str
+
+    def check(self, scenario):
+        check_day_and_time(self, scenario)
+        if not self.minutes or not -MAX_SHIFT <= self.minutes <= MAX_SHIFT:
+            raise InvalidEvent(_("minutes must be a whole number from -%(most)s to %(most)s, not 0", most=MAX_SHIFT),
+                               field="minutes")
+
+
+@dataclass
 class Evaluation(Kind):
     """An evaluator's HSEEP rating of a team against an objective or one of its critical tasks."""
 
@@ -400,11 +440,12 @@ class Amend(Kind):
     reason: str | None = None
 
 
-KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, Evaluation, AgreedRating, Note,
-                             Safety, SafetyAck, Clock, Assignment, Retract, Amend)}
+KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, InjectRecall, ScheduleShift, Evaluation,
+                             AgreedRating, Note, Safety, SafetyAck, Clock, Assignment, Retract, Amend)}
 # kinds a retract or amend may target
 CORRECTABLE = ("action", "move", "evaluation", "agreed_rating", "note", "assignment")
-INJECT_STATUS = {"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred"}  # kind -> status
+# kind -> the status it gives an inject
+INJECT_STATUS = {"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred", "inject_recall": "recalled"}
 
 
 @dataclass

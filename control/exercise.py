@@ -37,7 +37,7 @@ from .timefmt import escaped, exercise_seconds, iso, utc_now
 FOLD_SLICE = 1000  # events folded between two yields; a state at a past instant is kept every slice
 PAGE_BYTES = 1_000_000  # about this much JSON in one page of events (resume, /api/events)
 READ_PAGE = 500  # rows read from the log at a time while a page is filled
-CHECK_KINDS = ("clock", "inject", "inject_skip", "inject_defer", "retract", "amend", "safety_ack")
+CHECK_KINDS = ("clock", *INJECT_STATUS, "retract", "amend", "safety_ack")
 
 # What a released inject carries to its teams: the player-facing part of the MSEL row,
 # never the expected actions or the controllers' notes.
@@ -102,7 +102,7 @@ class Exercise:
     def _load_checks(self) -> None:
         """Build the state the checks need from the log."""
         self.clock = ExerciseClock()
-        self.inject_status = {}  # inject id -> 'released' | 'skipped' | 'deferred'
+        self.inject_status = {}  # inject id -> 'released' | 'skipped' | 'deferred' | 'recalled'
         self.released_to = {}  # released inject id (MSEL or ad-hoc) -> its target teams
         self.amends = {}  # target id -> [amend events, in seq order]
         self.retracted = {}  # target id -> seq of its retract
@@ -342,6 +342,12 @@ class Exercise:
             if now_time is not None and exercise_seconds(fields["day"], fields["time"]) < now_time:
                 raise InvalidEvent(_("day %(day)s %(time)s is already past: defer it to a later time",
                                      day=fields["day"], time=fields["time"]), field="time")
+        elif sub.kind == "inject_recall":
+            if status != "released":
+                raise InvalidEvent(_("inject %(inject)s is not released: there is nothing to recall", inject=escaped(inject))
+                                   if status or inject in self.scenario.injects else unknown_id("inject", inject),
+                                   field="inject")
+            fields["teams"] = self.released_to[inject]
         elif sub.kind == "safety_ack":
             target = self.log.get(fields["target"])
             if target is None or target["kind"] != "safety":

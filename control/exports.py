@@ -169,6 +169,11 @@ def _mark_text(m, scenario, lang: str, aliases=None) -> str:
         return _("Inject %(inject)s skipped: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
     if kind == "inject_defer":
         return _("Inject %(inject)s deferred: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
+    if kind == "inject_recall":
+        return _("Inject %(inject)s recalled: %(reason)s", inject=m["inject"], reason=m["reason"]).in_language(lang)
+    if kind == "schedule_shift":
+        return _("Schedule shifted by %(minutes)s min from day %(day)s %(time)s: %(reason)s", minutes=m["minutes"],
+                 day=m["day"], time=m["time"], reason=m["reason"]).in_language(lang)
     who = _who_name(m, scenario, lang, aliases)
     if kind == "safety":
         return _("Real-world safety alert (%(role)s): %(text)s", role=who,
@@ -244,7 +249,8 @@ CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "ex
                 "by", "by_name", "conn")  # exercise time also as day and time; who, with the person's name
 CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
               "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
-              "target", "reason", "removed", "rationale", "person", "sites", "objectives", "start", "end")
+              "target", "reason", "removed", "rationale", "person", "sites", "objectives", "start", "end",
+              "minutes")
 CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_title", "task": "task_title",
              "action_type": "action_label", "inject": "inject_title", "teams": "team_names", "person": "person_name",
              "sites": "site_names", "objectives": "objective_titles"}
@@ -263,7 +269,7 @@ CSV_HEADERS = {
     "rate": N_("rate"), "target": N_("target"), "reason": N_("reason"), "removed": N_("removed"),
     "rationale": N_("rationale"), "person": N_("person"), "person_name": N_("person_name"), "sites": N_("sites"),
     "site_names": N_("site_names"), "objectives": N_("objectives"), "objective_titles": N_("objective_titles"),
-    "start": N_("start"), "end": N_("end"),
+    "start": N_("start"), "end": N_("end"), "minutes": N_("minutes"),
 }
 
 

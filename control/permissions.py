@@ -20,6 +20,7 @@ PERSON_RIGHTS = {"director": "director", "controller": "controller", "lead_evalu
 EVERYTHING = "all"
 OWN = "own"  # only events about the role's own team
 WITHOUT_TEXT = "without free text"  # the event, less the free text people wrote in it
+OWN_WITHOUT_TEXT = "own, without free text"  # both: a team learns a recall, not control's reason for it
 FREE_TEXT = {"evaluation": ("note",), "note": ("text",)}  # by kind: what WITHOUT_TEXT leaves out
 AUDIT_ROLES = ("director", "controller")  # who sees `conn`, the connection that submitted an event
 # Who reads `by` (who logged an entry): the staff; never the players, nor the screen they walk past.
@@ -34,6 +35,8 @@ SUBMIT = {
     "inject": CONTROL,
     "inject_skip": CONTROL,
     "inject_defer": CONTROL,
+    "inject_recall": CONTROL,
+    "schedule_shift": CONTROL,
     "action": {**CONTROL, "team": OWN},
     "move": {**CONTROL, "team": OWN},
     "evaluation": {**CONTROL, **EVALUATORS},
@@ -52,6 +55,8 @@ SEE = {
     "inject": {**STAFF, "screen": EVERYTHING, "team": OWN},
     "inject_skip": {**STAFF, "screen": EVERYTHING},
     "inject_defer": {**STAFF, "screen": EVERYTHING},
+    "inject_recall": {**STAFF, "screen": EVERYTHING, "team": OWN_WITHOUT_TEXT},  # "withdrawn by control"
+    "schedule_shift": {**STAFF, "screen": EVERYTHING},
     "action": {**STAFF, "screen": EVERYTHING, "team": OWN},
     "move": {**STAFF, "screen": EVERYTHING, "team": OWN},
     # Evaluators' and staff notes are never shown to players, nor on a screen players may walk past:
@@ -132,7 +137,7 @@ def broadcast_order(team_ids) -> list[str]:
 
 def _is_own(role: str, event: dict) -> bool:
     team = role_team(role)
-    if event["kind"] == "inject":
+    if event["kind"] in ("inject", "inject_recall"):
         return team in event.get("teams", ())
     if event["kind"] == "safety":
         return event.get("role") == role
@@ -165,7 +170,7 @@ def _scope(role: str, event: dict, target: dict | None):
     if event["kind"] in TARGETED:
         return _scope(role, target, None) if target is not None else None
     scope = SEE.get(event["kind"], {}).get(family(role))
-    if scope == OWN and not _is_own(role, event):
+    if scope in (OWN, OWN_WITHOUT_TEXT) and not _is_own(role, event):
         return None
     return scope
 
@@ -180,7 +185,7 @@ def _shown(role: str, event: dict, scope: str, kind: str) -> dict:
     """Return `event` less what `role` may not read of it: the audit field, and under WITHOUT_TEXT the
     free text of `kind` (the kind of the entry itself, or of the entry a correction corrects)."""
     hidden = (() if family(role) in AUDIT_ROLES else ("conn",)) + (() if family(role) in WHO_ROLES else ("by",))
-    if scope == WITHOUT_TEXT:
+    if scope in (WITHOUT_TEXT, OWN_WITHOUT_TEXT):
         hidden += FREE_TEXT.get(kind, ()) + ("reason",)
     if not any(key in event for key in hidden):
         return event

@@ -15,7 +15,7 @@ from .timefmt import exercise_seconds, iso, parse_iso, split_exercise_time
 OVERDUE_AFTER = 10 * 60  # exercise seconds past its time before an inject still to do counts as overdue
 STEPS = {letter: step for step, letter in enumerate(RATINGS)}  # P 0, S 1, M 2, U 3
 DISAGREEMENT = 2  # steps between two evaluators' latest ratings of a team that the lead evaluator should look at
-STILL_TO_DO = ("pending", "deferred")  # inject statuses that fall due, then overdue
+STILL_TO_DO = ("pending", "deferred", "recalled")  # inject statuses that fall due, then overdue
 
 
 def effective_events(events):
@@ -105,14 +105,18 @@ class StateFolder:
         elif kind == "action" and team in self.teams:
             self.teams[team]["actions"] += 1
             self.teams[team]["last_action"] = event["ts"]
-            _record_response(self.injects.get(event.get("inject")), event)
+            _record_response(self.injects.get(event.get("inject")), event, self.clock)
             if self.kept is not None:
                 self.kept[team]["actions"][event["seq"]] = (event["ts"], event["exercise_time"], event.get("inject"))
-        elif kind in ("inject", "inject_skip", "inject_defer"):
+        elif kind in INJECT_STATUS:
             entry = self.injects.setdefault(event["inject"], {})
             entry.update(status=INJECT_STATUS[kind],
                          at=event["ts"], exercise_time=event["exercise_time"], seq=event["seq"])
-            if kind == "inject":
+            if kind == "inject_recall":  # back on the board, still to do; what was answered stays in the log
+                entry.update(reason=event.get("reason"), responses={})  # a team reads no reason
+                if entry.get("adhoc"):  # an ad-hoc inject has no time of its own to fall due again at
+                    entry["due"] = None
+            elif kind == "inject":
                 entry.update(teams=event.get("teams", []), title=event.get("title"), responses={})
                 if event.get("adhoc"):
                     entry["adhoc"] = True
@@ -123,6 +127,8 @@ class StateFolder:
                 entry["reason"] = event["reason"]
                 if event.get("day") is not None:  # deferred to a new time: due then
                     entry.update(day=event["day"], time=event["time"][:5], due=exercise_seconds(event["day"], event["time"]))
+        elif kind == "schedule_shift":
+            self._shift(exercise_seconds(event["day"], event["time"]), event["minutes"] * 60)
         elif kind == "evaluation" and self.with_objectives and team in self.teams:
             self.coverage.setdefault(event["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
             self.coverage[event["objective"]][team][event["rating"]] += 1
@@ -130,6 +136,14 @@ class StateFolder:
             self.safety[event["id"]] = {k: event.get(k) for k in ("id", "seq", "ts", "role", "text", "site")}
         elif kind == "safety_ack":
             self.safety.pop(event["target"], None)
+
+    def _shift(self, start: float, by: int) -> None:
+        """Move every inject still to do that falls due at or after `start` by `by` seconds."""
+        for entry in self.injects.values():
+            if entry.get("status") in STILL_TO_DO and entry.get("due") is not None and entry["due"] >= start:
+                entry["due"] = max(0, entry["due"] + by)
+                day, time = split_exercise_time(entry["due"])
+                entry.update(day=day, time=time[:5])
 
     def correct(self, old: dict | None, new: dict | None, seq: int) -> None:
         """Replace the effect of one entry, folded earlier as `old` (None: not seen), by `new` (None:
@@ -172,7 +186,7 @@ class StateFolder:
             if answering:
                 first = min(answering)
                 ts, exercise_time, _ = self.kept[team]["actions"][first]
-                _record_response(entry, {"team": team, "ts": ts, "exercise_time": exercise_time})
+                _record_response(entry, {"team": team, "ts": ts, "exercise_time": exercise_time}, self.clock)
 
     def _add_evaluators(self, entry: dict, sign: int) -> None:
         """Count (sign 1) or take back (-1) what an entry adds to the evaluators' part of the state."""
@@ -283,6 +297,9 @@ class StateFolder:
             "safety": list(self.safety.values()),
         }
         state = copy.deepcopy(state)
+        for entry in state["injects"].values():  # lateness counts play time: the night is not late
+            if entry.get("status") in STILL_TO_DO and entry.get("due") is not None:
+                entry["due_play"] = self.clock.play_time(entry["due"])
         if self.with_evaluators:  # made afresh for each snapshot: nothing of the folder's to copy
             state.update(evaluators=self.evaluators(clock["exercise_time"]), agreed=self.agreed_ratings(),
                          raters=self.raters())
@@ -312,15 +329,16 @@ def disagree(ratings) -> bool:
     return len(steps) > 1 and max(steps) - min(steps) >= DISAGREEMENT
 
 
-def _record_response(entry, action):
+def _record_response(entry, action, clock: ExerciseClock):
     """Note a team's response time to a released inject: release to its first answering action.
 
-    Counted in exercise time when both moments have one (pauses do not count), else wall time.
+    Counted in play time when both moments have an exercise time (pauses and jumps do not count),
+    else wall time.
     """
     if not entry or entry.get("status") != "released" or action["team"] in entry["responses"]:
         return
     if entry["exercise_time"] is not None and action["exercise_time"] is not None:
-        seconds = action["exercise_time"] - entry["exercise_time"]
+        seconds = clock.play_time(action["exercise_time"]) - clock.play_time(entry["exercise_time"])
     else:
         seconds = (parse_iso(action["ts"]) - parse_iso(entry["at"])).total_seconds()
     entry["responses"][action["team"]] = round(max(0.0, seconds), 1)

@@ -1,8 +1,11 @@
 """The director's big screen in headless Chromium against a real server."""
 
+import re
+import time
+
 from control.web.codes_sheet import lan_address
 
-from .conftest import CODES, new_id, wait_for_text
+from .conftest import CODES, new_id, until, wait_for_text
 
 READY = "body[data-ready='1']"
 LIVE = "body[data-connection='live']"
@@ -278,3 +281,59 @@ def test_acknowledging_a_safety_alert_says_what_is_done_and_may_stop_play(open_p
     ack, pause = server.get("/api/events", "director").json()["events"][-2:]
     assert (ack["kind"], ack["text"]) == ("safety_ack", "Medic on the way to the farm")
     assert (pause["kind"], pause["op"]) == ("clock", "pause")
+
+
+def test_yesterdays_open_inject_carries_over_late_by_play_time_not_by_the_night(open_page, server):
+    director = server.connect("director")
+    # Day 1 from 15:35 at ten exercise minutes a second: I-04 (15:30) goes overdue in play time ...
+    assert director.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 1, "time": "15:35", "rate": 600})["ok"]
+    assert director.submit({"id": new_id(), "kind": "inject", "inject": "I-01"})["ok"]
+    time.sleep(1.5)
+    assert director.submit({"id": new_id(), "kind": "clock", "op": "pause", "reason": "end of day 1"})["ok"]
+    # ... and the next morning, 17 hours of exercise time later, it is still only that late.
+    assert director.submit({"id": new_id(), "kind": "clock", "op": "resume", "day": 2, "time": "09:05"})["ok"]
+    page = ready(open_page("controller").page)
+    assert page.inner_text("#board-day") and page.eval_on_selector("#board-day", "s => s.value") == "2"
+    row = page.locator("[data-inject='I-04']")
+    assert {"status-overdue", "carried"} <= set(row.get_attribute("class").split())
+    assert row.locator(".inject-time").inner_text().replace("\n", " ") == "day 1 15:30"
+    late = int(re.search(r"OVERDUE \+(\d+) min", row.locator(".inject-status").inner_text())[1])
+    assert 10 <= late < 60  # not +1055
+    rows = page.eval_on_selector_all("#board .inject", "rows => rows.map(r => r.dataset.inject)")
+    carried = page.eval_on_selector_all("#board .inject.carried", "rows => rows.map(r => r.dataset.inject)")
+    assert carried == ["I-02", "I-03", "I-04"] == rows[:3]  # at the top of today's board; I-01 went out: not carried
+
+
+def test_a_mistaken_release_is_recalled_and_the_team_sees_it_withdrawn(open_page, server):
+    server.connect("controller").submit({"id": new_id(), "kind": "inject", "inject": "I-04"})  # alpha and echo
+    team = open_page("team:alpha").page
+    team.goto(server.url + "/team")
+    team.wait_for_selector(".inject-card[data-inject='I-04']", timeout=15000)
+    page = ready(open_page("controller").page)
+    page.locator("[data-inject='I-04']").get_by_role("button", name="Recall").click()
+    assert "Team Alpha, Team Echo will see it withdrawn by control" in page.inner_text("#confirm-extra")
+    page.fill("#confirm-extra textarea", "released to the wrong day")
+    page.click("#confirm-ok")
+    page.wait_for_selector("[data-inject='I-04'].status-recalled >> text=released to the wrong day", timeout=5000)
+    assert page.locator("[data-inject='I-04']").get_by_role("button", name="Release").count() == 1  # it can go out again
+    team.wait_for_selector(".inject-card.withdrawn[data-inject='I-04'] >> text=Withdrawn by control", timeout=5000)
+    assert "released to the wrong day" not in team.content()  # control's reason stays with control
+    team.reload()
+    team.wait_for_selector(".inject-card.withdrawn[data-inject='I-04']", timeout=15000)  # also from the state
+    assert team.locator("#entry-form select[name=inject] option[value='I-04']").count() == 0
+
+
+def test_the_rest_of_the_day_is_shifted_from_the_board(open_page, server):
+    assert server.connect("director").submit({"id": new_id(), "kind": "clock", "op": "start", "day": 2,
+                                              "time": "10:00"})["ok"]
+    page = ready(open_page("director").page)
+    page.click("#shift-open")
+    assert page.input_value("#confirm-extra input[name=time]") == "10:00"
+    page.fill("#confirm-extra input[name=minutes]", "20")
+    page.fill("#confirm-extra textarea", "the search at the club ran long")
+    page.click("#confirm-ok")
+    until(page, "document.querySelector(\"[data-inject='I-08'] .inject-time\").textContent === '11:10'", timeout=5)
+    assert "MSEL: day 2 10:50" in page.inner_text("[data-inject='I-08']")
+    assert page.inner_text("[data-inject='I-06'] .inject-time") == "09:45"  # before 10:00: stays
+    shift = server.get("/api/events", "director").json()["events"][-1]
+    assert (shift["kind"], shift["day"], shift["time"], shift["minutes"]) == ("schedule_shift", 2, "10:00", 20)

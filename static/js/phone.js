@@ -39,8 +39,14 @@ async function cached(path, key) {
   }
 }
 
-/** Remember an inject released to this device's role (from the state, a page of events or a broadcast). */
+/** Remember an inject released to this device's role, or recalled by control (from the state, a page
+ * of events or a broadcast): a recalled one stays, shown withdrawn, until it is released again. */
 function learnInject(phone, event) {
+  if (event.kind === "inject_recall") {
+    if (!phone.released.has(event.inject)) learnInject(phone, { ...event, kind: "inject" });
+    phone.released.get(event.inject).withdrawn = event.ts;
+    return;
+  }
   if (event.kind !== "inject") return;
   const row = (phone.scenario.injects || []).find((i) => i.id === event.inject) || {};
   phone.released.set(event.inject, { id: event.inject, title: event.title || row.title, description: event.description || row.description,
@@ -132,8 +138,9 @@ async function main() {
   };
   for (const [id, entry] of Object.entries(state.teams || {})) phone.teamSites[id] = entry.site;
   for (const [id, entry] of Object.entries(state.injects || {})) {
-    if (entry.status === RULES.inject_status.inject) {
+    if (entry.status === RULES.inject_status.inject || (entry.status === RULES.inject_status.inject_recall && entry.teams)) {
       learnInject(phone, { kind: "inject", inject: id, teams: entry.teams, title: entry.title, ts: entry.at, exercise_time: entry.exercise_time });
+      if (entry.status === RULES.inject_status.inject_recall) phone.released.get(id).withdrawn = entry.at;
     }
   }
   recent.events.forEach((event) => learnInject(phone, event));
@@ -166,7 +173,7 @@ async function main() {
       S.received.push(event.kind);
       if (event.kind === "move") phone.teamSites[event.team] = event.site;
       learnInject(phone, event);
-      if (event.kind === "inject") { showInjects(); if (page === "observe") form.showGuide(); }
+      if (event.kind === "inject" || event.kind === "inject_recall") { showInjects(); if (page === "observe") form.showGuide(); }
       if (assignment && changesAssignments(event)) refreshState();
       if (learnAck(event)) log.render();
     },

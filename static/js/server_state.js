@@ -67,4 +67,12 @@ export class ServerState {
   exerciseNow() {
     return exerciseTimeNow(this.state, this.skew);
   }
+
+  /** Play time now (seconds): exercise time less the jumps (the nights), as the server counts it; an
+   * inject still to do is late by playNow() - its due_play. */
+  playNow() {
+    const now = this.exerciseNow();
+    const c = this.state.clock;
+    return now === null || c.play_time == null ? now : now - (c.exercise_time - c.play_time);
+  }
 }

@@ -14,6 +14,8 @@ export const KIND_STYLE = {
   inject: { name: t("Inject released"), symbol: "diamond", color: "#E69F00" },
   inject_skip: { name: t("Inject skipped"), symbol: "diamond-open", color: "#999999" },
   inject_defer: { name: t("Inject deferred"), symbol: "diamond-open", color: "#E69F00" },
+  inject_recall: { name: t("Inject recalled"), symbol: "diamond-x-open", color: "#E69F00" },
+  schedule_shift: { name: t("Schedule shifted"), symbol: "line-ew-open", color: "#000000" },
   evaluation: { name: t("Evaluation"), symbol: "star", color: "#009E73" },
   agreed_rating: { name: t("Agreed rating"), symbol: "star-square", color: "#009E73" },
   bookmark: { name: t("Bookmark"), symbol: "square", color: "#F0E442" },
@@ -166,6 +168,13 @@ export function scenarioViews(scenario) {
       }
       case "inject_skip": return t("%(inject)s skipped: %(reason)s", { inject: u(event.inject), reason: u(event.reason) });
       case "inject_defer": return t("%(inject)s deferred: %(reason)s", { inject: u(event.inject), reason: u(event.reason) });
+      case "inject_recall": return event.reason ? t("%(inject)s withdrawn by control: %(reason)s", { inject: u(event.inject), reason: u(event.reason) })
+        : t("%(inject)s withdrawn by control", { inject: u(event.inject) });
+      case "schedule_shift": {
+        const parts = { day: event.day, time: event.time, minutes: Math.abs(event.minutes), reason: u(event.reason) };
+        return event.minutes > 0 ? t("Injects from day %(day)s %(time)s on moved %(minutes)s min later: %(reason)s", parts)
+          : t("Injects from day %(day)s %(time)s on moved %(minutes)s min earlier: %(reason)s", parts);
+      }
       case "evaluation": {
         const parts = { team, objective: u(objectiveTitle(event.objective)), rating: event.rating, wording: t(RULES.ratings[event.rating]), note: u(event.note) };
         return event.note ? t("%(team)s — %(objective)s: %(rating)s (%(wording)s) — %(note)s", parts)

@@ -1,6 +1,8 @@
 // The inject board: the day's MSEL and the ad-hoc injects against the exercise clock, each in the
 // status the server folds (pending, released with who answered after how long, skipped, deferred),
-// DUE or OVERDUE by the rule the server gives; release, skip or defer with a reason, or an ad-hoc inject.
+// DUE or OVERDUE by the rule the server gives, late by play time (the night is not lateness); today's
+// board also carries what earlier days left still to do.  Release, skip, defer (to a new time) or
+// recall a release with a reason, shift the rest of the schedule, or write an ad-hoc inject.
 
 import { RULES } from "/rules.js";
 import { LANG, t } from "../i18n.js";
@@ -40,34 +42,46 @@ export function boardPanel(page) {
   let shownFirst = null; // the first inject still to do, when the board last brought it into view
   setInterval(render, 5000);
   setUpAdhoc();
+  setUpShift();
 
-  function status(entry, now) {
+  const stillToDo = (entry) => RULES.still_to_do.includes(entry.status) && entry.due != null;
+
+  function status(entry, played) {
     const label = shout(entry.status);
-    if (!RULES.still_to_do.includes(entry.status) || now === null || entry.due === undefined) return { key: entry.status, label };
-    const late = now - entry.due;
-    const deferred = (text) => (entry.status === "deferred" ? t("%(status)s (deferred)", { status: text }) : text);
+    if (!stillToDo(entry) || played === null) return { key: entry.status, label };
+    const late = played - (entry.due_play ?? entry.due);
+    const why = (text) => (entry.status === "deferred" ? t("%(status)s (deferred)", { status: text })
+      : entry.status === "recalled" ? t("%(status)s (recalled)", { status: text }) : text);
     if (late >= RULES.overdue_after) {
-      return { key: "overdue", label: deferred(t("%(status)s +%(minutes)s min", { status: shout("overdue"), minutes: Math.round(late / 60) })) };
+      return { key: "overdue", label: why(t("%(status)s +%(minutes)s min", { status: shout("overdue"), minutes: Math.round(late / 60) })) };
     }
-    if (late >= 0) return { key: "due", label: deferred(shout("due")) };
+    if (late >= 0) return { key: "due", label: why(shout("due")) };
     return { key: entry.status, label };
   }
 
   function render() {
     const now = server.exerciseNow();
-    if (!dayChosen) day = Math.min(now === null ? 1 : Math.floor(now / DAY) + 1, scenario.days.length);
+    const today = now === null ? null : Math.floor(now / DAY) + 1;
+    if (!dayChosen) day = Math.min(today ?? 1, scenario.days.length);
     select.value = String(day);
     const sheet = $("run-sheet-link"); // the printable run sheet of the day on show
     if (sheet) sheet.href = `/run-sheet?day=${day}&lang=${LANG}`;
-    const rows = Object.entries(server.state.injects).filter(([, entry]) => entry.day === day)
+    // Today's board carries what earlier days left still to do, at the top, with its day.
+    const onBoard = (entry) => entry.day === day || (day === today && entry.day < day && stillToDo(entry));
+    const rows = Object.entries(server.state.injects).filter(([, entry]) => onBoard(entry))
       .map(([id, entry]) => ({ id, entry, row: msel.get(id) || { title: entry.title, teams: entry.teams } }))
-      .sort((a, b) => a.entry.time.localeCompare(b.entry.time));
+      .sort((a, b) => a.entry.day - b.entry.day || a.entry.time.localeCompare(b.entry.time));
+    const played = server.playNow();
     const items = rows.map(({ id, entry, row }) => {
-      const shown = status(entry, now);
-      const li = el("li", { class: `inject status-${shown.key}${page.can.detail ? " openable" : ""}`, "data-inject": id,
+      const shown = status(entry, played);
+      const carried = entry.day !== day;
+      const li = el("li", { class: `inject status-${shown.key}${carried ? " carried" : ""}${page.can.detail ? " openable" : ""}`, "data-inject": id,
         title: page.can.detail ? t("Click for the inject in full") : "" });
+      // Moved by a deferral or a schedule shift: the MSEL's own time beside the one that counts.
+      const moved = row.day !== undefined && (row.day !== entry.day || row.time !== entry.time);
       li.append(
-        el("span", { class: "inject-time", text: entry.time }),
+        el("span", { class: "inject-time", text: carried ? t("day %(day)s %(time)s", { day: entry.day, time: entry.time }) : entry.time,
+          title: moved ? t("MSEL: day %(day)s %(time)s", { day: row.day, time: row.time }) : "" }),
         el("span", { class: "inject-id", text: id }),
         el("span", { class: "inject-title", text: u(row.title) }),
         el("span", { class: "inject-teams", text: (row.teams || []).map((team) => u(views.shortTeamName(team))).join(", ") }),
@@ -77,12 +91,16 @@ export function boardPanel(page) {
         const answered = entry.teams.map((team) => `${u(views.shortTeamName(team))} ${team in entry.responses ? minutes(entry.responses[team]) : "–"}`);
         li.append(el("span", { class: "inject-responses", text: t("answered: %(teams)s", { teams: answered.join(" · ") }) }));
       }
+      if (moved) li.append(el("span", { class: "inject-moved", text: t("MSEL: day %(day)s %(time)s", { day: row.day, time: row.time }) }));
       if (entry.reason) li.append(el("span", { class: "inject-reason", text: u(entry.reason) }));
       if (page.can.inject && msel.has(id) && entry.status !== RELEASED) {
         li.append(el("span", { class: "inject-actions" },
           el("button", { type: "button", text: t("Release"), "data-act": "release" }),
           el("button", { type: "button", text: t("Skip"), "data-act": "skip", hidden: entry.status === RULES.inject_status.inject_skip }),
           el("button", { type: "button", text: t("Defer"), "data-act": "defer" })));
+      } else if (page.can.inject && entry.status === RELEASED) {
+        li.append(el("span", { class: "inject-actions" }, el("button", { type: "button", text: t("Recall"), "data-act": "recall",
+          title: t("Released by mistake: withdraw it from the teams") })));
       }
       return li;
     });
@@ -99,9 +117,19 @@ export function boardPanel(page) {
   }
 
   async function boardAction(injectId, act) {
-    const inj = msel.get(injectId);
+    const entry = server.state.injects[injectId] || {};
+    const inj = msel.get(injectId) || { id: injectId, title: entry.title, teams: entry.teams || [] };
     const teams = inj.teams.map(views.teamName).join(", ");
     const named = { inject: u(inj.id), title: u(inj.title) };
+    if (act === "recall") {
+      const reason = el("textarea", { name: "reason", rows: 3, required: true, maxLength: 10000 });
+      const extra = el("div", {}, el("p", { text: t("%(teams)s will see it withdrawn by control. What they logged in answer stays in the log; the inject goes back on the board.", { teams }) }),
+        el("label", { text: t("Why is it recalled?") }, reason));
+      if (!(await confirmDialog(t("Recall %(inject)s \"%(title)s\"?", named), extra, t("Recall")))) return;
+      if (!reason.value.trim()) { toast(t("A reason is needed: nothing was saved.")); return; }
+      report(await page.submit({ kind: "inject_recall", inject: injectId, reason: reason.value }), t("%(inject)s recall", { inject: inj.id }));
+      return;
+    }
     if (act === "release") {
       if (!(await confirmDialog(t("Release %(inject)s \"%(title)s\" to %(teams)s now?", { ...named, teams }), null, t("Release now")))) return;
       report(await page.submit({ kind: "inject", inject: inj.id }), t("%(inject)s release", { inject: inj.id }));
@@ -126,6 +154,33 @@ export function boardPanel(page) {
     const fields = { kind: act === "skip" ? "inject_skip" : "inject_defer", inject: inj.id, reason: reason.value };
     if (act === "defer" && timeInput.value.trim()) Object.assign(fields, { day: Number(dayInput.value), time: timeInput.value.trim() });
     report(await page.submit(fields), words.done);
+  }
+
+  /** Shift the rest of the schedule: every inject still to do from a day and time on, by some minutes. */
+  function setUpShift() {
+    const open = $("shift-open");
+    if (!open) return;
+    open.addEventListener("click", async () => {
+      const now = server.exerciseNow();
+      const from = now === null ? null : Math.floor(now / 300) * 300;
+      const dayInput = el("select", { name: "day" }, ...scenario.days.map((d) => el("option", { value: d.day, text: `${d.day}`,
+        selected: d.day === (from === null ? day : Math.floor(from / DAY) + 1) })));
+      const timeInput = el("input", { type: "text", name: "time", inputMode: "numeric", size: 5, maxLength: 5, required: true,
+        pattern: "([01][0-9]|2[0-3]):[0-5][0-9]", placeholder: t("HH:MM"), title: t("Time (24-hour, HH:MM)"),
+        value: from === null ? "" : clockText(from % DAY) });
+      const minutesInput = el("input", { type: "number", name: "minutes", min: -1440, max: 1440, step: 1, value: 30, required: true });
+      const reason = el("textarea", { name: "reason", rows: 2, required: true, maxLength: 10000 });
+      const extra = el("div", { class: "shift-form" },
+        el("label", {}, t("From"), " ", t("Day"), " ", dayInput, " ", timeInput),
+        el("label", {}, t("By (minutes; negative: earlier)"), " ", minutesInput),
+        el("label", { text: t("Why?") }, reason),
+        el("p", { class: "muted", text: t("Every inject still to do from then on moves; released and skipped ones stay.") }));
+      if (!(await confirmDialog(t("Shift the schedule"), extra, t("Shift")))) return;
+      const minutes = Number(minutesInput.value);
+      if (!reason.value.trim()) { toast(t("A reason is needed: nothing was saved.")); return; }
+      report(await page.submit({ kind: "schedule_shift", day: Number(dayInput.value), time: timeInput.value.trim(),
+        minutes: Number.isInteger(minutes) ? minutes : minutesInput.value, reason: reason.value }), t("Schedule shift"));
+    });
   }
 
   function setUpAdhoc() {

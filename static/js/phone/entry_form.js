@@ -189,7 +189,8 @@ export function entryForm(phone) {
     const select = form.elements.inject;
     const team = phone.team();
     const current = select.value;
-    const released = [...phone.released.values()].filter((i) => page === "observe" || i.teams.includes(team));
+    // A team no longer answers an inject control withdrew; an evaluator may still link what they saw to it.
+    const released = [...phone.released.values()].filter((i) => page === "observe" || (i.teams.includes(team) && !i.withdrawn));
     options(select, released.map((i) => [i.id, `${u(i.id)} — ${u(i.title)}`]));
     select.value = current;
   }

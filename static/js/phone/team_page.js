@@ -22,8 +22,9 @@ export function teamPage(phone, { onTeam }) {
     $("team-name").textContent = team ? phone.teamName(team) : "";
     const mine = [...phone.released.values()].filter((i) => i.teams.includes(team)).reverse();
     list.replaceChildren(...(mine.length ? mine.map((i) => {
-      const li = el("li", { class: "inject-card", "data-inject": i.id });
-      li.append(el("h3", { text: `${u(i.id)} — ${u(i.title)}` }), el("p", { text: u(i.description) }),
+      const li = el("li", { class: `inject-card${i.withdrawn ? " withdrawn" : ""}`, "data-inject": i.id });
+      if (i.withdrawn) li.append(el("p", { class: "withdrawn-note", text: t("Withdrawn by control — disregard this inject.") }));
+      li.append(el("h3", { text: i.title ? `${u(i.id)} — ${u(i.title)}` : u(i.id) }), i.description ? el("p", { text: u(i.description) }) : "",
         el("p", { class: "inject-meta", text: [i.from, i.delivery && t(RULES.labels.delivery[i.delivery] || i.delivery)].filter(Boolean).map(u).concat(i.exercise_time != null ? whenText(i) : wallClock(i.ts)).join(" · ") }));
       return li;
     }) : [el("li", { class: "empty", text: t("No injects released to this team yet.") })]));
