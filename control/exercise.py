@@ -668,6 +668,24 @@ class Exercise:
         version = self.version(event)
         return self.view(role, version) if version is not None else None
 
+    def search_for(self, role: str, wanted, limit: int) -> tuple[list, bool]:
+        """Return the last `limit` events `role` may see that `wanted` (an EventFilter) matches, as they
+        now read (withdrawn ones left out, amends applied), oldest first; and whether older ones may match
+        too.  Walks the log from its end a page at a time: a rare match costs one pass over the log."""
+        found, cursor = [], self.log.last_seq() + 1
+        while True:
+            batch = list(self.log.before(cursor, READ_PAGE))
+            for event in batch:
+                cursor = event["seq"]
+                shown = self._seen_now(role, event)
+                if shown is not None and wanted.matches(shown):
+                    found.append(shown)
+                    if len(found) == limit:
+                        return found[::-1], True
+            if len(batch) < READ_PAGE:
+                return found[::-1], False
+            let_others_run()
+
     def marks_for(self, role: str) -> list:
         """Return the moments a replay jumps between, as `role` sees them."""
         return self.effective(role, self.log.marks())

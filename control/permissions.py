@@ -74,6 +74,7 @@ SEE = {
 CALL = {
     "scenario": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
     "events": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
+    "search": ("director", "controller", "lead_evaluator", "observer"),  # the whole log by team, kind, words
     "state": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
     "timeline": ("director", "controller", "lead_evaluator", "observer", "screen"),
     "director": ("director", "controller", "lead_evaluator", "screen"),

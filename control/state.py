@@ -10,7 +10,7 @@ from datetime import datetime
 from . import assignments
 from .clock import ExerciseClock
 from .events import INJECT_STATUS, RATINGS, STORED_ENVELOPE
-from .timefmt import exercise_seconds, iso, parse_iso, split_exercise_time
+from .timefmt import DAY, exercise_seconds, iso, parse_iso, split_exercise_time
 
 OVERDUE_AFTER = 10 * 60  # exercise seconds past its time before an inject still to do counts as overdue
 STEPS = {letter: step for step, letter in enumerate(RATINGS)}  # P 0, S 1, M 2, U 3
@@ -73,6 +73,7 @@ class StateFolder:
         self.with_objectives = objectives
         self.coverage = ({o: {t: dict.fromkeys(RATINGS, 0) for t in team_ids} for o in scenario.objectives}
                          if objectives else {})
+        self.coverage_days = {}  # exercise day -> the same counts, of that day's evaluations only
         self.clock = ExerciseClock()
         self.last_seq = 0
         self.safety = {}  # open alerts by id
@@ -130,12 +131,27 @@ class StateFolder:
         elif kind == "schedule_shift":
             self._shift(exercise_seconds(event["day"], event["time"]), event["minutes"] * 60)
         elif kind == "evaluation" and self.with_objectives and team in self.teams:
-            self.coverage.setdefault(event["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
-            self.coverage[event["objective"]][team][event["rating"]] += 1
+            self._count_rating(event, 1)
         elif kind == "safety":
             self.safety[event["id"]] = {k: event.get(k) for k in ("id", "seq", "ts", "role", "text", "site")}
         elif kind == "safety_ack":
             self.safety.pop(event["target"], None)
+
+    def _count_rating(self, entry: dict, sign: int) -> None:
+        """Count (sign 1) or take back (-1) an evaluation in the coverage, the whole exercise's and its day's."""
+        key, rating = (entry["objective"], entry["team"]), entry["rating"]
+        _cell(self.coverage, key)[rating] += sign
+        if entry["exercise_time"] is None:
+            return
+        day = str(int(entry["exercise_time"] // DAY) + 1)
+        cell = _cell(self.coverage_days.setdefault(day, {}), key)
+        cell[rating] += sign
+        if not any(cell.values()):  # a day holds only what was rated that day, as a fold of the log has it
+            del self.coverage_days[day][key[0]][key[1]]
+            if not self.coverage_days[day][key[0]]:
+                del self.coverage_days[day][key[0]]
+            if not self.coverage_days[day]:
+                del self.coverage_days[day]
 
     def _shift(self, start: float, by: int) -> None:
         """Move every inject still to do that falls due at or after `start` by `by` seconds."""
@@ -166,8 +182,7 @@ class StateFolder:
                 if kind == "action" and version.get("inject"):
                     answers.add((version["inject"], team))
             elif kind == "evaluation" and self.with_objectives:
-                cell = self.coverage.setdefault(version["objective"], {}).setdefault(team, dict.fromkeys(RATINGS, 0))
-                cell[version["rating"]] += sign
+                self._count_rating(version, sign)
         for version, sign in ((old, -1), (new, 1)):
             if version is not None and self.with_evaluators:
                 self._add_evaluators(version, sign)
@@ -294,6 +309,7 @@ class StateFolder:
             "teams": self.teams,
             "injects": self.injects,
             "objectives": self.coverage,
+            "objectives_by_day": self.coverage_days,
             "safety": list(self.safety.values()),
         }
         state = copy.deepcopy(state)
@@ -320,6 +336,12 @@ def fold(scenario, events, at: datetime, **options) -> dict:
         if event["seq"] <= upto:
             folder.add(event)
     return folder.snapshot(at)
+
+
+def _cell(table: dict, key: tuple) -> dict:
+    """Return the P/S/M/U counts of (objective, team) in a coverage table, made when missing."""
+    objective, team = key
+    return table.setdefault(objective, {}).setdefault(team, dict.fromkeys(RATINGS, 0))
 
 
 def disagree(ratings) -> bool:

@@ -13,10 +13,11 @@ ALL = STAFF - {"lead_evaluator"} | {"screen"} | TEAMS
 ENDPOINTS = {
     "/api/scenario": ALL | STAFF, "/api/events": ALL | STAFF, "/api/state": ALL | STAFF,
     "/api/timeline": STAFF | {"screen"},
-    "/api/marks": STAFF, "/api/evidence": STAFF, "/api/injects/I-01": {"director", "controller"},
+    "/api/marks": STAFF, "/api/evidence": STAFF, "/api/search": STAFF, "/api/injects/I-01": {"director", "controller"},
     "/run-sheet": {"director", "controller"},
     "/api/export/events.csv": STAFF, "/api/export/events.jsonl": STAFF, "/api/export/report.html": STAFF,
     "/director": {"director", "controller", "lead_evaluator", "screen"},
+    "/wall": {"director", "controller", "lead_evaluator", "screen"},
     "/observe": STAFF, "/team": {"director", "controller"} | TEAMS, "/debrief": STAFF, "/codes": {"director"},
 }
 
@@ -39,9 +40,9 @@ RECEIVES = {
     "director": "all", "controller": "all", "observer": "all", "screen": "all",
     "team:alpha": {"clock", "inject-all", "action-alpha", "move-alpha", "retract-action", "action2-alpha",
                    "amend-to-bravo"},
-    "team:bravo": {"clock", "inject-all", "inject-bravo", "amend-to-bravo"},
+    "team:bravo": {"clock", "inject-all", "inject-bravo", "amend-to-bravo", "recall-bravo"},
     "team:charlie": {"clock", "inject-all"},
-    "team:delta": {"clock", "inject-all", "inject-bravo"},
+    "team:delta": {"clock", "inject-all", "inject-bravo", "recall-bravo"},
     "team:echo": {"clock", "inject-all", "safety-echo", "ack-echo"},
 }
 
@@ -63,6 +64,8 @@ def test_what_each_role_receives_by_broadcast_resume_and_http(server):
     send("inject-bravo", "director", kind="inject", inject="I-02")
     send("skip", "controller", kind="inject_skip", inject="I-03", reason="late")
     send("defer", "controller", kind="inject_defer", inject="I-04", reason="actors")
+    send("recall-bravo", "controller", kind="inject_recall", inject="I-02", reason="control's own reason")
+    send("shift", "director", kind="schedule_shift", day=2, time="09:00", minutes=15, reason="late")
     action = send("action-alpha", "team:alpha", kind="action", team="alpha", action_type="plan", site="hq", text="t")
     send("move-alpha", "team:alpha", kind="move", team="alpha", site="club")
     rating = send("eval-alpha", "observer", kind="evaluation", objective="obj-identify", team="alpha", rating="M",
@@ -109,6 +112,8 @@ def check_content(role, label, event):
         assert "conn" not in event, (role, label)
     if role == "screen" and label in ("eval-alpha", "amend-eval", "note", "retract-note"):
         assert not {"note", "text", "reason"} & event.keys(), (role, label, event)
+    if label == "recall-bravo" and role.startswith("team:"):  # withdrawn by control, not why
+        assert "reason" not in event and event["inject"] == "I-02", event
     if label == "amend-to-bravo" and role == "team:alpha":  # told it is no longer theirs, not where it went
         assert event["removed"] is True and not {"team", "text", "entry", "reason"} & event.keys(), event
     if label == "amend-to-bravo" and role == "team:bravo":  # the whole entry, which bravo never saw before

@@ -73,8 +73,8 @@ def test_after_every_kind_the_page_draws_what_the_server_folds(open_page, server
     until(page, "document.getElementById('safety').hidden")
     until(page, """(() => { const t = document.getElementById('map-plot').data.find((t) => t.name === 'Team Alpha');
         return t && Math.abs(t.x[0] - 860) < 40; })()""")  # back at the farm: the later move was withdrawn
-    coverage = page.evaluate("document.getElementById('coverage-plot').data[0].text[0][0]")
-    assert "U1" in coverage and "S0" in coverage
+    coverage = page.evaluate("document.getElementById('coverage-plot').data[0].hovertext[0][0]")
+    assert "U 1" in coverage and "S 0" in coverage
     assert "(withdrawn)" in page.inner_text("#feed")
     assert "at Greenfield Farm" in page.inner_text("#feed").replace("\u2068", "").replace("\u2069", "")
     assert view.errors == []

@@ -152,8 +152,11 @@ def test_a_safety_alert_takes_over_until_the_director_acknowledges(open_page, se
 
 def test_the_screen_role_sees_the_picture_without_controls_and_cannot_act(open_page, server):
     server.connect("director").submit({"id": new_id(), "kind": "inject", "inject": "I-01"})
-    page = ready(open_page("screen").page)
-    assert page.locator("#clock-controls, #adhoc-open, [data-act]").count() == 0
+    view = open_page("screen")
+    assert view.page.url.endswith("/wall")  # the projector lands on the wall view
+    view.page.goto(server.url + "/director")
+    page = ready(view.page)
+    assert page.locator("#clock-controls, #adhoc-open, #shift-open, [data-act], #feed-filter").count() == 0
     assert page.locator("[data-inject='I-01'].status-released").count() == 1
     ack = page.evaluate("""() => new Promise(resolve => {
         const s = io({transports: ['websocket']});
@@ -337,3 +340,68 @@ def test_the_rest_of_the_day_is_shifted_from_the_board(open_page, server):
     assert page.inner_text("[data-inject='I-06'] .inject-time") == "09:45"  # before 10:00: stays
     shift = server.get("/api/events", "director").json()["events"][-1]
     assert (shift["kind"], shift["day"], shift["time"], shift["minutes"]) == ("schedule_shift", 2, "10:00", 20)
+
+
+def test_the_feed_searches_the_whole_exercise_and_filters_by_team(open_page, server):
+    director = server.connect("director")
+    director.submit({"id": new_id(), "kind": "note", "team": "bravo", "text": "Bravo asked for the bank records"})
+    for i in range(90):  # the note scrolls out of the live feed (80 lines)
+        move = {"id": new_id(), "kind": "move", "team": "alpha", "site": "club" if i % 2 else "hq"}
+        while not director.submit(move)["ok"]:  # a burst this fast is asked to wait
+            time.sleep(0.2)
+    director.submit({"id": new_id(), "kind": "note", "team": "alpha", "text": "Alpha asked for BANK records too"})
+    page = ready(open_page("director").page)
+    assert "Bravo asked" not in page.inner_text("#feed")
+    page.fill("#feed-filter input[name=q]", "bank records")
+    until(page, "document.querySelectorAll('#feed li').length === 2")
+    assert page.inner_text("#feed-found-text") == "2 found in the whole exercise"
+    lines = page.eval_on_selector_all("#feed .feed-text", "items => items.map(i => i.textContent)")
+    assert "Alpha asked for BANK records too" in lines[0] and "Bravo asked for the bank records" in lines[1]  # newest first
+    page.select_option("#feed-filter select[name=team]", "bravo")
+    until(page, "document.querySelectorAll('#feed li').length === 1")
+    page.click("#feed-clear")
+    until(page, "document.querySelectorAll('#feed li').length === 80")
+    assert page.locator("#feed-found").is_hidden()
+
+
+def click_coverage_cell(page, row, column):
+    """Click the cell of objective `row`, team `column` on the coverage heatmap."""
+    x, y = page.evaluate("""([row, column]) => {
+        const gd = document.getElementById('coverage-plot'); const fl = gd._fullLayout; const box = gd.getBoundingClientRect();
+        return [box.left + fl._size.l + fl.xaxis.l2p(column), box.top + fl._size.t + fl.yaxis.l2p(row)]; }""", [row, column])
+    page.mouse.click(x, y)
+
+
+def test_coverage_shows_today_or_the_whole_week_by_how_well_and_a_cell_opens_its_notes(open_page, server, scenario):
+    director, observer = server.connect("director"), server.connect("observer")
+    director.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 1, "time": "13:00"})
+    observer.submit({"id": new_id(), "kind": "evaluation", "objective": "obj-identify", "team": "alpha", "rating": "U",
+                     "note": "Day one: missed every indicator"})
+    director.submit({"id": new_id(), "kind": "clock", "op": "pause"})
+    director.submit({"id": new_id(), "kind": "clock", "op": "resume", "day": 2, "time": "09:00"})
+    observer.submit({"id": new_id(), "kind": "evaluation", "objective": "obj-identify", "team": "alpha", "rating": "P",
+                     "note": "Day two: spotted the debt bondage at once"})
+    page = ready(open_page("director").page)
+    z = "document.getElementById('coverage-plot').data[0].z"
+    until(page, f"{z}[0][0] === 1")  # today: one P (colour step 1 = P)
+    page.click("[data-coverage='all']")
+    until(page, f"{z}[0][0] === 3")  # the week: P and U, a mean of S–M, drawn as M (rounded)
+    assert page.evaluate(f"{z}[0][1]") == 0  # bravo: not rated, pale
+    click_coverage_cell(page, 0, 0)
+    page.wait_for_selector("#cell-dialog[open] >> text=Day two: spotted the debt bondage at once", timeout=5000)
+    notes = page.eval_on_selector_all("#cell-body .feed-text",
+                                      "items => items.map(i => i.textContent.replace(/[\u2068\u2069]/g, ''))")
+    assert notes == ["Day two: spotted the debt bondage at once", "Day one: missed every indicator"]
+    assert page.inner_text("#cell-title") == "Team Alpha — " + scenario.objectives["obj-identify"]["title"]
+
+
+def test_markers_at_the_same_minute_are_all_listed_on_hover(open_page, server):
+    director = server.connect("director")
+    director.submit({"id": new_id(), "kind": "clock", "op": "start", "day": 1, "time": "13:00"})
+    director.submit({"id": new_id(), "kind": "move", "team": "alpha", "site": "club"})
+    director.submit({"id": new_id(), "kind": "action", "team": "alpha", "action_type": "plan", "site": "club", "text": "first"})
+    director.submit({"id": new_id(), "kind": "action", "team": "alpha", "action_type": "plan", "site": "club",
+                     "text": "second"})
+    page = ready(open_page("director").page)
+    until(page, """document.getElementById('timeline-plot').data.some(t => t.name === 'Move'
+        && ['3 at this minute', 'first', 'second'].every(words => t.hovertext[0].includes(words)))""")

@@ -113,3 +113,20 @@ def test_open_safety_alerts_until_acknowledged(scenario):
            ev(3, 7, 5, "safety_ack", target="e1")]
     assert [a["id"] for a in fold(scenario, log, at(7, 2))["safety"]] == ["e1", "e2"]
     assert [a["id"] for a in fold(scenario, log, at(7, 6))["safety"]] == ["e2"]
+
+
+def test_coverage_is_also_counted_per_exercise_day(scenario):
+    day1 = exercise_seconds(1, "14:00")
+    log = [ev(1, 7, 0, "clock", op="start", exercise_time=exercise_seconds(1, "13:00")),
+           ev(2, 8, 0, "evaluation", objective="obj-identify", team="alpha", rating="U", note="", exercise_time=day1),
+           ev(3, 8, 5, "clock", op="pause", exercise_time=day1),
+           ev(4, 8, 10, "clock", op="resume", exercise_time=exercise_seconds(2, "09:00")),
+           ev(5, 8, 20, "evaluation", objective="obj-identify", team="alpha", rating="P", note="",
+              exercise_time=exercise_seconds(2, "09:10")),
+           ev(6, 8, 25, "evaluation", objective="obj-identify", team="bravo", rating="S", note="",
+              exercise_time=exercise_seconds(2, "09:15")),
+           ev(7, 8, 30, "retract", target="e6", reason="wrong team")]
+    state = fold(scenario, log, at(9, 0))
+    assert state["objectives"]["obj-identify"]["alpha"] == {"P": 1, "S": 0, "M": 0, "U": 1}
+    assert state["objectives_by_day"] == {"1": {"obj-identify": {"alpha": {"P": 0, "S": 0, "M": 0, "U": 1}}},
+                                          "2": {"obj-identify": {"alpha": {"P": 1, "S": 0, "M": 0, "U": 0}}}}

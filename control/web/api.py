@@ -8,10 +8,11 @@ from functools import wraps
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
 from ..eventlog import MAX_SEQ
-from ..events import unknown_id
+from ..events import InvalidEvent, unknown_id
 from ..exercise import health_in_language
 from ..exports import events_csv, events_jsonl, report_context
 from ..i18n import _
+from ..search import EventFilter
 from ..timefmt import iso, parse_iso
 from .access import json_error, require, room
 from .language import request_language
@@ -103,6 +104,24 @@ def events(role):
     limit = int_arg("limit", 1000, 1, MAX_EVENTS_PAGE)
     found, cursor, more = exercise.events_for(role, since, limit)
     return jsonify({"ok": True, "events": found, "next": cursor, "more": more})
+
+
+@bp.get("/api/search")
+@endpoint("search")
+def search(role):
+    """The last `limit` events (default 200) the role may see, matching `team`, `site`, `objective`,
+    `kind` (comma-separated) and the words `q`, across the whole log: the feed's search and a
+    coverage cell's notes."""
+    wanted = EventFilter(team=request.args.get("team") or None, site=request.args.get("site") or None,
+                         objective=request.args.get("objective") or None,
+                         kinds=tuple(k for k in request.args.get("kind", "").split(",") if k),
+                         words=request.args.get("q", "").strip())
+    try:
+        wanted.check(room().exercise.scenario)
+    except InvalidEvent as e:
+        raise BadRequest(e.message, e.field) from None
+    found, more = room().exercise.search_for(role, wanted, int_arg("limit", 200, 1, 1000))
+    return jsonify({"ok": True, "events": found, "more": more})
 
 
 @bp.get("/api/timeline")

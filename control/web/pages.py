@@ -34,6 +34,8 @@ def home_of(role: str) -> str:
     """Return the page a role lands on after login."""
     if role in ("observer", "lead_evaluator"):
         return url_for("pages.observe")
+    if role == "screen":  # the projector in the room
+        return url_for("pages.wall")
     if may_call(role, "director"):
         return url_for("pages.director")
     return url_for("pages.team") if may_call(role, "team_page") else url_for("pages.home")
@@ -139,8 +141,18 @@ def director(role):
         "assign": may_submit(role, {"kind": "assignment"}) is None,
         "evaluators": may_see(role, {"kind": "assignment"}),
         "detail": may_call(role, "inject_detail"),
+        "search": may_call(role, "search"),
     }
     return render_template("director.html", role=role, can=can, scenario=request_scenario().raw)
+
+
+@bp.get("/wall")
+@require("director", page=True)
+def wall(role):
+    """The projector's view: few, large things the room reads from afar (clock, safety, injects due,
+    where the teams are, today's coverage gaps); the dense panels are /director's."""
+    can = {"ack": may_submit(role, {"kind": "safety_ack"}) is None}
+    return render_template("wall.html", role=role, can=can, scenario=request_scenario().raw)
 
 
 @bp.get("/debrief")

@@ -14,31 +14,13 @@ import { coveragePanel } from "./director/coverage.js";
 import { evaluatorsPanel } from "./director/evaluators.js";
 import { injectDetail } from "./director/inject_detail.js";
 import { toast } from "./director/dialogs.js";
+import { setStatus, showHealth } from "./director/connection.js";
 import { FEED_LENGTH, feedPanel } from "./director/feed.js";
 import { mapPanel } from "./director/map.js";
 import { safetyPanel } from "./director/safety.js";
 import { WINDOW, timelinePanel } from "./director/timeline.js";
 
 const body = document.body;
-const $ = (id) => document.getElementById(id);
-
-/** The server's storage is failing: nothing new is saved until it works again; phones keep their entries. */
-function showHealth(health) {
-  const box = $("storage-fault");
-  box.hidden = health.ok;
-  const warning = t("STORAGE FAILING — nothing new is saved: %(fault)s. Entries are kept on the phones and tablets and sent again by themselves.",
-    { fault: health.storage });
-  box.textContent = health.ok ? "" : `⚠ ${warning}`;
-  body.dataset.storage = health.ok ? "ok" : "failing";
-}
-
-function setStatus(status) {
-  const box = $("connection");
-  const words = { live: t("LIVE"), reconnecting: t("RECONNECTING…"), offline: t("OFFLINE — retrying"), refused: t("LOGGED OUT — log in again") };
-  box.textContent = `● ${words[status]}`;
-  box.className = `connection state-${status}`;
-  body.dataset.connection = status;
-}
 
 /** Redraw at most a few times a second, however fast events and pushes arrive: text first, plots after. */
 function scheduler(textPanels, plotPanels) {
@@ -73,8 +55,10 @@ async function main() {
   const page = {
     scenario, views: scenarioViews(scenario), server, events,
     can: { clock: body.dataset.canClock === "1", inject: body.dataset.canInject === "1", ack: body.dataset.canAck === "1",
-      assign: body.dataset.canAssign === "1", detail: body.dataset.canDetail === "1" },
+      assign: body.dataset.canAssign === "1", detail: body.dataset.canDetail === "1", search: body.dataset.canSearch === "1" },
     submit: (fields) => live.submit(fields),
+    /** How much larger than 16 px the page's type is (a 4K screen draws everything larger): plots follow. */
+    fontScale: () => Math.max(1, parseFloat(getComputedStyle(document.documentElement).fontSize) / 16),
   };
   page.injectDetail = injectDetail(page);
   const clock = clockPanel(page);
@@ -87,7 +71,7 @@ async function main() {
   const feedSoon = () => {
     if (feedQueued) return;
     feedQueued = true;
-    requestAnimationFrame(() => { feedQueued = false; feed.render(); });
+    requestAnimationFrame(() => { feedQueued = false; feed.update(); });
   };
   textPanels.forEach((p) => p.render());
   plotPanels.forEach((p) => p.render());

@@ -4,9 +4,28 @@
 // User text always goes into the page as text (textContent), and into plotly labels escaped.
 
 import { RULES } from "/rules.js";
-import { t } from "./i18n.js";
+import { LANG, t } from "./i18n.js";
 
 export const DAY = 86400;
+
+/** Whether an inject still has to go out and has a time to fall due at (a recalled ad-hoc one has none). */
+export const stillToDo = (entry) => RULES.still_to_do.includes(entry.status) && entry.due != null;
+
+/** How an inject stands on a board: {key: its status, or "due" / "overdue", label: "OVERDUE +12 min"},
+ * late by the play time now (`played`: ServerState.playNow(); the night is not lateness). */
+export function injectStatus(entry, played) {
+  const shout = (status) => t(RULES.labels.status[status]).toLocaleUpperCase(LANG);
+  const label = shout(entry.status);
+  if (!stillToDo(entry) || played === null) return { key: entry.status, label };
+  const late = played - (entry.due_play ?? entry.due);
+  const why = (text) => (entry.status === "deferred" ? t("%(status)s (deferred)", { status: text })
+    : entry.status === "recalled" ? t("%(status)s (recalled)", { status: text }) : text);
+  if (late >= RULES.overdue_after) {
+    return { key: "overdue", label: why(t("%(status)s +%(minutes)s min", { status: shout("overdue"), minutes: Math.round(late / 60) })) };
+  }
+  if (late >= 0) return { key: "due", label: why(shout("due")) };
+  return { key: entry.status, label };
+}
 
 export const KIND_STYLE = {
   action: { name: t("Action"), symbol: "circle", color: "#0072B2" },
@@ -102,8 +121,9 @@ export function minutes(seconds) {
 }
 
 /** Tick marks in exercise time: "D2 09:00", about eight across the range. */
-export function exerciseTicks(from, to) {
-  const step = [300, 900, 1800, 3600, 7200, 14400, 21600, 43200, DAY].find((s) => (to - from) / s <= 9) || DAY;
+/** Ticks of exercise time from `from` to `to`: at most `most` of them (a narrow plot takes fewer). */
+export function exerciseTicks(from, to, most = 9) {
+  const step = [300, 900, 1800, 3600, 7200, 14400, 21600, 43200, DAY].find((s) => (to - from) / s <= most) || DAY;
   const vals = [];
   for (let v = Math.ceil(from / step) * step; v <= to; v += step) vals.push(v);
   return { tickvals: vals, ticktext: vals.map((v) => { const ex = exerciseClockText(v); return t("D%(day)s %(time)s", { day: ex.day, time: ex.time.slice(0, 5) }); }) };
@@ -270,7 +290,7 @@ export function scenarioViews(scenario) {
     return [base + clockSeconds(entry.schedule[0].start) - 900, base + clockSeconds(entry.schedule.at(-1).end) + 900];
   }
 
-  function teamPositions(teamsState) {
+  function teamPositions(teamsState, spacing = 34) {
     const bySite = new Map();
     scenario.teams.forEach((team) => {
       const site = teamsState[team.id] && teamsState[team.id].site;
@@ -282,40 +302,47 @@ export function scenarioViews(scenario) {
     for (const [siteId, group] of bySite) {
       const site = scenario.sites.find((s) => s.id === siteId);
       if (!site) continue;
-      // A row of team markers just above the site; the site's label sits below it.
+      // A row of team markers just above the site, side by side; the site's label sits below it.
       group.forEach((team, i) => {
-        positions[team.id] = { x: site.x + (i - (group.length - 1) / 2) * 34, y: site.y + 46 };
+        positions[team.id] = { x: site.x + (i - (group.length - 1) / 2) * spacing, y: site.y + Math.max(46, spacing * 1.3) };
       });
     }
     return positions;
   }
 
-  /** The map of the mock sites from plan coordinates, each team at its site: {traces, layout} for plotly. */
-  function mapFigure(teamsState) {
+  /** The map of the mock sites from plan coordinates, each team at its site: {traces, layout} for plotly.
+   * box: the plot's {width, height} in pixels and the page's type `scale`, so that markers and labels
+   * keep their room at any size (markers side by side, labels apart); without it, a full-HD panel's. */
+  function mapFigure(teamsState, box = null) {
     const sites = scenario.sites;
     const map = scenario.exercise.map || { width: 1000, height: 700 };
+    const scale = box ? box.scale : 1;
+    // Pixels per plan unit: the axes keep the plan's proportions, so the narrower way decides.
+    const perUnit = box && box.width && box.height ? Math.min(box.width / (map.width + 40), box.height / (map.height + 60)) : 0.67;
+    const label = Math.max(12, Math.min(15 * scale, 22 * perUnit));
+    const marker = Math.max(18, Math.min(26 * scale, 40 * perUnit));
     const traces = [{
       type: "scatter", mode: "markers+text", name: t("Sites"), x: sites.map((s) => s.x), y: sites.map((s) => s.y),
-      text: sites.map((s) => plotText(s.label || s.name)), textposition: "bottom center", textfont: { size: 15 },
+      text: sites.map((s) => plotText(s.label || s.name)), textposition: "bottom center", textfont: { size: label },
       customdata: sites.map((s) => s.id), hovertext: sites.map((s) => plotText(`${s.name} — ${s.kind}`)), hoverinfo: "text",
-      marker: { symbol: "square", size: 30, color: "#eef2f6", line: { width: 2, color: "#4a5561" } }, showlegend: false,
+      marker: { symbol: "square", size: marker * 1.15, color: "#eef2f6", line: { width: 2, color: "#4a5561" } }, showlegend: false,
     }];
-    const positions = teamPositions(teamsState);
+    const positions = teamPositions(teamsState, box ? (marker + 4) / perUnit : 34);
     for (const team of scenario.teams) {
       const p = positions[team.id];
       if (!p) continue;
       const here = teamsState[team.id];
       traces.push({
         type: "scatter", mode: "markers+text", name: team.name, x: [p.x], y: [p.y], text: [team.short],
-        textfont: { color: "#fff", size: 14 }, hoverinfo: "text",
+        textfont: { color: "#fff", size: Math.max(12, marker * 0.54) }, hoverinfo: "text",
         hovertext: [plotText(here.since
           ? t("%(team)s at %(site)s since %(time)s — actions: %(n)s", { team: team.name, site: siteName(here.site), time: wallClock(here.since), n: here.actions })
           : t("%(team)s at %(site)s — actions: %(n)s", { team: team.name, site: siteName(here.site), n: here.actions }))],
-        marker: { size: 26, color: team.color, line: { width: 2, color: "#222" } },
+        marker: { size: marker, color: team.color, line: { width: 2, color: "#222" } },
       });
     }
     const layout = {
-      margin: { l: 5, r: 5, t: 5, b: 5 }, showlegend: true, legend: { orientation: "h", y: 0, font: { size: 14 } },
+      margin: { l: 5, r: 5, t: 5, b: 5 }, showlegend: true, legend: { orientation: "h", y: 0, font: { size: Math.max(12, 14 * scale) } },
       xaxis: { range: [-20, map.width + 20], visible: false, fixedrange: true },
       yaxis: { range: [-40, map.height + 20], visible: false, scaleanchor: "x", fixedrange: true },
       plot_bgcolor: "#fbfcfd", paper_bgcolor: "#fff", hovermode: "closest", uirevision: "map",

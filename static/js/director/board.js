@@ -6,13 +6,11 @@
 
 import { RULES } from "/rules.js";
 import { LANG, t } from "../i18n.js";
-import { DAY, el, minutes, pad, u } from "../views.js";
+import { DAY, el, injectStatus, minutes, pad, stillToDo, u } from "../views.js";
 import { confirmDialog, report, toast } from "./dialogs.js";
 
 const $ = (id) => document.getElementById(id);
 const RELEASED = RULES.inject_status.inject; // once released, an inject takes no release, skip or defer
-// A status shouts on the board ("OVERDUE"); the catalog keeps the word as the server names it.
-const shout = (status) => t(RULES.labels.status[status]).toLocaleUpperCase(LANG);
 /** "HH:MM" of seconds into a day. */
 const clockText = (seconds) => `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}`;
 
@@ -44,21 +42,6 @@ export function boardPanel(page) {
   setUpAdhoc();
   setUpShift();
 
-  const stillToDo = (entry) => RULES.still_to_do.includes(entry.status) && entry.due != null;
-
-  function status(entry, played) {
-    const label = shout(entry.status);
-    if (!stillToDo(entry) || played === null) return { key: entry.status, label };
-    const late = played - (entry.due_play ?? entry.due);
-    const why = (text) => (entry.status === "deferred" ? t("%(status)s (deferred)", { status: text })
-      : entry.status === "recalled" ? t("%(status)s (recalled)", { status: text }) : text);
-    if (late >= RULES.overdue_after) {
-      return { key: "overdue", label: why(t("%(status)s +%(minutes)s min", { status: shout("overdue"), minutes: Math.round(late / 60) })) };
-    }
-    if (late >= 0) return { key: "due", label: why(shout("due")) };
-    return { key: entry.status, label };
-  }
-
   function render() {
     const now = server.exerciseNow();
     const today = now === null ? null : Math.floor(now / DAY) + 1;
@@ -73,7 +56,7 @@ export function boardPanel(page) {
       .sort((a, b) => a.entry.day - b.entry.day || a.entry.time.localeCompare(b.entry.time));
     const played = server.playNow();
     const items = rows.map(({ id, entry, row }) => {
-      const shown = status(entry, played);
+      const shown = injectStatus(entry, played);
       const carried = entry.day !== day;
       const li = el("li", { class: `inject status-${shown.key}${carried ? " carried" : ""}${page.can.detail ? " openable" : ""}`, "data-inject": id,
         title: page.can.detail ? t("Click for the inject in full") : "" });

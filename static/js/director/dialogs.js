@@ -6,6 +6,7 @@ const $ = (id) => document.getElementById(id);
 
 export function toast(message, bad = true) {
   const box = $("toast");
+  box.onclick = () => { box.hidden = true; };
   box.textContent = message;
   box.classList.toggle("bad", bad);
   box.hidden = false;

@@ -20,7 +20,7 @@ export function evaluatorsPanel(page) {
 
   /** Show the feed or the evaluators in the panel's one place. */
   function show(which) {
-    for (const [button, target] of [[$("tab-feed"), $("feed")], [tab, box]]) {
+    for (const [button, target] of [[$("tab-feed"), $("feed-view")], [tab, box]]) {
       button.setAttribute("aria-selected", String(button === which));
       target.hidden = button !== which;
     }

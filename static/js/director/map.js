@@ -14,7 +14,8 @@ export function mapPanel(page) {
   $("site-events-close").addEventListener("click", () => { $("site-events").hidden = true; });
 
   function render() {
-    const { traces, layout } = page.views.mapFigure(page.server.state.teams);
+    const { traces, layout } = page.views.mapFigure(page.server.state.teams,
+      { width: gd.clientWidth, height: gd.clientHeight, scale: page.fontScale() });
     Plotly.react(gd, traces, layout, { displayModeBar: false, responsive: true });
     if (!gd.dataset.clickBound) {
       gd.dataset.clickBound = "1";

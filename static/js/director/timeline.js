@@ -32,22 +32,36 @@ export function timelinePanel(page) {
   }
 
   function markers(shown) {
+    // Markers at the same minute of the same lane hide each other: each one's hover lists them all.
+    const kept = shown.filter((e) => !["retract", "amend"].includes(e.kind) && !events.isWithdrawn(e) && KIND_STYLE[styleKey(e)]);
+    const together = new Map();
+    const spot = (e) => `${views.lane(e)}|${Math.floor(e.exercise_time / 60)}`;
+    for (const event of kept) {
+      if (!together.has(spot(event))) together.set(spot(event), []);
+      together.get(spot(event)).push(hoverFor(event));
+    }
+    const hover = (event) => {
+      const all = together.get(spot(event));
+      if (all.length === 1) return all[0];
+      const most = 6;
+      return [t("%(count)s at this minute:", { count: all.length }), ...all.slice(0, most),
+        ...(all.length > most ? [t("… and %(count)s more", { count: all.length - most })] : [])].join("<br>");
+    };
     const groups = new Map();
-    for (const event of shown) {
-      if (["retract", "amend"].includes(event.kind) || events.isWithdrawn(event)) continue;
+    for (const event of kept) {
       const key = styleKey(event);
-      if (!KIND_STYLE[key]) continue;
       if (!groups.has(key)) groups.set(key, { x: [], y: [], text: [], colors: [], injects: [] });
       const g = groups.get(key);
       g.x.push(event.exercise_time);
       g.y.push(views.lane(event));
-      g.text.push(hoverFor(event));
+      g.text.push(hover(event));
       g.injects.push(event.kind.startsWith("inject") ? event.inject : null); // a click opens the inject in full
       g.colors.push(event.team && ["action", "move"].includes(event.kind) ? views.teamColor(event.team) : KIND_STYLE[key].color);
     }
+    const scale = page.fontScale();
     return [...groups.entries()].map(([key, g]) => ({
       type: "scatter", mode: "markers", name: KIND_STYLE[key].name, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text", customdata: g.injects,
-      marker: { symbol: KIND_STYLE[key].symbol, size: key === "safety" ? 22 : 14, color: g.colors, line: { width: 1.5, color: "#222" } },
+      marker: { symbol: KIND_STYLE[key].symbol, size: (key === "safety" ? 22 : 14) * scale, color: g.colors, line: { width: 1.5, color: "#222" } },
     }));
   }
 
@@ -67,17 +81,19 @@ export function timelinePanel(page) {
       range = [0, DAY];
     }
     const lanes = views.lanes();
+    const scale = page.fontScale();
+    const plot = document.getElementById("timeline-plot");
+    const ticks = Math.max(3, Math.min(9, Math.floor((plot.clientWidth - 150 * scale) / (110 * scale)))); // labels never touch
     const layout = {
-      margin: { l: 130, r: 10, t: 10, b: 40 }, font: { size: 16 }, showlegend: true,
-      legend: { orientation: "h", y: -0.18, font: { size: 14 } }, hovermode: "closest",
-      xaxis: { type: "linear", range, gridcolor: "#e5e5e5", zeroline: false, ...exerciseTicks(range[0], range[1]) },
+      margin: { l: 130 * scale, r: 10, t: 10, b: 40 * scale }, font: { size: 16 * scale }, showlegend: true,
+      legend: { orientation: "h", y: -0.18, font: { size: 14 * scale } }, hovermode: "closest", hoverlabel: { font: { size: 14 * scale } },
+      xaxis: { type: "linear", range, gridcolor: "#e5e5e5", zeroline: false, tickangle: 0, ...exerciseTicks(range[0], range[1], ticks) },
       yaxis: { type: "category", categoryorder: "array", categoryarray: lanes.slice().reverse(), range: [-0.5, lanes.length - 0.5], fixedrange: true, automargin: true },
       shapes: now === null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: now, x1: now, y0: 0, y1: 1, line: { color: "#D55E00", width: 2, dash: "dot" } }],
-      annotations: now === null ? [{ text: plotText(t("The exercise clock has not started")), xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 22, color: "#5b6570" } }] : [],
+      annotations: now === null ? [{ text: plotText(t("The exercise clock has not started")), xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 22 * scale, color: "#5b6570" } }] : [],
       uirevision: zoom, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
     };
     Plotly.react("timeline-plot", traces, layout, { displayModeBar: false, responsive: true });
-    const plot = document.getElementById("timeline-plot");
     if (!plot.dataset.clicks && page.can.detail) {
       plot.dataset.clicks = "1";
       plot.on("plotly_click", (data) => {
