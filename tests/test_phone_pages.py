@@ -289,3 +289,16 @@ def test_phones_tell_time_in_24_hours_and_injects_in_exercise_time(open_page, se
     for text in (page.inner_text("body"), rate_page.page.inner_text("#mylog-list")):
         assert " AM" not in text and " PM" not in text, text
     assert re.search(r"\b([01]\d|2[0-3]):[0-5]\d\b", rate_page.page.inner_text("#mylog-list"))
+
+
+def test_a_pause_shows_on_the_phones_with_its_reason_and_goes_when_play_resumes(open_page, server):
+    director = server.connect("director")
+    director.submit({"id": new_id(), "kind": "clock", "op": "start"})
+    page = phone(open_page, "team:alpha", "/team").page
+    assert page.locator("#play-state").is_hidden()
+    director.submit({"id": new_id(), "kind": "clock", "op": "pause", "reason": "Safety stop at the farm"})
+    wait_for_text(page, "#play-state", "Play paused for 0 min — Safety stop at the farm", timeout=5)
+    page.reload()  # also from the state, after a reload
+    wait_for_text(page, "#play-state", "Safety stop at the farm")
+    director.submit({"id": new_id(), "kind": "clock", "op": "resume"})
+    page.wait_for_selector("#play-state", state="hidden", timeout=5000)

@@ -9,7 +9,7 @@ import { LANG, t } from "./i18n.js";
 import { Live, getJSON, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { RULES } from "/rules.js";
-import { options, scenarioViews } from "./views.js";
+import { options, scenarioViews, u } from "./views.js";
 import { entryForm, formKinds } from "./phone/entry_form.js";
 import { myLog } from "./phone/my_log.js";
 import { assignmentPanel } from "./phone/assignment.js";
@@ -137,6 +137,23 @@ async function main() {
     },
   };
   for (const [id, entry] of Object.entries(state.teams || {})) phone.teamSites[id] = entry.site;
+  // Play paused (lunch, a safety stop) or over: every phone says so, with the director's reason and for how long.
+  let clock = state.clock || null;
+  const renderPlayState = () => {
+    const box = $("play-state");
+    if (!clock || !["paused", "ended"].includes(clock.state)) { box.hidden = true; return; }
+    const parts = { minutes: Math.max(0, Math.floor((Date.now() - Date.parse(clock.since)) / 60000)), reason: u(clock.reason) };
+    box.textContent = clock.state === "ended" ? t("The exercise has ended (ENDEX).")
+      : clock.reason ? t("Play paused for %(minutes)s min — %(reason)s", parts) : t("Play paused for %(minutes)s min", parts);
+    box.hidden = false;
+  };
+  const learnClock = (event) => {
+    if (event.kind !== "clock") return;
+    clock = { state: RULES.clock[event.op].to, since: event.ts, reason: event.reason || null };
+    renderPlayState();
+  };
+  renderPlayState();
+  setInterval(renderPlayState, 30000);
   for (const [id, entry] of Object.entries(state.injects || {})) {
     if (entry.status === RULES.inject_status.inject || (entry.status === RULES.inject_status.inject_recall && entry.teams)) {
       learnInject(phone, { kind: "inject", inject: id, teams: entry.teams, title: entry.title, ts: entry.at, exercise_time: entry.exercise_time });
@@ -172,6 +189,7 @@ async function main() {
     onEvent: (event) => {
       S.received.push(event.kind);
       if (event.kind === "move") phone.teamSites[event.team] = event.site;
+      learnClock(event);
       learnInject(phone, event);
       if (event.kind === "inject" || event.kind === "inject_recall") { showInjects(); if (page === "observe") form.showGuide(); }
       if (assignment && changesAssignments(event)) refreshState();
