@@ -39,6 +39,7 @@ WRITTEN = {
             "U": ["No referral to the shelter was made before the team left the site."],
         },
         "skip": "Actors for this scene are needed at the shelter.",
+        "earlier_day": "The demo plays one day only: this one belongs to an earlier day.",
         "defer": "The team is still at the previous site.",
         "answer": "Response to {inject}: {expected}.",
         "safety": "REAL WORLD: an actor feels unwell — first aid needed at {site}.",
@@ -56,6 +57,7 @@ WRITTEN = {
             "U": ["Команда ушла с площадки, не направив пострадавших в приют."],
         },
         "skip": "Актёры этой сцены нужны в приюте.",
+        "earlier_day": "Демонстрация проигрывает только один день: эта вводная — из предыдущего дня.",
         "defer": "Команда ещё на предыдущей площадке.",
         "answer": "Ответ на {inject}: {expected}.",
         "safety": "НЕ ИГРА: актрисе плохо — нужна первая помощь, {site}.",
@@ -159,6 +161,9 @@ class Player:
         self.client("director")
         self.t0 = time.time() + 3  # 3 s of warm-up so the screen shows the start
         self.submit("director", kind="clock", op="start", day=DAY, time="08:57", rate=RATE)
+        for inject in self.scenario["injects"]:  # the days before are not played: off the board, not overdue
+            if inject["day"] < DAY:
+                self.submit("controller", kind="inject_skip", inject=inject["id"], reason=self.written["earlier_day"])
         for team in self.scenario["teams"]:
             self.submit(f"team:{team['id']}", kind="move", team=team["id"],
                         site=team.get("home_site", self.scenario["sites"][0]["id"]))

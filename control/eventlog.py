@@ -281,9 +281,13 @@ class EventLog:
         for row in self.db.query(sql, params):
             yield _event(row)
 
-    def before(self, seq: int, limit: int):
-        """Yield events before `seq`, newest first, at most `limit`."""
-        for row in self.db.query("SELECT * FROM events WHERE seq < ? ORDER BY seq DESC LIMIT ?", [seq, limit]):
+    def before(self, seq: int, limit: int, kinds=None):
+        """Yield events before `seq`, newest first, at most `limit`, optionally of some kinds only."""
+        sql, params = "SELECT * FROM events WHERE seq < ?", [seq]
+        if kinds:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            params += list(kinds)
+        for row in self.db.query(sql + " ORDER BY seq DESC LIMIT ?", [*params, limit]):
             yield _event(row)
 
     def seq_before(self, ts: str) -> int:

@@ -291,8 +291,10 @@ class ScheduleShift(Kind):
 
     def check(self, scenario):
         check_day_and_time(self, scenario)
-        if not self.minutes or not -MAX_SHIFT <= self.minutes <= MAX_SHIFT:
-            raise InvalidEvent(_("minutes must be a whole number from -%(most)s to %(most)s, not 0", most=MAX_SHIFT),
+        if not self.minutes:
+            raise InvalidEvent(_("minutes must not be 0: a shift moves the injects by some minutes"), field="minutes")
+        if not -MAX_SHIFT <= self.minutes <= MAX_SHIFT:
+            raise InvalidEvent(_("minutes must be a whole number from -%(most)s to %(most)s", most=MAX_SHIFT),
                                field="minutes")
 
 

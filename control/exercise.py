@@ -31,8 +31,8 @@ from .events import (
 )
 from .i18n import _, in_language
 from .scenario import Scenario, ScenarioError
-from .state import StateFolder, apply_amends
-from .timefmt import escaped, exercise_seconds, iso, utc_now
+from .state import STILL_TO_DO, StateFolder, apply_amends
+from .timefmt import DAY, escaped, exercise_seconds, iso, utc_now
 
 FOLD_SLICE = 1000  # events folded between two yields; a state at a past instant is kept every slice
 PAGE_BYTES = 1_000_000  # about this much JSON in one page of events (resume, /api/events)
@@ -343,11 +343,15 @@ class Exercise:
                 raise InvalidEvent(_("day %(day)s %(time)s is already past: defer it to a later time",
                                      day=fields["day"], time=fields["time"]), field="time")
         elif sub.kind == "inject_recall":
+            if status == "recalled":
+                raise InvalidEvent(_("inject %(inject)s is already recalled", inject=escaped(inject)), field="inject")
             if status != "released":
                 raise InvalidEvent(_("inject %(inject)s is not released: there is nothing to recall", inject=escaped(inject))
                                    if status or inject in self.scenario.injects else unknown_id("inject", inject),
                                    field="inject")
             fields["teams"] = self.released_to[inject]
+        elif sub.kind == "schedule_shift":
+            self._check_shift(exercise_seconds(fields["day"], fields["time"]), fields["minutes"])
         elif sub.kind == "safety_ack":
             target = self.log.get(fields["target"])
             if target is None or target["kind"] != "safety":
@@ -362,6 +366,18 @@ class Exercise:
         else:
             self._check_links(sub.kind, fields, role)
         return fields
+
+    def _check_shift(self, start: int, minutes: int) -> None:
+        """Refuse a schedule shift that would move an inject still to do out of its day (a shift moves the
+        rest of one day: play runs late today, tomorrow's MSEL stands)."""
+        day_start = start // DAY * DAY
+        for inject, entry in self.state_for("director")["injects"].items():
+            due = entry.get("due")
+            moves = entry.get("status") in STILL_TO_DO and due is not None and start <= due < day_start + DAY
+            if moves and not day_start <= due + minutes * 60 < day_start + DAY:
+                raise InvalidEvent(_("shifting by %(minutes)s min would move inject %(inject)s out of day %(day)s "
+                                     "(00:00–24:00); a shift moves the rest of one day", minutes=minutes,
+                                     inject=escaped(inject), day=start // DAY + 1), field="minutes")
 
     def _check_links(self, kind: str, fields: dict, role: str) -> None:
         """Check the inject an action or evaluation answers: released, and for an action to its team.
@@ -672,13 +688,16 @@ class Exercise:
         """Return the last `limit` events `role` may see that `wanted` (an EventFilter) matches, as they
         now read (withdrawn ones left out, amends applied), oldest first; and whether older ones may match
         too.  Walks the log from its end a page at a time: a rare match costs one pass over the log."""
-        found, cursor = [], self.log.last_seq() + 1
+        found, cursor, size = [], self.log.last_seq() + 1, 0
         while True:
-            batch = list(self.log.before(cursor, READ_PAGE))
+            batch = list(self.log.before(cursor, READ_PAGE, kinds=wanted.kinds))
             for event in batch:
                 cursor = event["seq"]
                 shown = self._seen_now(role, event)
                 if shown is not None and wanted.matches(shown):
+                    size += _wire_size(shown)
+                    if found and size > PAGE_BYTES:  # about a megabyte of JSON, as a page of events
+                        return found[::-1], True
                     found.append(shown)
                     if len(found) == limit:
                         return found[::-1], True

@@ -62,7 +62,8 @@ class StateFolder:
                  evaluators=False):
         team_ids = list(scenario.teams) if teams is None else list(teams)
         self.home = {t: scenario.teams[t].get("home_site") for t in team_ids}
-        self.teams = {t: {"site": self.home[t], "since": None, "actions": 0, "last_action": None} for t in team_ids}
+        self.teams = {t: {"site": self.home[t], "since": None, "since_exercise_time": None, "actions": 0,
+                          "last_action": None} for t in team_ids}
         # team -> {"moves": {seq: (site, ts)}, "actions": {seq: (ts, exercise_time, inject)}}
         self.kept = {t: {"moves": {}, "actions": {}} for t in team_ids} if correctable else None
         self.injects = {}
@@ -100,9 +101,9 @@ class StateFolder:
         if kind == "clock":
             self.clock.apply(event)
         elif kind == "move" and team in self.teams:
-            self.teams[team].update(site=event["site"], since=event["ts"])
+            self.teams[team].update(site=event["site"], since=event["ts"], since_exercise_time=event["exercise_time"])
             if self.kept is not None:
-                self.kept[team]["moves"][event["seq"]] = (event["site"], event["ts"])
+                self.kept[team]["moves"][event["seq"]] = (event["site"], event["ts"], event["exercise_time"])
         elif kind == "action" and team in self.teams:
             self.teams[team]["actions"] += 1
             self.teams[team]["last_action"] = event["ts"]
@@ -118,6 +119,7 @@ class StateFolder:
                 if entry.get("adhoc"):  # an ad-hoc inject has no time of its own to fall due again at
                     entry["due"] = None
             elif kind == "inject":
+                entry.pop("reason", None)  # a skip's, deferral's or recall's reason no longer holds once it is out
                 entry.update(teams=event.get("teams", []), title=event.get("title"), responses={})
                 if event.get("adhoc"):
                     entry["adhoc"] = True
@@ -154,9 +156,9 @@ class StateFolder:
                 del self.coverage_days[day]
 
     def _shift(self, start: float, by: int) -> None:
-        """Move every inject still to do that falls due at or after `start` by `by` seconds."""
+        """Move every inject still to do that falls due from `start` to the end of that exercise day by `by` seconds."""
         for entry in self.injects.values():
-            if entry.get("status") in STILL_TO_DO and entry.get("due") is not None and entry["due"] >= start:
+            if entry.get("status") in STILL_TO_DO and entry.get("due") is not None and start <= entry["due"] < _day_end(start):
                 entry["due"] = max(0, entry["due"] + by)
                 day, time = split_exercise_time(entry["due"])
                 entry.update(day=day, time=time[:5])
@@ -175,7 +177,7 @@ class StateFolder:
                 if sign < 0:
                     kept.pop(entry_seq, None)
                 elif kind == "move":
-                    kept[entry_seq] = (version["site"], version["ts"])
+                    kept[entry_seq] = (version["site"], version["ts"], version["exercise_time"])
                 else:
                     kept[entry_seq] = (version["ts"], version["exercise_time"], version.get("inject"))
                 touched.add(team)
@@ -188,8 +190,8 @@ class StateFolder:
                 self._add_evaluators(version, sign)
         for team in touched:
             moves, actions = self.kept[team]["moves"], self.kept[team]["actions"]
-            site, since = moves[max(moves)] if moves else (self.home[team], None)
-            self.teams[team].update(site=site, since=since, actions=len(actions),
+            site, since, since_exercise_time = moves[max(moves)] if moves else (self.home[team], None, None)
+            self.teams[team].update(site=site, since=since, since_exercise_time=since_exercise_time, actions=len(actions),
                                     last_action=actions[max(actions)][0] if actions else None)
         for inject, team in answers:
             entry = self.injects.get(inject)
@@ -336,6 +338,11 @@ def fold(scenario, events, at: datetime, **options) -> dict:
         if event["seq"] <= upto:
             folder.add(event)
     return folder.snapshot(at)
+
+
+def _day_end(moment: float) -> int:
+    """Return the exercise time at which the exercise day of `moment` ends (its 24:00)."""
+    return (int(moment // DAY) + 1) * DAY
 
 
 def _cell(table: dict, key: tuple) -> dict:

@@ -22,7 +22,7 @@ def escaped(value) -> str:
 
 def parse_clock_time(value) -> int:
     """Return seconds since midnight for 'HH:MM' or 'HH:MM:SS'; raise ValueError (with a Message) otherwise."""
-    m = _CLOCK.match(value) if isinstance(value, str) else None
+    m = _CLOCK.fullmatch(value) if isinstance(value, str) else None  # fullmatch: "$" would let "09:00\n" through
     if not m:
         raise ValueError(_("'%(value)s' is not a time of day HH:MM (00:00–23:59)", value=escaped(value)))
     return int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3] or 0)

@@ -280,10 +280,10 @@ def test_acknowledging_a_safety_alert_says_what_is_done_and_may_stop_play(open_p
     page.check("#confirm-extra input[name=pause]")
     page.click("#confirm-ok")
     page.wait_for_selector("#clock-state.state-paused", timeout=5000)
-    wait_for_text(page, "#clock-note", "Safety: REAL WORLD: picker cut his hand")
+    wait_for_text(page, "#clock-note", "Real-world safety stop")  # every phone reads it: not the alert's words
     ack, pause = server.get("/api/events", "director").json()["events"][-2:]
     assert (ack["kind"], ack["text"]) == ("safety_ack", "Medic on the way to the farm")
-    assert (pause["kind"], pause["op"]) == ("clock", "pause")
+    assert (pause["kind"], pause["op"], pause["reason"]) == ("clock", "pause", "Real-world safety stop")
 
 
 def test_yesterdays_open_inject_carries_over_late_by_play_time_not_by_the_night(open_page, server):
@@ -299,7 +299,7 @@ def test_yesterdays_open_inject_carries_over_late_by_play_time_not_by_the_night(
     assert page.inner_text("#board-day") and page.eval_on_selector("#board-day", "s => s.value") == "2"
     row = page.locator("[data-inject='I-04']")
     assert {"status-overdue", "carried"} <= set(row.get_attribute("class").split())
-    assert row.locator(".inject-time").inner_text().replace("\n", " ") == "day 1 15:30"
+    assert row.locator(".inject-time").inner_text().replace("\n", " ") == "D1 15:30"
     late = int(re.search(r"OVERDUE \+(\d+) min", row.locator(".inject-status").inner_text())[1])
     assert 10 <= late < 60  # not +1055
     rows = page.eval_on_selector_all("#board .inject", "rows => rows.map(r => r.dataset.inject)")
@@ -385,8 +385,14 @@ def test_coverage_shows_today_or_the_whole_week_by_how_well_and_a_cell_opens_its
     z = "document.getElementById('coverage-plot').data[0].z"
     until(page, f"{z}[0][0] === 1")  # today: one P (colour step 1 = P)
     page.click("[data-coverage='all']")
-    until(page, f"{z}[0][0] === 3")  # the week: P and U, a mean of S–M, drawn as M (rounded)
+    until(page, f"{z}[0][0] === 4")  # the week: P and U, drawn as its weakest, U: one U is never hidden
     assert page.evaluate(f"{z}[0][1]") == 0  # bravo: not rated, pale
+    page.click("[data-coverage='day']")
+    click_coverage_cell(page, 0, 0)  # today: today's evaluation only
+    page.wait_for_selector("#cell-dialog[open] >> text=Day two: spotted the debt bondage at once", timeout=5000)
+    assert "Day one" not in page.inner_text("#cell-body") and page.inner_text("#cell-title").endswith("(today)")
+    page.click("#cell-close")
+    page.click("[data-coverage='all']")
     click_coverage_cell(page, 0, 0)
     page.wait_for_selector("#cell-dialog[open] >> text=Day two: spotted the debt bondage at once", timeout=5000)
     notes = page.eval_on_selector_all("#cell-body .feed-text",
@@ -404,4 +410,4 @@ def test_markers_at_the_same_minute_are_all_listed_on_hover(open_page, server):
                      "text": "second"})
     page = ready(open_page("director").page)
     until(page, """document.getElementById('timeline-plot').data.some(t => t.name === 'Move'
-        && ['3 at this minute', 'first', 'second'].every(words => t.hovertext[0].includes(words)))""")
+        && ['3 here:', 'first', 'second'].every(words => t.hovertext[0].includes(words)))""")

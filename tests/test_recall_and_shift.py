@@ -54,8 +54,10 @@ def test_only_a_release_can_be_recalled(running):
     with pytest.raises(InvalidEvent, match="reason"):
         submit(running, "controller", "inject_recall", inject="I-05")
     submit(running, "controller", "inject_recall", inject="I-05", reason="oops")
-    with pytest.raises(InvalidEvent, match="nothing to recall"):
+    with pytest.raises(InvalidEvent, match="inject I-05 is already recalled"):
         submit(running, "controller", "inject_recall", inject="I-05", reason="twice")
+    submit(running, "controller", "inject", inject="I-05")
+    assert "reason" not in running.state_for("director")["injects"]["I-05"]  # the recall's reason went with it
 
 
 def test_the_teams_that_had_it_learn_it_was_withdrawn_not_why(running):
@@ -78,7 +80,7 @@ def test_a_recalled_adhoc_inject_does_not_fall_due_again(running):
     assert entry["status"] == "recalled" and entry["due"] is None and "due_play" not in entry
 
 
-def test_a_shift_moves_every_inject_still_to_do_from_its_time_on(running):
+def test_a_shift_moves_every_inject_still_to_do_from_its_time_to_the_end_of_that_day(running):
     submit(running, "controller", "inject", inject="I-05")  # released: stays
     submit(running, "controller", "inject_skip", inject="I-06", reason="cut")  # skipped: stays
     submit(running, "controller", "inject_defer", inject="I-07", reason="actor late")  # deferred: moves
@@ -91,7 +93,7 @@ def test_a_shift_moves_every_inject_still_to_do_from_its_time_on(running):
     assert at == {"I-05": ("released", 2, "09:10"), "I-06": ("skipped", 2, "09:45"),
                   "I-07": ("deferred", 2, "10:30"),  # before 10:45: stays
                   "I-08": ("pending", 2, "11:35"), "I-14": ("pending", 2, "16:45"),
-                  "I-12": ("deferred", 3, "10:15")}  # deferred to day 3 09:30, then shifted
+                  "I-12": ("deferred", 3, "09:30")}  # deferred to day 3 09:30: another day, stays
     assert injects["I-08"]["due"] == exercise_seconds(2, "11:35")
     assert running.scenario.injects["I-08"]["time"] == "10:50"  # the MSEL stays as written
     submit(running, "controller", "schedule_shift", day=2, time="11:00", minutes=-15, reason="caught up")
@@ -99,8 +101,9 @@ def test_a_shift_moves_every_inject_still_to_do_from_its_time_on(running):
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"minutes": 0}, "minutes must be a whole number from -1440 to 1440, not 0"),
+    ({"minutes": 0}, "minutes must not be 0"),
     ({"minutes": 1441}, "minutes must be a whole number from -1440 to 1440"),
+    ({"time": "09:00\n"}, "is not a time of day"),
     ({"minutes": "30"}, "minutes"),
     ({"minutes": 1.5}, "minutes"),
     ({"day": 9}, "day 9 out of range"),
@@ -119,3 +122,15 @@ def test_players_and_evaluators_do_not_shift_the_schedule(running):
     for role in ("team:alpha", "observer", "screen"):
         with pytest.raises(InvalidEvent, match="may not submit schedule_shift"):
             submit(running, role, "schedule_shift", day=2, time="10:00", minutes=30, reason="late")
+
+
+def test_a_shift_that_would_move_an_inject_out_of_its_day_is_refused(running):
+    before = running.state_for("director")["injects"]
+    with pytest.raises(InvalidEvent, match="shifting by -600 min would move inject I-05 out of day 2") as refused:
+        submit(running, "director", "schedule_shift", day=2, time="09:00", minutes=-600, reason="too far")
+    assert refused.value.field == "minutes"
+    with pytest.raises(InvalidEvent, match="would move inject I-14 out of day 2"):  # 16:00 + 8 h 30: past 24:00
+        submit(running, "director", "schedule_shift", day=2, time="09:00", minutes=510, reason="too far")
+    assert running.state_for("director")["injects"] == before
+    submit(running, "director", "schedule_shift", day=2, time="09:00", minutes=420, reason="still inside day 2")
+    assert running.state_for("director")["injects"]["I-14"]["time"] == "23:00"

@@ -70,3 +70,16 @@ def test_the_search_over_http(server):
     assert answer["ok"] and [e["text"] for e in answer["events"]] == ["Interpreter arrives at 11:00"]
     refused = server.get("/api/search?team=zulu", "director")
     assert refused.status_code == 400 and refused.json()["error"] == "unknown team 'zulu'"
+
+
+def test_an_unknown_kind_is_named_escaped(scenario):
+    with pytest.raises(InvalidEvent) as refused:
+        EventFilter(kinds=("\u202enope\n<b>",)).check(scenario)
+    assert str(refused.value.message) == "unknown kind '\\u202enope\\n<b>'"
+
+
+def test_words_also_find_what_the_names_people_read_stand_for(logged):
+    wanted = EventFilter(words="greenfield").with_names(logged.scenario)  # the farm's name: "Greenfield Farm"
+    assert [e["kind"] for e in logged.search_for("director", wanted, 50)[0]] == ["action"]  # bravo's, at the farm
+    wanted = EventFilter(words="team bravo").with_names(logged.scenario)
+    assert [e["kind"] for e in logged.search_for("director", wanted, 50)[0]] == ["inject", "action", "evaluation"]

@@ -120,7 +120,8 @@ def search(role):
         wanted.check(room().exercise.scenario)
     except InvalidEvent as e:
         raise BadRequest(e.message, e.field) from None
-    found, more = room().exercise.search_for(role, wanted, int_arg("limit", 200, 1, 1000))
+    found, more = room().exercise.search_for(role, wanted.with_names(room().exercise.scenario),
+                                             int_arg("limit", 200, 1, 1000))
     return jsonify({"ok": True, "events": found, "more": more})
 
 

@@ -221,7 +221,7 @@ export function scenarioViews(scenario) {
         return event.text ? t("SAFETY ALERT from %(role)s: %(text)s", parts) : t("SAFETY ALERT from %(role)s: (no text)", parts);
       }
       case "safety_ack": return event.text ? t("Safety alert acknowledged: %(text)s", { text: u(event.text) }) : t("Safety alert acknowledged");
-      case "clock": return clockLine(event) + (event.rate > 1 ? ` (×${event.rate})` : "");
+      case "clock": return clockLine(event) + (event.rate > 1 ? ` (×${event.rate})` : "") + (event.reason ? ` — ${u(event.reason)}` : "");
       case "retract": return event.reason ? t("An entry was withdrawn: %(reason)s", { reason: u(event.reason) }) : t("An entry was withdrawn");
       case "amend": return event.removed ? t("An entry was moved out of your view") : t("An entry was corrected");
       default: return event.kind;
@@ -336,7 +336,7 @@ export function scenarioViews(scenario) {
         type: "scatter", mode: "markers+text", name: team.name, x: [p.x], y: [p.y], text: [team.short],
         textfont: { color: "#fff", size: Math.max(12, marker * 0.54) }, hoverinfo: "text",
         hovertext: [plotText(here.since
-          ? t("%(team)s at %(site)s since %(time)s — actions: %(n)s", { team: team.name, site: siteName(here.site), time: wallClock(here.since), n: here.actions })
+          ? t("%(team)s at %(site)s since %(time)s — actions: %(n)s", { team: team.name, site: siteName(here.site), time: whenText({ exercise_time: here.since_exercise_time, ts: here.since }), n: here.actions })
           : t("%(team)s at %(site)s — actions: %(n)s", { team: team.name, site: siteName(here.site), n: here.actions }))],
         marker: { size: marker, color: team.color, line: { width: 2, color: "#222" } },
       });

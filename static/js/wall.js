@@ -6,7 +6,7 @@
 import { LANG, t } from "./i18n.js";
 import { Live, getJSON } from "./live.js";
 import { ServerState } from "./server_state.js";
-import { DAY, el, injectStatus, scenarioViews, stillToDo, u, wallClock } from "./views.js";
+import { DAY, el, injectStatus, scenarioViews, stillToDo, u, whenText } from "./views.js";
 import { clockPanel } from "./director/clock.js";
 import { setStatus, showHealth } from "./director/connection.js";
 import { toast } from "./director/dialogs.js";
@@ -25,7 +25,7 @@ function wallPanels(page) {
 
   function injectRow(id, entry, shown) {
     const row = msel.get(id) || { title: entry.title, teams: entry.teams || [] };
-    const when = entry.day === today() ? entry.time : t("day %(day)s %(time)s", { day: entry.day, time: entry.time });
+    const when = entry.day === today() ? entry.time : t("D%(day)s %(time)s", { day: entry.day, time: entry.time });
     return el("li", { class: `wall-inject status-${shown.key}`, "data-inject": id },
       el("span", { class: "wall-when", text: when }),
       el("span", { class: "wall-title", text: `${u(id)} ${u(row.title || "")}` }),
@@ -54,7 +54,7 @@ function wallPanels(page) {
         el("span", { class: "wall-chip", style: `background:${team.color}`, text: team.short }),
         el("span", { class: "wall-team-name", text: team.name }),
         el("span", { class: "wall-site", text: here.site ? siteLabel(here.site) : "–" }),
-        el("span", { class: "wall-since", text: here.since ? t("since %(time)s", { time: wallClock(here.since) }) : "" }));
+        el("span", { class: "wall-since", text: here.since ? t("since %(time)s", { time: whenText({ exercise_time: here.since_exercise_time, ts: here.since }) }) : "" }));
     }));
   }
 

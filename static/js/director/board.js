@@ -24,7 +24,15 @@ export function boardPanel(page) {
   const board = $("board");
   const select = $("board-day");
   scenario.days.forEach((d) => select.append(el("option", { value: d.day, text: `${d.day}` })));
-  select.addEventListener("change", () => { day = Number(select.value); dayChosen = true; render(); });
+  // Another day chosen by hand stays on show until today is chosen again or the exercise day changes
+  // (the next morning's resume): the board then follows the clock again.
+  let lastToday = null;
+  select.addEventListener("change", () => {
+    day = Number(select.value);
+    const now = server.exerciseNow();
+    dayChosen = day !== (now === null ? 1 : Math.floor(now / DAY) + 1);
+    render();
+  });
   board.addEventListener("click", (e) => {
     const act = e.target.dataset.act;
     const row = e.target.closest("[data-inject]");
@@ -45,6 +53,7 @@ export function boardPanel(page) {
   function render() {
     const now = server.exerciseNow();
     const today = now === null ? null : Math.floor(now / DAY) + 1;
+    if (today !== lastToday) { dayChosen = false; lastToday = today; }
     if (!dayChosen) day = Math.min(today ?? 1, scenario.days.length);
     select.value = String(day);
     const sheet = $("run-sheet-link"); // the printable run sheet of the day on show
@@ -63,7 +72,7 @@ export function boardPanel(page) {
       // Moved by a deferral or a schedule shift: the MSEL's own time beside the one that counts.
       const moved = row.day !== undefined && (row.day !== entry.day || row.time !== entry.time);
       li.append(
-        el("span", { class: "inject-time", text: carried ? t("day %(day)s %(time)s", { day: entry.day, time: entry.time }) : entry.time,
+        el("span", { class: "inject-time", text: carried ? t("D%(day)s %(time)s", { day: entry.day, time: entry.time }) : entry.time,
           title: moved ? t("MSEL: day %(day)s %(time)s", { day: row.day, time: row.time }) : "" }),
         el("span", { class: "inject-id", text: id }),
         el("span", { class: "inject-title", text: u(row.title) }),
@@ -157,7 +166,7 @@ export function boardPanel(page) {
         el("label", {}, t("From"), " ", t("Day"), " ", dayInput, " ", timeInput),
         el("label", {}, t("By (minutes; negative: earlier)"), " ", minutesInput),
         el("label", { text: t("Why?") }, reason),
-        el("p", { class: "muted", text: t("Every inject still to do from then on moves; released and skipped ones stay.") }));
+        el("p", { class: "muted", text: t("Every inject still to do from then to the end of that day moves; released and skipped ones, and the other days, stay.") }));
       if (!(await confirmDialog(t("Shift the schedule"), extra, t("Shift")))) return;
       const minutes = Number(minutesInput.value);
       if (!reason.value.trim()) { toast(t("A reason is needed: nothing was saved.")); return; }

@@ -3,7 +3,7 @@
 import { RULES } from "/rules.js";
 import { LANG, t } from "../i18n.js";
 import { confirmDialog, report } from "./dialogs.js";
-import { el, exerciseClockText, u, wallClock } from "../views.js";
+import { clockSeconds, el, exerciseClockText, u, wallClock } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -49,13 +49,21 @@ export function clockPanel(page) {
     let timeInput = null;
     if (op === "start" || op === "resume") {
       const nextDay = op === "start" ? 1 : Math.min(scenario.days.length, (now ? now.day : 0) + 1);
-      jump = el("input", { type: "checkbox", name: "jump", checked: op === "start" });
+      // Paused after the day's last block (the evening): resuming means the next morning, ticked for you.
+      const today = now && scenario.days.find((d) => d.day === now.day);
+      const dayOver = op === "resume" && today && now.day < scenario.days.length
+        && clockSeconds(now.time) >= clockSeconds(today.schedule[today.schedule.length - 1].end);
+      jump = el("input", { type: "checkbox", name: "jump", checked: op === "start" || dayOver });
       dayInput = el("select", { name: "day" });
       scenario.days.forEach((d) => dayInput.append(el("option", { value: d.day, text: t("Day %(day)s — %(title)s", { day: d.day, title: u(d.title) }), selected: d.day === nextDay })));
       // A text field, not type=time: that one shows the browser's AM/PM; exercise time is 24-hour.
       timeInput = el("input", { type: "text", name: "time", value: dayStart(nextDay), inputMode: "numeric", size: 5,
         maxLength: 5, pattern: "([01][0-9]|2[0-3]):[0-5][0-9]", placeholder: t("HH:MM"), title: t("Time (24-hour, HH:MM)") });
       dayInput.addEventListener("change", () => { timeInput.value = dayStart(Number(dayInput.value)); });
+      // The day and time count only with the jump ticked: greyed out otherwise, so nobody sets them in vain.
+      const follow = () => { dayInput.disabled = timeInput.disabled = !jump.checked; };
+      jump.addEventListener("change", follow);
+      follow();
       extra.append(el("label", {}, jump, " ", op === "start" ? t("Start at") : t("Jump to")), " ", dayInput, " ", timeInput);
       if (op === "resume") {
         // Exercise time never goes back: say so before a jump, not after.

@@ -1,6 +1,6 @@
 // Objective coverage: objectives × teams, today's ratings or the whole exercise's, as the server
-// counts them.  A cell's colour says how well (the mean of its P/S/M/U ratings, P blue to U
-// vermilion), its text how many of each; a cell with no rating stays pale ("none"): the gaps.  A
+// counts them.  A cell's colour is its weakest rating (P blue to U vermilion: one U is never hidden
+// by good ones), its text how many of each; a cell with no rating stays pale ("none"): the gaps.  A
 // dotted outline marks the cells an evaluator is assigned to now with no rating in this block.  A
 // click on a cell opens its evaluations and their notes.
 
@@ -11,7 +11,7 @@ import { DAY, el, plotText, u, whenText } from "../views.js";
 
 /* global Plotly */
 
-// z: 0 for no rating, else 1 + the mean rating step rounded (P 0 … U 3): four colours that never blend,
+// z: 0 for no rating, else 1 + the weakest rating's step (P 0 … U 3): four colours that never blend,
 // P blue, S sky blue, M orange, U vermilion (Okabe–Ito: told apart with colour-blind eyes too).
 const COLOURS = [[0, "#f4f5f7"], [0.125, "#f4f5f7"], [0.125, "#0072B2"], [0.375, "#0072B2"], [0.375, "#56B4E9"],
   [0.625, "#56B4E9"], [0.625, "#E69F00"], [0.875, "#E69F00"], [0.875, "#D55E00"], [1, "#D55E00"]];
@@ -25,7 +25,7 @@ export function coveragePanel(page) {
   const CHIPS = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00"];
   key?.replaceChildren(...ratings.map((r, i) => el("span", { class: "chip", title: t(RULES.ratings[r]) },
     el("i", { style: `background:${CHIPS[i]}` }), r)), el("span", { class: "chip" }, el("i", { class: "none" }), t("none")),
-  el("span", { class: "muted", text: t("colour: the ratings' mean; number: how many") }));
+  el("span", { class: "muted", text: t("colour: the weakest rating; number: how many") }));
   document.querySelectorAll("[data-coverage]").forEach((b) => b.addEventListener("click", () => {
     scope = b.dataset.coverage;
     document.querySelectorAll("[data-coverage]").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
@@ -60,9 +60,9 @@ export function coveragePanel(page) {
       for (const team of teams) {
         const cell = (shown[o.id] || {})[team.id] || {};
         const n = ratings.reduce((sum, r) => sum + (cell[r] || 0), 0);
-        const mean = n ? ratings.reduce((sum, r, step) => sum + step * (cell[r] || 0), 0) / n : null;
+        const weakest = ratings.reduce((worst, r, step) => ((cell[r] || 0) > 0 ? step : worst), 0);
         const each = ratings.map((r) => `${r}${cell[r] || 0}`);
-        zr.push(n ? 1 + Math.round(mean) : 0);
+        zr.push(n ? 1 + weakest : 0);
         tr.push(!n ? plotText(t("none")) : roomy ? `<b>${n}</b><br>${each.slice(0, 2).join(" ")}<br>${each.slice(2).join(" ")}` : `<b>${n}</b>`);
         hr.push(`${plotText(u(team.name))} — ${plotText(u(o.title))}<br>${ratings.map((r) => `${r} ${cell[r] || 0}`).join(" · ")}`);
       }
@@ -95,22 +95,27 @@ export function coveragePanel(page) {
     }
   }
 
-  /** A cell's evaluations, newest first, with their notes (the whole exercise's; today's first in time order). */
+  /** A cell's evaluations, newest first, with their notes: today's, or the whole exercise's, as the grid shows. */
   async function openCell(objective, team) {
     const dialog = document.getElementById("cell-dialog");
     const box = document.getElementById("cell-body");
-    document.getElementById("cell-title").textContent = `${team.name} — ${objective.title}`;
+    const now = page.server.exerciseNow();
+    const today = now === null ? 1 : Math.floor(now / DAY) + 1;
+    const title = `${team.name} — ${objective.title}`;
+    document.getElementById("cell-title").textContent = scope === "day" ? t("%(cell)s (today)", { cell: title }) : title;
     box.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
     if (!dialog.open) dialog.showModal();
     try {
       const query = new URLSearchParams({ kind: "evaluation", team: team.id, objective: objective.id, limit: 1000 });
-      const found = (await getJSON(`/api/search?${query}`)).events.reverse();
+      const found = (await getJSON(`/api/search?${query}`)).events.reverse()
+        .filter((e) => scope === "all" || (e.exercise_time !== null && Math.floor(e.exercise_time / DAY) + 1 === today));
       const task = (id) => (objective.tasks.find((x) => x.id === id) || { title: id }).title;
       box.replaceChildren(found.length ? el("ol", { class: "feed" }, ...found.map((e) => el("li", { class: "feed-item" },
         el("time", { text: whenText(e), dateTime: e.ts }),
         el("span", { class: `rating-badge rating-${e.rating}`, text: `${e.rating} · ${page.views.whoName(e)}` }),
         el("span", { class: "feed-text", text: [e.task ? task(e.task) : "", u(e.note) || t("(no note)")].filter(Boolean).join(" — ") }))))
-        : el("p", { class: "muted", text: t("No evaluation of this team against this objective yet.") }));
+        : el("p", { class: "muted", text: scope === "day" ? t("No evaluation of this team against this objective today.")
+          : t("No evaluation of this team against this objective yet.") }));
     } catch (error) {
       box.replaceChildren(el("p", { class: "error", text: error.message }));
     }

@@ -1,6 +1,6 @@
 // The feed of the latest events, as text; withdrawn entries marked.  With a search or a filter (team,
-// kind, site) it shows what the server finds in the whole log instead, newest first, asked again as
-// events arrive; "Clear" goes back to the live feed.
+// kind, site) it shows what the server finds in the whole log instead, newest first, asked again (at most
+// every 10 seconds) as events arrive; "Clear" goes back to the live feed.
 
 import { t } from "../i18n.js";
 import { getJSON } from "../live.js";
@@ -66,7 +66,7 @@ export function feedPanel(page) {
   /** New events arrived: the live feed shows them; a search is asked again, at most every few seconds. */
   function update() {
     if (asked === null) { render(); return; }
-    if (!again) again = setTimeout(() => { again = null; search(); }, 3000);
+    if (!again) again = setTimeout(() => { again = null; search(); }, 10000); // a search reads the whole log
   }
 
   return { render, update };

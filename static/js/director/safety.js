@@ -25,8 +25,14 @@ export function safetyPanel(page) {
     } catch { /* the browser forbids sound until someone touches the page */ }
   }
 
+  let known = new Set(); // the alerts already on show
+
   function render() {
     const open = page.server.state.safety;
+    // A new alert comes before anything else: a dialog left open (a deferral being written) would sit
+    // over the alarm in the browser's top layer, so it is closed, its action not taken.
+    if (open.some((alert) => !known.has(alert.id))) document.querySelectorAll("dialog[open]").forEach((d) => d.close());
+    known = new Set(open.map((alert) => alert.id));
     $("safety").hidden = open.length === 0;
     document.body.classList.toggle("alarm", open.length > 0);
     $("safety-wait").hidden = page.can.ack;
@@ -52,7 +58,8 @@ export function safetyPanel(page) {
           const ack = await page.submit(fields);
           report(ack, t("Safety alert acknowledged"));
           if (ack.ok && pause.checked) {
-            const reason = t("Safety: %(what)s", { what: alert.text || page.views.whoName(alert) }).slice(0, 200);
+            // Every phone shows a pause's reason: the players read that play stopped for safety, not the alert.
+            const reason = t("Real-world safety stop");
             report(await page.submit({ kind: "clock", op: "pause", reason }), t("Clock: pause"));
           }
         });

@@ -31,11 +31,11 @@ export function timelinePanel(page) {
     return lines.join("<br>");
   }
 
-  function markers(shown) {
-    // Markers at the same minute of the same lane hide each other: each one's hover lists them all.
+  function markers(shown, secondsPerMarker) {
+    // Markers closer than a marker's width in one lane hide each other: each one's hover lists them all.
     const kept = shown.filter((e) => !["retract", "amend"].includes(e.kind) && !events.isWithdrawn(e) && KIND_STYLE[styleKey(e)]);
     const together = new Map();
-    const spot = (e) => `${views.lane(e)}|${Math.floor(e.exercise_time / 60)}`;
+    const spot = (e) => `${views.lane(e)}|${Math.floor(e.exercise_time / secondsPerMarker)}`;
     for (const event of kept) {
       if (!together.has(spot(event))) together.set(spot(event), []);
       together.get(spot(event)).push(hoverFor(event));
@@ -44,7 +44,7 @@ export function timelinePanel(page) {
       const all = together.get(spot(event));
       if (all.length === 1) return all[0];
       const most = 6;
-      return [t("%(count)s at this minute:", { count: all.length }), ...all.slice(0, most),
+      return [t("%(count)s here:", { count: all.length }), ...all.slice(0, most),
         ...(all.length > most ? [t("… and %(count)s more", { count: all.length - most })] : [])].join("<br>");
     };
     const groups = new Map();
@@ -73,7 +73,9 @@ export function timelinePanel(page) {
       const end = now === null ? views.dayRange(1)[0] + WINDOW : now + 300;
       range = [end - 300 - WINDOW, end];
       const shown = events.all().filter((e) => e.exercise_time !== null && e.exercise_time >= range[0]);
-      traces = shown.length <= RAW_POINTS ? markers(shown) : views.aggregateTraces(binEvents(shown, 300, events.withdrawn), 300);
+      const width = Math.max(200, document.getElementById("timeline-plot").clientWidth - 140 * page.fontScale());
+      const perMarker = Math.max(60, Math.ceil(((range[1] - range[0]) / width) * 16 * page.fontScale()));
+      traces = shown.length <= RAW_POINTS ? markers(shown, perMarker) : views.aggregateTraces(binEvents(shown, 300, events.withdrawn), 300);
     } else if (zoomData) {
       range = zoomData.range;
       traces = views.aggregateTraces(zoomData.counts, zoomData.bucket);
@@ -86,7 +88,7 @@ export function timelinePanel(page) {
     const ticks = Math.max(3, Math.min(9, Math.floor((plot.clientWidth - 150 * scale) / (110 * scale)))); // labels never touch
     const layout = {
       margin: { l: 130 * scale, r: 10, t: 10, b: 40 * scale }, font: { size: 16 * scale }, showlegend: true,
-      legend: { orientation: "h", y: -0.18, font: { size: 14 * scale } }, hovermode: "closest", hoverlabel: { font: { size: 14 * scale } },
+      legend: { orientation: "h", y: -0.18, font: { size: 14 * scale } }, hovermode: "closest", hoverlabel: { font: { size: 14 * scale }, align: "left" },
       xaxis: { type: "linear", range, gridcolor: "#e5e5e5", zeroline: false, tickangle: 0, ...exerciseTicks(range[0], range[1], ticks) },
       yaxis: { type: "category", categoryorder: "array", categoryarray: lanes.slice().reverse(), range: [-0.5, lanes.length - 0.5], fixedrange: true, automargin: true },
       shapes: now === null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: now, x1: now, y0: 0, y1: 1, line: { color: "#D55E00", width: 2, dash: "dot" } }],
