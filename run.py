@@ -68,7 +68,7 @@ from control.codes import CodesError, code_digest, new_code
 from control.eventlog import StorageFault, WriterLockTaken, hold_writer_lock
 from control.i18n import _, best_language, in_language
 from control.permissions import PERSON
-from control.scenario import ScenarioError
+from control.scenario import ScenarioError, check_scenario, load_scenario
 from control.timefmt import escaped, iso, utc_now
 from control.web import DEFAULT_SCENARIO, create_app, socketio
 from control.web.codes_sheet import lan_address, reachable_base
@@ -96,12 +96,20 @@ def fail(message):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="run.py", description="ExCon, the exercise control room.")
-    parser.add_argument("command", nargs="?", choices=["serve", "codes", "demo", "demo-data", "backup"], default="serve",
+    parser.add_argument("command", nargs="?", choices=["serve", "codes", "demo", "demo-data", "backup", "scenario"],
+                        default="serve",
                         help="serve (default): start the server; codes: print the access codes; "
                              "demo: start on a fresh demo.db and play a compressed exercise day; "
                              "demo-data: write a generated week into a new --db; "
-                             "backup PATH: copy --db to PATH while the exercise runs")
-    parser.add_argument("path", nargs="?", help="with backup: the new file to write")
+                             "backup PATH: copy --db to PATH while the exercise runs; "
+                             "scenario check FILE: check a scenario file and say what is wrong or doubtful; "
+                             "scenario export FILE.xlsx: write --scenario as a workbook; "
+                             "scenario import FILE.xlsx|MSEL.csv -o FILE.json: read one back (a CSV: the MSEL of "
+                             "--scenario); scenario template FILE.xlsx: a blank workbook with the columns explained")
+    parser.add_argument("path", nargs="?", help="with backup: the new file to write; with scenario: "
+                                                 "check, export, import or template")
+    parser.add_argument("file", nargs="?", help="with scenario: the file to check, write or read")
+    parser.add_argument("-o", "--output", metavar="FILE.json", help="with scenario import: the scenario file to write")
     parser.add_argument("--rotate", metavar="ROLE", help="with codes: give ROLE a new code; a running server "
                                                         "picks it up within seconds and disconnects the old one")
     parser.add_argument("--certfile", help="serve HTTPS with this certificate (PEM) ...")
@@ -220,6 +228,54 @@ def backup(args):
     copy.close()
 
 
+def scenario_command(args):
+    """`scenario check|export|import|template FILE`: the scenario file as planners work on it (the
+    workbook part is control/workbook.py)."""
+    from control import workbook
+
+    if args.path not in ("check", "export", "import", "template") or not args.file:
+        fail(_("scenario: say what to do — scenario check FILE, export FILE.xlsx, import FILE.xlsx -o FILE.json or "
+               "template FILE.xlsx"))
+    try:
+        if args.path == "export":
+            workbook.write_workbook(load_scenario(args.scenario).source, args.file)
+            print(say(_("%(scenario)s written as a workbook: %(path)s", scenario=args.scenario, path=args.file)))
+            return
+        if args.path == "template":
+            workbook.write_template(args.file)
+            print(say(_("A blank scenario workbook, its columns explained in English and Russian: %(path)s",
+                        path=args.file)))
+            return
+        if args.path == "import":
+            if not args.output:
+                fail(_("scenario import: say where to write the scenario — -o FILE.json"))
+            if args.file.lower().endswith(".csv"):
+                raw, where = workbook.read_msel_csv(args.file, load_scenario(args.scenario).source)
+            else:
+                raw, where = workbook.read_workbook(args.file)
+            try:
+                checked = check_scenario(raw)
+            except ScenarioError as e:
+                fail(workbook.located(e.args[0], where))
+            with open(args.output, "w", encoding="utf-8") as f:
+                json.dump(raw, f, ensure_ascii=False, indent=2)
+                f.write("\n")
+            print(say(_("%(path)s read: %(injects)s injects, %(teams)s teams, %(objectives)s objectives; written to "
+                        "%(output)s", path=args.file, injects=len(checked.injects), teams=len(checked.teams),
+                        objectives=len(checked.objectives), output=args.output)))
+            return
+        scenario = load_scenario(args.file)
+    except (ScenarioError, workbook.WorkbookError) as e:
+        fail(e.args[0])
+    for warning in scenario.warnings:
+        print("excon:", say(_("warning: %(warning)s", warning=warning)), file=sys.stderr, flush=True)
+    print(say(_("%(path)s holds: %(days)s days, %(sites)s sites, %(teams)s teams, %(objectives)s objectives with "
+                "%(tasks)s critical tasks, %(injects)s injects, %(people)s people; %(warnings)s warnings",
+                path=args.file, days=len(scenario.days), sites=len(scenario.sites), teams=len(scenario.teams),
+                objectives=len(scenario.objectives), tasks=len(scenario.tasks), injects=len(scenario.injects),
+                people=len(scenario.people), warnings=len(scenario.warnings))))
+
+
 def write_demo_data(args):
     """Write a deterministic generated week into a new database file."""
     from control.eventlog import EventLog
@@ -261,6 +317,8 @@ def main(argv=None):
         return write_demo_data(args)
     if args.command == "backup":
         return backup(args)
+    if args.command == "scenario":
+        return scenario_command(args)
     if bool(args.certfile) != bool(args.keyfile):
         fail(_("--certfile and --keyfile go together"))
     if args.relay and not args.message_queue:
@@ -284,7 +342,7 @@ def main(argv=None):
     except StorageFault as e:
         fail(_("cannot start on %(db)s: %(fault)s; try again once it is free", db=args.db, fault=e.message))
     room = app.extensions["excon"]
-    for warning in room.code_warnings:
+    for warning in [*room.exercise.scenario.warnings, *room.code_warnings]:
         print("excon:", say(_("warning: %(warning)s", warning=warning)), file=sys.stderr, flush=True)
     if args.command == "codes":
         if args.rotate:

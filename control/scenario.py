@@ -5,9 +5,11 @@ with its entry, never found later by a page or the report.  The refusal is a `Me
 `str()` gives English, and the entry it names ("inject 'I-04'") is a Message of its own.
 """
 
+import difflib
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ SCHEDULE_KINDS = ("briefing", "play", "break", "hot_wash", "debrief")
 # What a person in the roster (`people`) is; control/permissions.py says what each may do.
 PERSON_ROLES = ("director", "controller", "lead_evaluator", "evaluator", "participant", "screen")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+SECTIONS = ("exercise", "days", "sites", "teams", "objectives", "action_types", "injects", "people", "assignments")
 
 
 class ScenarioError(ValueError):
@@ -41,6 +44,7 @@ class Scenario:
     people: dict = field(default_factory=dict)  # the roster: person id -> entry (empty: roles only)
     source: dict = None  # the file's JSON, texts in several languages as they are written
     languages: tuple = ()  # the languages the scenario's own texts are given in, besides its language
+    warnings: list = field(default_factory=list)  # what is allowed but probably a mistake (Messages): said at start
     _translated: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -132,6 +136,7 @@ def check_scenario(raw) -> Scenario:
     gives the scenario in another."""
     if not isinstance(raw, dict):
         raise ScenarioError(_("the scenario must be a JSON object"))
+    _refuse_unknown(raw, _("the scenario"), SECTIONS)
     exercise = raw.get("exercise")
     language = exercise.get("language") if isinstance(exercise, dict) else None
     if language is not None and not (isinstance(language, str) and LANGUAGE_CODE.match(language)):
@@ -200,19 +205,30 @@ def _checked(raw: dict) -> Scenario:
     s = Scenario(raw=raw)
     _check_exercise(raw)
     s.days = _check_days(raw)
-    s.sites = _index(raw, "sites", {"name": _text}, {"label": _text, "kind": _text, "description": _any_text})
+    s.sites = _index(raw, "sites", {"name": _text}, {"label": _text, "kind": _text, "description": _any_text},
+                     also=("x", "y"))
+    plan = raw["exercise"].get("map") or {"width": 1000, "height": 700}
     for site in s.sites.values():
-        for axis in ("x", "y"):
+        for axis, size in (("x", plan["width"]), ("y", plan["height"])):
             value = site.get(axis)
+            where = _("site '%(site)s'", site=escaped(site["id"]))
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-                raise ScenarioError(_("%(where)s: %(axis)s must be a number (plan coordinate)",
-                                      where=_("site '%(site)s'", site=escaped(site["id"])), axis=axis))
+                raise ScenarioError(_("%(where)s: %(axis)s must be a number (plan coordinate)", where=where, axis=axis))
+            if not 0 <= value <= size:
+                raise ScenarioError(_("%(where)s: %(axis)s %(value)s is off the plan (0–%(size)s: exercise.map)",
+                                      where=where, axis=axis, value=value, size=size))
     s.teams = _index(raw, "teams", {"name": _text, "agencies": _text_list},
                      {"color": _colour, "home_site": _text, "short": _short})
     for team in s.teams.values():
-        if "home_site" in team and team["home_site"] not in s.sites:
-            raise ScenarioError(_("%(where)s: unknown home_site '%(site)s'", where=_("team '%(team)s'", team=escaped(team["id"])),
+        where = _("team '%(team)s'", team=escaped(team["id"]))
+        if "home_site" in team and not _check_reference(team["home_site"], s.sites, where, "home_site"):
+            raise ScenarioError(_("%(where)s: unknown home_site '%(site)s'", where=where,
                                   site=escaped(team["home_site"])))
+    colours = [team["color"].lower() for team in s.teams.values() if "color" in team]
+    twice = sorted({c for c in colours if colours.count(c) > 1})
+    if twice:
+        raise ScenarioError(_("teams: two teams have the colour %(colour)s: the map and the timeline tell teams apart by "
+                              "colour", colour=twice[0]))
     _give_shorts(list(s.teams.values()))
     s.objectives = _index(raw, "objectives", {"title": _text, "tasks": _list}, {"description": _any_text})
     for obj in s.objectives.values():
@@ -222,13 +238,13 @@ def _checked(raw: dict) -> Scenario:
                                   where=_("objective '%(objective)s'", objective=escaped(obj["id"]))))
         for i, task in enumerate(tasks):
             where = _("objective '%(objective)s' task #%(number)s", objective=escaped(obj["id"]), number=i + 1)
-            _check_entry(task, where, {"title": _text}, {"description": _any_text})
+            _check_entry(task, where, {"title": _text}, {"description": _any_text})  # the task's id: one alphabet too
             if task["id"] in s.tasks:
                 raise ScenarioError(_("%(where)s: duplicate task id '%(task)s'", where=where, task=escaped(task["id"])))
             s.tasks[task["id"]] = obj["id"]
     s.action_types = _index(raw, "action_types", {"label": _text}, {})
     s.injects = _index(raw, "injects", {
-        "day": _whole, "time": _text, "title": _text, "description": _any_text, "teams": _text_list, "site": _text,
+        "day": _whole, "time": _text, "title": _text, "description": _text, "teams": _text_list, "site": _text,
         "objectives": _text_list, "expected_actions": _any_text_list, "from": _any_text, "to": _any_text,
         "delivery": _text}, {"controller_notes": _any_text})
     for inject in s.injects.values():
@@ -275,7 +291,7 @@ def _check_person(person: dict, s: Scenario) -> None:
     if person["role"] != "participant" and "team" in person:
         raise ScenarioError(_("%(where)s: only a participant has a 'team' (evaluators are assigned, not members)",
                               where=where))
-    if "team" in person and person["team"] not in s.teams:
+    if "team" in person and not _check_reference(person["team"], s.teams, where, "team"):
         raise ScenarioError(_("%(where)s: unknown team '%(team)s'", where=where, team=escaped(person["team"])))
 
 
@@ -341,8 +357,10 @@ def _colour(value):
     return None if isinstance(value, str) and _COLOUR.match(value) else _('a colour such as "#0072B2"')
 
 
-def _check_fields(entry: dict, where, required: dict, optional: dict) -> None:
-    """Refuse a missing required field or a field of the wrong type; `where` (a Message) names the entry."""
+def _check_fields(entry: dict, where, required: dict, optional: dict, also=()) -> None:
+    """Refuse a missing required field, a field of the wrong type, or a field ExCon does not know (`also`:
+    the entry's fields checked elsewhere); `where` (a Message) names the entry."""
+    _refuse_unknown(entry, where, (*required, *optional, *also))
     for key in required:
         if key not in entry:
             raise ScenarioError(_("%(where)s: missing field '%(key)s'", where=where, key=key))
@@ -352,6 +370,65 @@ def _check_fields(entry: dict, where, required: dict, optional: dict) -> None:
             if wrong:
                 raise ScenarioError(_("%(where)s: '%(key)s' must be %(expected)s, not %(value)s", where=where, key=key,
                                       expected=wrong, value=_shown(entry[key])))
+
+
+def _refuse_unknown(entry: dict, where, known) -> None:
+    """Refuse a field ExCon does not read: a typo ("titel") or a wish ("depends_on") would otherwise be
+    ignored without a word.  Suggest the nearest known field."""
+    for key in entry:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+        if close:
+            raise ScenarioError(_("%(where)s: unknown field '%(key)s' (did you mean '%(close)s'?)", where=where,
+                                  key=escaped(key), close=close[0]))
+        raise ScenarioError(_("%(where)s: unknown field '%(key)s' (known: %(known)s)", where=where, key=escaped(key),
+                              known=", ".join(known)))
+
+
+def _scripts(text: str) -> dict:
+    """Return {"LATIN": [(position, letter)], "CYRILLIC": […]} for the letters of `text` (1-based positions)."""
+    found = {}
+    for i, letter in enumerate(text, 1):
+        if letter.isalpha():
+            script = unicodedata.name(letter, "").split(" ")[0]
+            if script in ("LATIN", "CYRILLIC"):
+                found.setdefault(script, []).append((i, letter))
+    return found
+
+
+def _check_one_alphabet(value: str, where) -> None:
+    """Refuse an id that mixes Latin and Cyrillic letters: "obj-zhertvа" (its last letter Cyrillic) reads
+    the same as "obj-zhertva" but is another id.  Name the odd letters."""
+    scripts = _scripts(value)
+    if len(scripts) < 2:
+        return
+    fewer = min(scripts, key=lambda s: len(scripts[s]))
+    letters = ", ".join(f"'{letter}' ({i})" for i, letter in scripts[fewer][:5])
+    if fewer == "CYRILLIC":
+        raise ScenarioError(_("%(where)s: id '%(id)s' mixes Latin and Cyrillic letters: Cyrillic %(letters)s (its "
+                              "place in the id); retype it in one alphabet", where=where, id=escaped(value), letters=letters))
+    raise ScenarioError(_("%(where)s: id '%(id)s' mixes Latin and Cyrillic letters: Latin %(letters)s (its place in "
+                          "the id); retype it in one alphabet", where=where, id=escaped(value), letters=letters))
+
+
+# Cyrillic letters that look like Latin ones: an id typed on a Russian keyboard layout by mistake.
+_LOOKALIKE = str.maketrans("аеорсухкмтвнАВЕКМНОРСТХУ", "aeopcyxkmtbhABEKMHOPCTXY")
+
+
+def _check_reference(value: str, table: dict, where, field_name: str) -> bool:
+    """Refuse a reference that is not a known id only because of a look-alike letter, naming the letters;
+    return whether it is known (the caller refuses an unknown one in its own words)."""
+    if value in table:
+        return True
+    for known in table:
+        if value.translate(_LOOKALIKE) == known.translate(_LOOKALIKE):
+            odd = ", ".join(f"'{a}' ({i})" for i, (a, b) in enumerate(zip(value, known, strict=True), 1) if a != b)
+            raise ScenarioError(_("%(where)s: %(field)s '%(value)s' is not '%(known)s', though it looks the same: its "
+                                  "letters %(letters)s (their place in the id) are from another alphabet", where=where,
+                                  field=field_name,
+                                  value=escaped(value), known=escaped(known), letters=odd))
+    return False
 
 
 def _shown(value) -> str:
@@ -368,8 +445,8 @@ def _check_exercise(raw) -> None:
 
 
 def _map(value):
-    if not isinstance(value, dict):
-        return _("an object with 'width' and 'height'")
+    if not isinstance(value, dict) or set(value) - {"width", "height", "unit", "note"}:
+        return _("an object with 'width' and 'height' (and optionally 'unit' and 'note')")
     for key in ("width", "height"):
         size = value.get(key)
         if not isinstance(size, (int, float)) or isinstance(size, bool) or not math.isfinite(size) or size <= 0:
@@ -392,7 +469,7 @@ def _check_days(raw) -> dict:
         if number in by_number:
             raise ScenarioError(_("%(where)s: duplicate day %(day)s", where=where, day=number))
         dwhere = _("day %(day)s", day=number)
-        _check_fields(day, dwhere, {"title": _any_text, "schedule": _list}, {})
+        _check_fields(day, dwhere, {"title": _any_text, "schedule": _list}, {}, also=("day",))
         schedule = day["schedule"]
         if not schedule:
             raise ScenarioError(_("%(where)s: missing field 'schedule' (a non-empty list)", where=dwhere))
@@ -417,26 +494,28 @@ def _check_days(raw) -> dict:
     return by_number
 
 
-def _index(raw, key, required: dict, optional: dict) -> dict:
+def _index(raw, key, required: dict, optional: dict, also=()) -> dict:
     entries = raw.get(key)
     if not isinstance(entries, list) or not entries:
         raise ScenarioError(_("missing field '%(key)s': a non-empty list of objects with a string 'id'", key=key))
     by_id = {}
     for i, entry in enumerate(entries):
         where = _("%(key)s entry #%(number)s", key=key, number=i + 1)
-        _check_entry(entry, where, required, optional)
+        _check_entry(entry, where, required, optional, also)
         if entry["id"] in by_id:
             raise ScenarioError(_("%(where)s: duplicate id '%(id)s'", where=where, id=escaped(entry["id"])))
         by_id[entry["id"]] = entry
     return by_id
 
 
-def _check_entry(entry, where, required: dict, optional: dict):
+def _check_entry(entry, where, required: dict, optional: dict, also=()):
     if not isinstance(entry, dict):
         raise ScenarioError(_("%(where)s must be an object", where=where))
     if not isinstance(entry.get("id"), str) or not entry["id"].strip():
         raise ScenarioError(_("%(where)s: missing string field 'id'", where=where))
-    _check_fields(entry, _("%(where)s ('%(id)s')", where=where, id=escaped(entry["id"])), required, optional)
+    _check_one_alphabet(entry["id"], where)
+    _check_fields(entry, _("%(where)s ('%(id)s')", where=where, id=escaped(entry["id"])), required, optional,
+                  also=("id", *also))
 
 
 def _clock(value, where, name) -> int:
@@ -460,16 +539,27 @@ def _check_inject(inject, s: Scenario):
     if not first <= seconds <= last:
         raise ScenarioError(_("%(where)s: time %(time)s out of range for day %(day)s (%(start)s–%(end)s)", where=where,
                               time=inject["time"], day=day, start=schedule[0]["start"], end=schedule[-1]["end"]))
+    block = next((b for b in schedule if _clock(b["start"], where, "start") <= seconds < _clock(b["end"], where, "end")),
+                 None)
+    if block is None or block["kind"] != "play":
+        s.warnings.append(_("%(where)s: at day %(day)s %(time)s, outside the day's play blocks (%(block)s)", where=where,
+                            day=day, time=inject["time"], block=f"{block['kind']} {block['start']}–{block['end']}"
+                            if block else "–"))
     if not inject["teams"]:
         raise ScenarioError(_("%(where)s: teams must be a non-empty list of team ids", where=where))
     for team in inject["teams"]:
-        if team not in s.teams:
+        if not _check_reference(team, s.teams, where, "team"):
             raise ScenarioError(_("%(where)s: unknown team '%(team)s'", where=where, team=escaped(team)))
-    if inject["site"] not in s.sites:
+    if not _check_reference(inject["site"], s.sites, where, "site"):
         raise ScenarioError(_("%(where)s: unknown site '%(site)s'", where=where, site=escaped(inject["site"])))
     for obj in inject["objectives"]:
-        if obj not in s.objectives:
+        if not _check_reference(obj, s.objectives, where, "objective"):
             raise ScenarioError(_("%(where)s: unknown objective '%(objective)s'", where=where, objective=escaped(obj)))
+    # `to` is the players' text; a team it names must be one the inject goes to.
+    for team_id, team in s.teams.items():
+        if team_id not in inject["teams"] and team["name"].casefold() in inject["to"].casefold():
+            raise ScenarioError(_("%(where)s: 'to' names %(team)s, which is not among its teams (%(teams)s)",
+                                  where=where, team=team["name"], teams=", ".join(inject["teams"])))
     if inject["delivery"] not in DELIVERY_METHODS:
         raise ScenarioError(_("%(where)s: delivery '%(delivery)s' is not one of %(methods)s", where=where,
                               delivery=escaped(inject["delivery"]), methods=", ".join(DELIVERY_METHODS)))

@@ -63,6 +63,6 @@ def test_a_scenario_nested_too_deeply_is_refused_with_a_reason(raw_scenario):
     deep = "x"
     for _level in range(900):
         deep = [deep]
-    raw_scenario["extra"] = deep
+    raw_scenario["exercise"]["description"] = deep
     with pytest.raises(ScenarioError, match="nested too deeply"):
         check_scenario(raw_scenario)

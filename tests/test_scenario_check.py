@@ -1,0 +1,92 @@
+"""The validator a planner meets: unknown fields with a suggestion, ids in two alphabets, a site off the
+plan, two teams in one colour, `to` and `teams` that disagree, doubtful times as warnings, and
+`run.py scenario check`."""
+
+import json
+
+import pytest
+
+from control.scenario import ScenarioError, check_scenario
+
+from .conftest import ROOT
+from .test_run import run
+
+
+def refused(raw, change) -> str:
+    change(raw)
+    with pytest.raises(ScenarioError) as e:
+        check_scenario(raw)
+    return str(e.value)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r["injects"][1].update(titel="x"),
+     "injects entry #2 ('I-02'): unknown field 'titel' (did you mean 'title'?)"),
+    (lambda r: r["injects"][1].update(depends_on="I-01"), "injects entry #2 ('I-02'): unknown field 'depends_on' (known: "),
+    (lambda r: r.update(dayz=[]), "the scenario: unknown field 'dayz' (did you mean 'days'?)"),
+    (lambda r: r["teams"][0].update(colour="#000000"), "unknown field 'colour' (did you mean 'color'?)"),
+    (lambda r: r["days"][0]["schedule"][0].update(note="x"), "day 1 schedule #1: unknown field 'note'"),
+    (lambda r: r["exercise"]["map"].update(scale=2), "'map' must be an object with 'width' and 'height'"),
+])
+def test_a_field_excon_does_not_read_is_refused_with_a_suggestion(raw_scenario, change, message):
+    assert message in refused(raw_scenario, change)
+
+
+def test_an_id_in_two_alphabets_is_refused_naming_the_odd_letters(raw_scenario):
+    message = refused(raw_scenario, lambda r: r["objectives"][0].update(id="obj-identifу"))  # Cyrillic у
+    assert message == ("objectives entry #1: id 'obj-identifу' mixes Latin and Cyrillic letters: Cyrillic 'у' (12) "
+                       "(its place in the id); retype it in one alphabet")
+
+
+def test_a_reference_that_only_looks_right_names_its_letters(raw_scenario):
+    message = refused(raw_scenario, lambda r: r["injects"][0].update(site="hq".replace("h", "һ")))  # not a look-alike we map
+    assert "unknown site" in message
+    message = refused(raw_scenario, lambda r: r["injects"][0]["teams"].__setitem__(0, "аlpha"))  # Cyrillic а
+    assert message == ("inject 'I-01': team 'аlpha' is not 'alpha', though it looks the same: its letters 'а' (1) "
+                       "(their place in the id) are from another alphabet")
+
+
+def test_a_site_off_the_plan_and_two_teams_in_one_colour_are_refused(raw_scenario):
+    assert "site 'hq': x 1200 is off the plan (0–1000: exercise.map)" in refused(
+        json.loads(json.dumps(raw_scenario)), lambda r: r["sites"][0].update(x=1200))
+    assert "two teams have the colour #0072b2" in refused(raw_scenario, lambda r: r["teams"][1].update(color="#0072B2"))
+
+
+def test_to_may_not_name_a_team_the_inject_does_not_go_to(raw_scenario):
+    message = refused(raw_scenario, lambda r: r["injects"][1].update(to="Team Alpha and Team Bravo"))  # I-02: bravo, delta
+    assert message == "inject 'I-02': 'to' names Team Alpha, which is not among its teams (bravo, delta)"
+
+
+def test_empty_texts_and_a_day_as_text_are_refused_as_such(raw_scenario):
+    assert "'description' must be a non-empty text" in refused(
+        json.loads(json.dumps(raw_scenario)), lambda r: r["injects"][0].update(description=" "))
+    assert "'day' must be a whole number, not \"3\"" in refused(raw_scenario, lambda r: r["injects"][0].update(day="3"))
+
+
+def test_an_inject_in_the_lunch_break_is_a_warning_not_a_refusal(raw_scenario):
+    raw_scenario["injects"][4]["time"] = "12:45"  # I-05, day 2: the break is 12:30–13:30
+    scenario = check_scenario(raw_scenario)
+    assert [str(w) for w in scenario.warnings] == [
+        "inject 'I-05': at day 2 12:45, outside the day's play blocks (break 12:30–13:30)"]
+
+
+def test_the_check_command_says_what_the_file_holds_or_what_is_wrong(tmp_path, raw_scenario):
+    good = run("scenario", "check", "scenarios.ru.json")
+    assert good.returncode == 0, good.stderr
+    assert "5 days, 8 sites, 6 teams, 7 objectives with 21 critical tasks, 34 injects, 23 people; 0 warnings" in good.stdout
+    raw_scenario["injects"][4]["time"] = "12:45"
+    doubtful = tmp_path / "doubtful.json"
+    doubtful.write_text(json.dumps(raw_scenario), encoding="utf-8-sig")  # with a BOM, as Windows writes it
+    result = run("scenario", "check", str(doubtful))
+    assert result.returncode == 0 and "warning: inject 'I-05': at day 2 12:45" in result.stderr
+    raw_scenario["injects"][4]["depends_on"] = "I-04"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(raw_scenario), encoding="utf-8")
+    result = run("scenario", "check", str(broken))
+    assert result.returncode == 1 and "unknown field 'depends_on'" in result.stderr
+    russian = tmp_path / "windows.json"  # the Russian example as Russian Windows saves it
+    russian.write_bytes((ROOT / "scenarios.ru.json").read_text(encoding="utf-8").encode("cp1251", errors="replace"))
+    result = run("scenario", "check", str(russian))
+    assert result.returncode == 1 and "It looks like Windows-1251 (Cyrillic). Save it as UTF-8" in result.stderr
+    result = run("scenario", "check", str(tmp_path / "missing.json"))
+    assert result.returncode == 1 and "does not exist" in result.stderr
