@@ -236,6 +236,12 @@ def scenario_command(args):
     if args.path not in ("check", "export", "import", "template") or not args.file:
         fail(_("scenario: say what to do — scenario check FILE, export FILE.xlsx, import FILE.xlsx -o FILE.json or "
                "template FILE.xlsx"))
+    # A workbook goes to .xlsx, a scenario to .json, never over what is read: a slip must not cost a file.
+    if args.path in ("export", "template") and not args.file.lower().endswith(".xlsx"):
+        fail(_("scenario %(action)s writes a workbook: name it FILE.xlsx, not %(path)s", action=args.path, path=args.file))
+    if args.path == "import" and args.output and (not args.output.lower().endswith(".json")
+                                                  or os.path.abspath(args.output) == os.path.abspath(args.file)):
+        fail(_("scenario import writes a scenario file: -o FILE.json, other than %(path)s", path=args.file))
     try:
         if args.path == "export":
             workbook.write_workbook(load_scenario(args.scenario).source, args.file)
@@ -267,6 +273,8 @@ def scenario_command(args):
         scenario = load_scenario(args.file)
     except (ScenarioError, workbook.WorkbookError) as e:
         fail(e.args[0])
+    except OSError as e:  # a folder that does not exist, a directory for a file, a file open in Excel …
+        fail(_("cannot write or read %(path)s: %(error)s", path=e.filename or args.file, error=e.strerror or str(e)))
     for warning in scenario.warnings:
         print("excon:", say(_("warning: %(warning)s", warning=warning)), file=sys.stderr, flush=True)
     print(say(_("%(path)s holds: %(days)s days, %(sites)s sites, %(teams)s teams, %(objectives)s objectives with "

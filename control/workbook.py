@@ -42,6 +42,7 @@ SHEETS = {
 }
 _HEADER = re.compile(r"^(?P<name>[a-z_.]+)(?: \[(?P<lang>[^\]]+)\])?$")
 ABOUT = "about"  # the template's sheet of explanations: never read back
+_ROW = "\0row"  # a task's or schedule block's row, while the sheets are put together
 
 # What each sheet and column is for, said in the template (in English and in Russian, from the catalogs).
 SHEET_HELP = {
@@ -108,6 +109,7 @@ class WorkbookError(ValueError):
 def write_workbook(raw: dict, path) -> None:
     """Write the scenario `raw` (as in its file) as an .xlsx workbook at `path`."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
 
     language = raw["exercise"].get("language") or "en"
@@ -121,7 +123,18 @@ def write_workbook(raw: dict, path) -> None:
         sheet = book.create_sheet(sheet_name)
         sheet.append([h for h, _field, _kind, _lang in headers])
         for row in rows:
-            sheet.append([_cell(_field(row, field), kind, lang, language) for _h, field, kind, lang in headers])
+            values = [_cell(_field(row, field), kind, lang, language) for _h, field, kind, lang in headers]
+            bad = next((v for v in values if isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v)), None)
+            if bad is not None:
+                letter = ILLEGAL_CHARACTERS_RE.search(bad)[0]
+                raise WorkbookError(_("sheet '%(sheet)s', entry '%(entry)s': a text holds the control character U+%(code)s, "
+                                      "which a workbook cannot hold; remove it from the scenario", sheet=sheet_name,
+                                      entry=str(row.get("id") or row.get("day") or row.get("person")),
+                                      code=f"{ord(letter):04X}"))
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # a text that begins with "=" is a text, not a formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for column in sheet.iter_cols(min_row=2):
@@ -216,9 +229,17 @@ def write_template(path) -> None:
     book.save(path)
 
 
+_NAMED = {"inject": "injects", "site": "sites", "team": "teams", "objective": "objectives", "person": "people"}
+
+
 def located(message, where: dict):
-    """Return a scenario check's refusal with the sheet and row of the entry it names (when it names one)."""
+    """Return a scenario check's refusal with the sheet and row of the entry it names (when it names one):
+    the entry it begins with ("inject 'I-05': …"), else the longest id it quotes."""
     text = str(message)
+    first = re.match(r"(\w+) '([^']+)'", text)
+    if first and (_NAMED.get(first[1]), first[2]) in where:
+        sheet, row = where[_NAMED[first[1]], first[2]]
+        return _("%(error)s — sheet '%(sheet)s', row %(row)s", error=message, sheet=sheet, row=row)
     for (_key, ident), (sheet, row) in sorted(where.items(), key=lambda item: -len(item[0][1])):
         if f"'{ident}'" in text:
             return _("%(error)s — sheet '%(sheet)s', row %(row)s", error=message, sheet=sheet, row=row)
@@ -233,7 +254,7 @@ def read_workbook(path) -> tuple[dict, dict]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, data_only=True)  # not read_only: that trusts the file's own idea of its size
     except FileNotFoundError:
         raise WorkbookError(_("%(path)s does not exist", path=str(path))) from None
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
@@ -301,6 +322,9 @@ def _read_sheet(name: str, rows: list, where: dict, language: str) -> list:
             raise WorkbookError(_("sheet '%(sheet)s', column %(column)s '%(header)s': not a column ExCon reads%(hint)s",
                                   sheet=name, column=_letter(number), header=str(header)[:50],
                                   hint=_(" (did you mean '%(close)s'?)", close=close[0]) if close else ""))
+        if (m["name"], m["lang"]) in headers:
+            raise WorkbookError(_("sheet '%(sheet)s', column %(column)s '%(header)s': the column is there twice",
+                                  sheet=name, column=_letter(number), header=str(header)[:50]))
         headers.append((m["name"], m["lang"]))
     entries = []
     for row_number, row in enumerate(rows[1:], 2):
@@ -312,6 +336,8 @@ def _read_sheet(name: str, rows: list, where: dict, language: str) -> list:
                 place = {"sheet": name, "row": row_number, "column": f"{_letter(number)} '{header[0]}'"}
                 cells[header] = _value(value, kinds[header[0]], place)
         entry = _entry(cells, cells.get(("language", None)) or language)  # the exercise names its own language
+        if name in ("tasks", "schedule"):
+            entry[_ROW] = row_number  # to say which row names no known objective or day
         entries.append(entry)
         ident = entry.get("id") or entry.get("person") or entry.get("day")
         where.setdefault((key, str(ident)), (name, row_number))
@@ -345,6 +371,10 @@ def _entry(cells: dict, language: str) -> dict:
 
 def _value(value, kind: str, place: dict):
     """A cell's value as the scenario holds it, or a WorkbookError naming the cell."""
+    if isinstance(value, bool) or (isinstance(value, datetime.datetime) and (value.year, value.month) > (1900, 1)):
+        # TRUE, or a date a spreadsheet made of "1/2": never what a planner meant in a scenario
+        raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column %(column)s: %(value)s is not a value a scenario "
+                              "holds here; write it as text", value=str(value)[:40], **place))
     if kind == "int":
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -366,7 +396,7 @@ def _value(value, kind: str, place: dict):
         return int(value) if isinstance(value, float) and value.is_integer() else value
     if isinstance(value, datetime.time):  # a spreadsheet made "09:10" a time of day
         return f"{value.hour:02d}:{value.minute:02d}"
-    if isinstance(value, datetime.datetime):
+    if isinstance(value, datetime.datetime):  # a time of day on the spreadsheet's first day (1899-12-30)
         return f"{value.hour:02d}:{value.minute:02d}"
     if isinstance(value, (int, float)) and kind in ("id", "text"):
         value = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
@@ -391,22 +421,41 @@ def _letter(number: int) -> str:
 
 def _assemble(tables: dict) -> dict:
     """Put the sheets' entries back into the scenario's shape."""
+    if len(tables.get("exercise", [])) > 1:
+        raise WorkbookError(_("sheet 'exercise' holds one row, the exercise itself; it has %(count)s",
+                              count=len(tables["exercise"])))
     raw = {"exercise": (tables.get("exercise") or [{}])[0]}
     days = tables.get("days", [])
-    for day in days:
-        day["schedule"] = [{k: v for k, v in block.items() if k != "day"} for block in tables.get("schedule", [])
-                           if block.get("day") == day.get("day")]
     raw["days"] = days
+    _owned(tables.get("schedule", []), days, "day", "schedule", "days")
     for sheet in ("sites", "teams"):
         raw[sheet] = tables.get(sheet, [])
     objectives = tables.get("objectives", [])
-    for objective in objectives:
-        objective["tasks"] = [{k: v for k, v in task.items() if k != "objective"} for task in tables.get("tasks", [])
-                              if task.get("objective") == objective.get("id")]
+    _owned(tables.get("tasks", []), objectives, "objective", "tasks", "objectives", key="id")
     raw["objectives"] = objectives
     raw["action_types"] = tables.get("action_types", [])
     raw["injects"] = tables.get("msel", [])
     for sheet in ("people", "assignments"):
-        if sheet in tables:
+        if tables.get(sheet):  # a sheet left with its header only: none
             raw[sheet] = tables[sheet]
     return raw
+
+
+def _owned(rows: list, owners: list, field: str, sheet: str, owner_sheet: str, key: str = "day") -> None:
+    """Give each owner (a day, an objective) its rows (schedule blocks, tasks); refuse a row whose owner is
+    empty (a merged cell keeps its value in the first row only) or not on the owners' sheet."""
+    by_key = {owner.get(key): owner for owner in owners}
+    for owner in owners:
+        owner["schedule" if sheet == "schedule" else "tasks"] = []
+    for row in rows:
+        number = row.pop(_ROW)
+        owner = by_key.get(row.get(field))
+        if owner is None:
+            if row.get(field) is None:
+                raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column A '%(field)s': empty; write it in every row "
+                                      "(a merged cell keeps its value in the first row only)", sheet=sheet, row=number,
+                                      field=field))
+            raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column A '%(field)s': '%(value)s' is not on sheet "
+                                  "'%(owners)s'", sheet=sheet, row=number, field=field, value=str(row[field])[:50],
+                                  owners=owner_sheet))
+        owner["schedule" if sheet == "schedule" else "tasks"].append({k: v for k, v in row.items() if k != field})

@@ -108,3 +108,47 @@ def test_the_template_explains_every_column_in_english_and_russian(tmp_path):
     assert all(english and russian and english != russian for _s, _c, english, russian in about[1:])
     with pytest.raises(Exception, match="missing field 'id'"):  # blank: the exercise is still to be written
         check_scenario(read_workbook(tmp_path / "t.xlsx")[0])
+
+
+def test_a_slip_on_the_command_line_never_costs_a_file(tmp_path):
+    scenario = tmp_path / "my.json"
+    scenario.write_text((ROOT / "scenarios.json").read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("scenario", "export", str(scenario))  # forgot --scenario and the .xlsx
+    assert result.returncode == 1 and "name it FILE.xlsx" in result.stderr
+    assert json.loads(scenario.read_text(encoding="utf-8"))["exercise"]["id"]  # untouched
+    write_workbook(json.loads(scenario.read_text(encoding="utf-8")), tmp_path / "plan.xlsx")
+    result = run("scenario", "import", str(tmp_path / "plan.xlsx"), "-o", str(tmp_path / "plan.xlsx"))
+    assert result.returncode == 1 and "-o FILE.json" in result.stderr
+    result = run("scenario", "template", str(tmp_path / "no-such-folder" / "t.xlsx"))
+    assert result.returncode == 1 and "cannot write or read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rows_that_name_no_known_owner_or_a_merged_cell_are_refused(tmp_path):
+    raw = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
+    path = tmp_path / "s.xlsx"
+    write_workbook(raw, path)
+    cell(path, "tasks", "objective", 3, "obj-3")
+    with pytest.raises(WorkbookError, match="sheet 'tasks', row 3, column A 'objective': 'obj-3' is not on sheet 'objectives'"):
+        read_workbook(path)
+    write_workbook(raw, path)
+    book = load_workbook(path)
+    book["schedule"].merge_cells("A2:A5")  # one "1" for the whole of day 1, as planners lay it out
+    book.save(path)
+    with pytest.raises(WorkbookError, match="sheet 'schedule', row 3, column A 'day': empty; write it in every row"):
+        read_workbook(path)
+
+
+def test_texts_that_look_like_formulas_stay_texts_and_dates_are_refused(tmp_path):
+    import datetime
+
+    raw = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
+    raw["injects"][0]["title"] = "=== URGENT ==="
+    path = tmp_path / "s.xlsx"
+    write_workbook(raw, path)
+    assert read_workbook(path)[0] == raw
+    cell(path, "msel", "title", 3, datetime.datetime(2026, 2, 1))  # "1/2" typed into a title
+    with pytest.raises(WorkbookError, match="sheet 'msel', row 3, column D 'title': 2026-02-01 00:00:00 is not a value"):
+        read_workbook(path)
+    raw["injects"][0]["title"] = "a\x0bb"  # Shift+Enter pasted from a word processor
+    with pytest.raises(WorkbookError, match="control character U\\+000B"):
+        write_workbook(raw, tmp_path / "t.xlsx")
