@@ -64,7 +64,7 @@ class StateFolder:
         self.home = {t: scenario.teams[t].get("home_site") for t in team_ids}
         self.teams = {t: {"site": self.home[t], "since": None, "since_exercise_time": None, "actions": 0,
                           "last_action": None} for t in team_ids}
-        # team -> {"moves": {seq: (site, ts)}, "actions": {seq: (ts, exercise_time, inject)}}
+        # team -> {"moves": {seq: (site, ts, exercise_time)}, "actions": {seq: (ts, exercise_time, inject)}}
         self.kept = {t: {"moves": {}, "actions": {}} for t in team_ids} if correctable else None
         self.injects = {}
         if pending_injects:
