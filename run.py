@@ -263,6 +263,9 @@ def scenario_command(args):
                 checked = check_scenario(raw)
             except ScenarioError as e:
                 fail(workbook.located(e.args[0], where))
+            for warning in checked.warnings:
+                print("excon:", say(_("warning: %(warning)s", warning=workbook.located(warning, where))),
+                      file=sys.stderr, flush=True)
             with open(args.output, "w", encoding="utf-8") as f:
                 json.dump(raw, f, ensure_ascii=False, indent=2)
                 f.write("\n")

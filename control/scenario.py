@@ -442,6 +442,7 @@ def _check_exercise(raw) -> None:
         raise ScenarioError(_("missing field 'exercise': an object with at least 'id' and 'title'"))
     _check_fields(exercise, _("exercise"), {"id": _text, "title": _text},
                   {"description": _any_text, "language": _text, "venue": _any_text, "map": _map})
+    _check_one_alphabet(exercise["id"], _("exercise"))
 
 
 def _map(value):
@@ -556,8 +557,9 @@ def _check_inject(inject, s: Scenario):
         if not _check_reference(obj, s.objectives, where, "objective"):
             raise ScenarioError(_("%(where)s: unknown objective '%(objective)s'", where=where, objective=escaped(obj)))
     # `to` is the players' text; a team it names must be one the inject goes to.
-    for team_id, team in s.teams.items():
-        if team_id not in inject["teams"] and team["name"].casefold() in inject["to"].casefold():
+    for team_id, team in s.teams.items():  # as a whole name: "Команда 1" is not in "Команда 10"
+        named = re.search(rf"(?<!\w){re.escape(team['name'].casefold())}(?!\w)", inject["to"].casefold())
+        if team_id not in inject["teams"] and named:
             raise ScenarioError(_("%(where)s: 'to' names %(team)s, which is not among its teams (%(teams)s)",
                                   where=where, team=team["name"], teams=", ".join(inject["teams"])))
     if inject["delivery"] not in DELIVERY_METHODS:

@@ -90,3 +90,18 @@ def test_the_check_command_says_what_the_file_holds_or_what_is_wrong(tmp_path, r
     assert result.returncode == 1 and "It looks like Windows-1251 (Cyrillic). Save it as UTF-8" in result.stderr
     result = run("scenario", "check", str(tmp_path / "missing.json"))
     assert result.returncode == 1 and "does not exist" in result.stderr
+
+
+def test_to_names_a_team_as_a_whole_name_only(raw_scenario):
+    raw_scenario["teams"][0]["name"] = "Team 1"
+    raw_scenario["teams"][1]["name"] = "Team 10"
+    i02 = raw_scenario["injects"][1]  # I-02 goes to bravo ("Team 10") and delta
+    i02["to"] = "Team 10 and Team Delta"
+    check_scenario(raw_scenario)  # "Team 1" is not named in "Team 10"
+    i02["to"] = "Team 1, Team 10"
+    assert "'to' names Team 1, which is not among its teams" in refused(raw_scenario, lambda r: None)
+
+
+def test_the_exercise_id_in_two_alphabets_is_refused(raw_scenario):
+    assert "exercise: id 'marenburg-2026-рассвет' mixes Latin and Cyrillic letters" in refused(
+        raw_scenario, lambda r: r["exercise"].update(id="marenburg-2026-рассвет"))
