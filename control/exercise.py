@@ -31,7 +31,7 @@ from .events import (
 )
 from .i18n import _, in_language
 from .scenario import Scenario, ScenarioError
-from .state import STILL_TO_DO, StateFolder, apply_amends
+from .state import StateFolder, apply_amends, moved_by_shift
 from .timefmt import DAY, escaped, exercise_seconds, iso, utc_now
 
 FOLD_SLICE = 1000  # events folded between two yields; a state at a past instant is kept every slice
@@ -372,9 +372,7 @@ class Exercise:
         rest of one day: play runs late today, tomorrow's MSEL stands)."""
         day_start = start // DAY * DAY
         for inject, entry in self.state_for("director")["injects"].items():
-            due = entry.get("due")
-            moves = entry.get("status") in STILL_TO_DO and due is not None and start <= due < day_start + DAY
-            if moves and not day_start <= due + minutes * 60 < day_start + DAY:
+            if moved_by_shift(entry, start) and not day_start <= entry["due"] + minutes * 60 < day_start + DAY:
                 raise InvalidEvent(_("shifting by %(minutes)s min would move inject %(inject)s out of day %(day)s "
                                      "(00:00–24:00); a shift moves the rest of one day", minutes=minutes,
                                      inject=escaped(inject), day=start // DAY + 1), field="minutes")

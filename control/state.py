@@ -158,7 +158,7 @@ class StateFolder:
     def _shift(self, start: float, by: int) -> None:
         """Move every inject still to do that falls due from `start` to the end of that exercise day by `by` seconds."""
         for entry in self.injects.values():
-            if entry.get("status") in STILL_TO_DO and entry.get("due") is not None and start <= entry["due"] < _day_end(start):
+            if moved_by_shift(entry, start):
                 entry["due"] = max(0, entry["due"] + by)
                 day, time = split_exercise_time(entry["due"])
                 entry.update(day=day, time=time[:5])
@@ -340,9 +340,11 @@ def fold(scenario, events, at: datetime, **options) -> dict:
     return folder.snapshot(at)
 
 
-def _day_end(moment: float) -> int:
-    """Return the exercise time at which the exercise day of `moment` ends (its 24:00)."""
-    return (int(moment // DAY) + 1) * DAY
+def moved_by_shift(entry: dict, start: float) -> bool:
+    """Tell whether a schedule shift from exercise time `start` moves an inject (its state entry): one
+    still to do, due from `start` to the end of that exercise day."""
+    due = entry.get("due")
+    return entry.get("status") in STILL_TO_DO and due is not None and start <= due < (int(start // DAY) + 1) * DAY
 
 
 def _cell(table: dict, key: tuple) -> dict:
