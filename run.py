@@ -68,7 +68,7 @@ from control.codes import CodesError, code_digest, new_code
 from control.eventlog import StorageFault, WriterLockTaken, hold_writer_lock
 from control.i18n import _, best_language, in_language
 from control.permissions import PERSON
-from control.scenario import ScenarioError, check_scenario, load_scenario
+from control.scenario import ScenarioError, check_scenario, conditions, load_scenario
 from control.timefmt import escaped, iso, utc_now
 from control.web import DEFAULT_SCENARIO, create_app, socketio
 from control.web.codes_sheet import lan_address, reachable_base
@@ -257,21 +257,20 @@ def scenario_command(args):
                 fail(_("scenario import: say where to write the scenario — -o FILE.json"))
             if args.file.lower().endswith(".csv"):
                 raw, where = workbook.read_msel_csv(args.file, load_scenario(args.scenario).source)
+                print(say(_("%(path)s holds the MSEL only: the rest of the scenario (days, sites, teams, objectives …) "
+                            "comes from %(scenario)s (--scenario)", path=args.file, scenario=args.scenario)))
             else:
                 raw, where = workbook.read_workbook(args.file)
-            try:
-                checked = check_scenario(raw)
-            except ScenarioError as e:
-                fail(workbook.located(e.args[0], where))
-            for warning in checked.warnings:
-                print("excon:", say(_("warning: %(warning)s", warning=workbook.located(warning, where))),
-                      file=sys.stderr, flush=True)
+            checked = checked_workbook(raw, where)
             with open(args.output, "w", encoding="utf-8") as f:
                 json.dump(raw, f, ensure_ascii=False, indent=2)
                 f.write("\n")
             print(say(_("%(path)s read: %(injects)s injects, %(teams)s teams, %(objectives)s objectives; written to "
                         "%(output)s", path=args.file, injects=len(checked.injects), teams=len(checked.teams),
                         objectives=len(checked.objectives), output=args.output)))
+            return
+        if args.file.lower().endswith(".xlsx"):  # a planner's workbook, checked as it will be imported
+            print_holds(args.file, checked_workbook(*workbook.read_workbook(args.file)))
             return
         scenario = load_scenario(args.file)
     except (ScenarioError, workbook.WorkbookError) as e:
@@ -280,11 +279,33 @@ def scenario_command(args):
         fail(_("cannot write or read %(path)s: %(error)s", path=e.filename or args.file, error=e.strerror or str(e)))
     for warning in scenario.warnings:
         print("excon:", say(_("warning: %(warning)s", warning=warning)), file=sys.stderr, flush=True)
+    print_holds(args.file, scenario)
+
+
+def checked_workbook(raw: dict, where: dict):
+    """Check a scenario read from a workbook or CSV; say its refusal and its warnings at their sheet and row."""
+    from control import workbook
+
+    try:
+        checked = check_scenario(raw)
+    except ScenarioError as e:
+        fail(workbook.located(e.args[0], where))
+    for warning in checked.warnings:
+        print("excon:", say(_("warning: %(warning)s", warning=workbook.located(warning, where))),
+              file=sys.stderr, flush=True)
+    return checked
+
+
+def print_holds(path, scenario) -> None:
+    """Say what a checked scenario holds (`scenario check`)."""
     print(say(_("%(path)s holds: %(days)s days, %(sites)s sites, %(teams)s teams, %(objectives)s objectives with "
-                "%(tasks)s critical tasks, %(injects)s injects, %(people)s people; %(warnings)s warnings",
-                path=args.file, days=len(scenario.days), sites=len(scenario.sites), teams=len(scenario.teams),
+                "%(tasks)s critical tasks, %(injects)s injects (%(branching)s waiting for the teams' play), "
+                "%(request_kinds)s kinds of request, %(actors)s actors, %(people)s people; %(warnings)s warnings",
+                path=path, days=len(scenario.days), sites=len(scenario.sites), teams=len(scenario.teams),
                 objectives=len(scenario.objectives), tasks=len(scenario.tasks), injects=len(scenario.injects),
-                people=len(scenario.people), warnings=len(scenario.warnings))))
+                branching=sum(1 for inject in scenario.injects.values() if conditions(inject)),
+                request_kinds=len(scenario.request_kinds), actors=len(scenario.actors), people=len(scenario.people),
+                warnings=len(scenario.warnings))))
 
 
 def write_demo_data(args):

@@ -356,10 +356,10 @@ class EventLog:
         return list(self.db.query(sql, {"bucket": bucket, "start": start, "end": end}))
 
     def referenced_ids(self) -> dict:
-        """Return, per kind of scenario id (team, site, objective, task, action_type, inject), the ids
-        the stored events name: a log must fit the scenario it is served with."""
+        """Return, per kind of scenario id (team, site, objective, task, action_type, request_kind, inject),
+        the ids the stored events name: a log must fit the scenario it is served with."""
         found = {}
-        for name in ("team", "site", "objective", "task", "action_type"):
+        for name in ("team", "site", "objective", "task", "action_type", "request_kind"):
             found[name] = {row[0] for row in self.db.execute(
                 f"SELECT DISTINCT json_extract(body, '$.{name}') FROM events "
                 f"WHERE json_extract(body, '$.{name}') IS NOT NULL AND kind != 'amend'")}

@@ -182,8 +182,9 @@ class Move(Kind):
 class InjectRelease(Kind):
     """Control releases an MSEL inject to its target teams, or an ad-hoc inject written on the spot.
 
-    For an MSEL inject only `inject` is sent; the server copies the player-facing part of the MSEL
-    row into the event.  An ad-hoc inject sets `adhoc: true`, a new `inject` id, and its own
+    For an MSEL inject `inject` is sent, and `teams` when it goes to some of its teams only (the others
+    later: teams that play at their own pace, a conditional inject due for one team); the server copies
+    the player-facing part of the MSEL row into the event.  An ad-hoc inject sets `adhoc: true`, a new `inject` id, and its own
     `title`, `description` and `teams` (optional `site` and `delivery`).
     """
 
@@ -203,10 +204,12 @@ class InjectRelease(Kind):
             if self.inject not in scenario.injects:
                 raise InvalidEvent(_("unknown inject '%(inject)s' (an ad-hoc inject needs adhoc: true)",
                                      inject=escaped(self.inject)), field="inject")
-            given = [f for f in own if getattr(self, f) is not None]
+            given = [f for f in own if getattr(self, f) is not None and f != "teams"]
             if given:
                 raise InvalidEvent(_("field '%(field)s' comes from the MSEL; only ad-hoc injects set it", field=given[0]),
                                    field=given[0])
+            if self.teams is not None:
+                self._check_teams(scenario, scenario.injects[self.inject]["teams"])
             return
         if self.inject in scenario.injects:
             raise InvalidEvent(_("inject id '%(inject)s' is already in the MSEL; give the ad-hoc inject a new id",
@@ -214,18 +217,26 @@ class InjectRelease(Kind):
         for required in ("title", "description", "teams"):
             if getattr(self, required) is None:
                 raise InvalidEvent(_("missing field '%(field)s' for an ad-hoc inject", field=required), field=required)
-        if not self.teams:
-            raise InvalidEvent(_("field 'teams' must name at least one team"), field="teams")
-        for team in self.teams:
-            if team not in scenario.teams:
-                raise InvalidEvent(unknown_id("team", team), field="teams")
-        if len(set(self.teams)) != len(self.teams):
-            raise InvalidEvent(_("field 'teams' names a team twice"), field="teams")
+        self._check_teams(scenario, scenario.teams)
         if self.site is not None and self.site not in scenario.sites:
             raise InvalidEvent(unknown_id("site", self.site), field="site")
         if self.delivery is not None and self.delivery not in DELIVERY_METHODS:
             raise InvalidEvent(_("delivery must be one of %(methods)s", methods=", ".join(DELIVERY_METHODS)),
                                field="delivery")
+
+    def _check_teams(self, scenario, allowed) -> None:
+        """Refuse an empty list of teams, a team named twice, or one not in `allowed` (the MSEL row's teams)."""
+        if not self.teams:
+            raise InvalidEvent(_("field 'teams' must name at least one team"), field="teams")
+        for team in self.teams:
+            if team not in scenario.teams:
+                raise InvalidEvent(unknown_id("team", team), field="teams")
+            if team not in allowed:
+                raise InvalidEvent(_("inject %(inject)s does not go to team %(team)s (MSEL: %(teams)s)",
+                                     inject=escaped(self.inject), team=escaped(team), teams=", ".join(allowed)),
+                                   field="teams")
+        if len(set(self.teams)) != len(self.teams):
+            raise InvalidEvent(_("field 'teams' names a team twice"), field="teams")
 
 
 @dataclass
@@ -296,6 +307,43 @@ class ScheduleShift(Kind):
         if not -MAX_SHIFT <= self.minutes <= MAX_SHIFT:
             raise InvalidEvent(_("minutes must be a whole number from -%(most)s to %(most)s", most=MAX_SHIFT),
                                field="minutes")
+
+
+@dataclass
+class Request(Kind):
+    """A team asks the control cell for something the play needs: bank records, an interpreter, a
+    warrant, a lab result … (`request_kind`, from the scenario's list; none: the text says what)."""
+
+    name = "request"
+    text_fields = ("text",)
+    team: str
+    text: str
+    request_kind: str | None = None
+    site: str | None = None
+
+    def check(self, scenario):
+        super().check(scenario)
+        if self.request_kind is not None and self.request_kind not in scenario.request_kinds:
+            raise InvalidEvent(_("unknown request kind '%(request_kind)s'", request_kind=escaped(self.request_kind)),
+                               field="request_kind")
+
+
+@dataclass
+class RequestAnswer(Kind):
+    """The control cell answers a team's request (`request`: its id), in words and, where the answer
+    is an inject, with that inject released to the team.  The server fills in `team`."""
+
+    name = "request_answer"
+    text_fields = ("text",)
+    request: str
+    text: str
+    inject: str | None = None
+    team: str | None = None
+
+    def check(self, scenario):
+        if self.team is not None:
+            raise InvalidEvent(_("field 'team' comes from the request; send the request's id and the answer"),
+                               field="team")
 
 
 @dataclass
@@ -442,10 +490,11 @@ class Amend(Kind):
     reason: str | None = None
 
 
-KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, InjectRecall, ScheduleShift, Evaluation,
-                             AgreedRating, Note, Safety, SafetyAck, Clock, Assignment, Retract, Amend)}
+KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, InjectRecall, ScheduleShift, Request,
+                             RequestAnswer, Evaluation, AgreedRating, Note, Safety, SafetyAck, Clock, Assignment, Retract,
+                             Amend)}
 # kinds a retract or amend may target
-CORRECTABLE = ("action", "move", "evaluation", "agreed_rating", "note", "assignment")
+CORRECTABLE = ("action", "move", "request", "evaluation", "agreed_rating", "note", "assignment")
 # kind -> the status it gives an inject
 INJECT_STATUS = {"inject": "released", "inject_skip": "skipped", "inject_defer": "deferred", "inject_recall": "recalled"}
 

@@ -37,12 +37,13 @@ from .timefmt import DAY, escaped, exercise_seconds, iso, utc_now
 FOLD_SLICE = 1000  # events folded between two yields; a state at a past instant is kept every slice
 PAGE_BYTES = 1_000_000  # about this much JSON in one page of events (resume, /api/events)
 READ_PAGE = 500  # rows read from the log at a time while a page is filled
-CHECK_KINDS = ("clock", *INJECT_STATUS, "retract", "amend", "safety_ack")
+CHECK_KINDS = ("clock", *INJECT_STATUS, "retract", "amend", "safety_ack", "request_answer")
 
 # What a released inject carries to its teams: the player-facing part of the MSEL row,
 # never the expected actions or the controllers' notes.
 INJECT_PLAYER_FIELDS = ("title", "description", "teams", "site", "from", "to", "delivery")
-CONTROL_ONLY = ("expected_actions", "controller_notes")  # MSEL columns for control's eyes only
+ACTOR_FIELDS = ("actor", "cue")  # who delivers an inject and their line: the control cell's only (real names)
+CONTROL_ONLY = ("expected_actions", "controller_notes", *ACTOR_FIELDS)  # MSEL columns players may never read
 
 logger = logging.getLogger("excon")
 NOT_STORED = _("the server failed on this entry (a fault in ExCon, written to its log); it was not saved — "
@@ -103,10 +104,12 @@ class Exercise:
         """Build the state the checks need from the log."""
         self.clock = ExerciseClock()
         self.inject_status = {}  # inject id -> 'released' | 'skipped' | 'deferred' | 'recalled'
-        self.released_to = {}  # released inject id (MSEL or ad-hoc) -> its target teams
+        self.released_to = {}  # released inject id (MSEL or ad-hoc) -> every team it was ever released to (answers link)
+        self.holding = {}  # inject id -> the teams that have it now (none once recalled): what a release or recall meets
         self.amends = {}  # target id -> [amend events, in seq order]
         self.retracted = {}  # target id -> seq of its retract
         self.acknowledged = set()  # safety alert ids
+        self.answered = set()  # ids of the requests control has answered
         self.seen_seq = 0  # the last event taken into this state
         last = self.log.last_seq()  # another process may be writing (a relay): stop there
         for event in self.log.since(0, kinds=CHECK_KINDS):
@@ -310,6 +313,10 @@ class Exercise:
             checked = [target]
             if sub.kind == "amend":
                 amended = self._amended(target, sub.changes)
+                if target["kind"] == "request" and target["id"] in self.answered and amended["team"] != target["team"]:
+                    raise InvalidEvent(_("control has answered this request to team %(team)s: it stays that team's (withdraw "
+                                         "it and log the request anew for the other team)", team=target["team"]),
+                                       field="team")
                 self._check_links(amended["kind"], amended, role)  # as if it were entered now
                 checked.append(amended)
                 fields.update(sub.changes)
@@ -333,7 +340,14 @@ class Exercise:
                 raise InvalidEvent(_("inject %(inject)s is already released", inject=inject), field="inject")
             if not fields.get("adhoc"):
                 row = self.scenario.injects[inject]
-                fields.update({k: row[k] for k in INJECT_PLAYER_FIELDS})
+                holding = self.holding.get(inject, [])
+                again = [t for t in fields.get("teams", ()) if t in holding]
+                if again:
+                    raise InvalidEvent(_("inject %(inject)s is already released to team %(team)s", inject=escaped(inject),
+                                         team=escaped(again[0])), field="teams")
+                # to the teams named, else to every team of the row that does not have it yet
+                teams = fields.get("teams") or [t for t in row["teams"] if t not in holding]
+                fields.update({k: row[k] for k in INJECT_PLAYER_FIELDS}, teams=teams)
         elif sub.kind in ("inject_skip", "inject_defer"):
             if status == "released":
                 raise InvalidEvent(_("inject %(inject)s is already released; it can no longer be skipped or deferred",
@@ -343,13 +357,15 @@ class Exercise:
                 raise InvalidEvent(_("day %(day)s %(time)s is already past: defer it to a later time",
                                      day=fields["day"], time=fields["time"]), field="time")
         elif sub.kind == "inject_recall":
-            if status == "recalled":
-                raise InvalidEvent(_("inject %(inject)s is already recalled", inject=escaped(inject)), field="inject")
-            if status != "released":
+            if not self.holding.get(inject):  # released again to some teams after a recall: those may be recalled
+                if status == "recalled":
+                    raise InvalidEvent(_("inject %(inject)s is already recalled", inject=escaped(inject)), field="inject")
                 raise InvalidEvent(_("inject %(inject)s is not released: there is nothing to recall", inject=escaped(inject))
                                    if status or inject in self.scenario.injects else unknown_id("inject", inject),
                                    field="inject")
-            fields["teams"] = self.released_to[inject]
+            fields["teams"] = self.holding[inject]
+        elif sub.kind == "request_answer":
+            fields["team"] = self._answerable(fields)["team"]
         elif sub.kind == "schedule_shift":
             self._check_shift(exercise_seconds(fields["day"], fields["time"]), fields["minutes"])
         elif sub.kind == "safety_ack":
@@ -376,6 +392,23 @@ class Exercise:
                 raise InvalidEvent(_("shifting by %(minutes)s min would move inject %(inject)s out of day %(day)s "
                                      "(00:00–24:00); a shift moves the rest of one day", minutes=minutes,
                                      inject=escaped(inject), day=start // DAY + 1), field="minutes")
+
+    def _answerable(self, fields: dict) -> dict:
+        """Return the request an answer names, as it stands; refuse one that is not a request, withdrawn,
+        already answered, or an inject not released to the request's team."""
+        stored = self.log.get(fields["request"])
+        request = self.version(stored) if stored is not None and stored["kind"] == "request" else None
+        if request is None:
+            raise InvalidEvent(_("no open request with id '%(request)s'", request=escaped(fields["request"])),
+                               field="request")
+        if request["id"] in self.answered:
+            raise InvalidEvent(_("that request has already been answered"), field="request")
+        inject = fields.get("inject")
+        if inject is not None and request["team"] not in self.holding.get(inject, ()):
+            raise InvalidEvent(_("inject %(inject)s was not released to team %(team)s", inject=escaped(inject),
+                                 team=request["team"]) if inject in self.scenario.injects or inject in self.released_to
+                               else unknown_id("inject", inject), field="inject")
+        return request
 
     def _check_links(self, kind: str, fields: dict, role: str) -> None:
         """Check the inject an action or evaluation answers: released, and for an action to its team.
@@ -449,15 +482,26 @@ class Exercise:
             steps.append(lambda: setattr(self, "clock", before))
         elif kind in INJECT_STATUS:
             inject = event["inject"]
-            status, teams = self.inject_status.get(inject), self.released_to.get(inject)
+            status, teams, ever = self.inject_status.get(inject), self.holding.get(inject), self.released_to.get(inject)
             self.inject_status[inject] = INJECT_STATUS[kind]
-            if kind == "inject":
-                self.released_to[inject] = event["teams"]
+            if kind == "inject":  # to some of its teams, or the last of them: the teams that have it
+                row = self.scenario.injects.get(inject)
+                holding = [*(teams or ()), *event["teams"]]  # a recall leaves none
+                self.holding[inject] = holding
+                self.released_to[inject] = [*(ever or ()), *(t for t in event["teams"] if t not in (ever or ()))]
+                if row is not None and not event.get("adhoc") and any(t not in holding for t in row["teams"]):
+                    self.inject_status[inject] = "pending" if status in (None, "skipped") else status
+            elif kind == "inject_recall":
+                self.holding[inject] = []
             steps.append(lambda: _restore(self.inject_status, inject, status))
-            steps.append(lambda: _restore(self.released_to, inject, teams))
+            steps.append(lambda: _restore(self.holding, inject, teams))
+            steps.append(lambda: _restore(self.released_to, inject, ever))
         elif kind == "safety_ack":
             self.acknowledged.add(event["target"])
             steps.append(lambda: self.acknowledged.discard(event["target"]))
+        elif kind == "request_answer":
+            self.answered.add(event["request"])
+            steps.append(lambda: self.answered.discard(event["request"]))
         elif kind == "retract":
             self.retracted[event["target"]] = event["seq"]
             steps.append(lambda: self.retracted.pop(event["target"], None))
@@ -504,12 +548,21 @@ class Exercise:
         """
         if at is not None:
             return self._state_at(role, at)
+        return self._live_view(role).snapshot(self.now(), clock=self.clock_now())
+
+    def requests_for(self, role: str) -> list:
+        """Return every team request `role` may see that counts, with control's answer and the wait (the
+        state carries the open ones and the latest answered only)."""
+        return self._live_view(role).all_requests()
+
+    def _live_view(self, role: str) -> StateFolder:
+        """Return the fold kept current for `role`'s kind of view, folded from the log the first time."""
         key = self.view_key(role)
         if key not in self.live_views:
             with self.building.setdefault(key, threading.Lock()):
                 if key not in self.live_views:
                     self._build_view(role, key)
-        return self.live_views[key][1].snapshot(self.now(), clock=self.clock_now())
+        return self.live_views[key][1]
 
     def _build_view(self, role: str, key: tuple) -> None:
         """Fold the log for a new live view, a slice at a time so that other green threads go on.
@@ -735,14 +788,19 @@ class Exercise:
         """Return the scenario as `role` may read it, its texts in `lang`: teams never read the MSEL;
         the screen (which players walk past) reads it without what control expects of the players;
         neither reads the roster, the evaluators' plan (players never learn who evaluates them) nor
-        what a good performance of a critical task looks like (the evaluators' guide)."""
+        what a good performance of a critical task looks like (the evaluators' guide); only the control
+        cell reads the actors' real names and their cues."""
         raw = self.scenario.in_language(lang or self.scenario.language).raw
         team = permissions.role_team(role) is not None
         if not team and permissions.family(role) != "screen":
-            return raw
+            if permissions.may_call(role, "cue_sheet"):
+                return raw
+            # the evaluators: everything but who the actors really are and what they are told
+            return {**{k: v for k, v in raw.items() if k != "actors"},
+                    "injects": [{k: v for k, v in row.items() if k not in ACTOR_FIELDS} for row in raw["injects"]]}
         objectives = [{**o, "tasks": [{k: v for k, v in task.items() if k != "description"} for task in o["tasks"]]}
                       for o in raw["objectives"]]
-        shown = {k: v for k, v in raw.items() if k not in ("injects", "people", "assignments")}
+        shown = {k: v for k, v in raw.items() if k not in ("injects", "people", "assignments", "actors")}
         if team:
             return {**shown, "objectives": objectives}
         injects = [{k: v for k, v in row.items() if k not in CONTROL_ONLY} for row in raw["injects"]]
@@ -758,7 +816,8 @@ def check_log_fits(scenario: Scenario, log: EventLog) -> None:
                               "the scenario file): start with that exercise's scenario, or a new --db", db=log.path,
                               written_for=escaped(written_for), exercise=escaped(scenario.exercise_id)))
     tables = {"team": scenario.teams, "site": scenario.sites, "objective": scenario.objectives,
-              "task": scenario.tasks, "action_type": scenario.action_types, "inject": scenario.injects}
+              "task": scenario.tasks, "action_type": scenario.action_types, "request_kind": scenario.request_kinds,
+              "inject": scenario.injects}
     for name, ids in log.referenced_ids().items():
         missing = sorted(str(i) for i in ids - set(tables[name]))
         if missing:

@@ -40,9 +40,11 @@ def exercise_clock(seconds, lang: str) -> str:
     return _("day %(day)s %(time)s", day=day, time=time[:5]).in_language(lang)
 
 
-def report_context(scenario, state, evaluations, marks, event_count, lang: str, pseudonymised=False) -> dict:
+def report_context(scenario, state, evaluations, marks, event_count, lang: str, pseudonymised=False,
+                   requests=()) -> dict:
     """Gather what the report template shows: overview, analysis per objective, timeline, plan; the
-    scenario's texts and ExCon's own in `lang`; people by pseudonym when `pseudonymised`."""
+    scenario's texts and ExCon's own in `lang`; people by pseudonym when `pseudonymised`; `requests`: every
+    team request with its answer (Exercise.requests_for)."""
     scenario = scenario.in_language(lang)
     aliases = pseudonyms(scenario, lang) if pseudonymised else None
     raw = scenario.raw
@@ -87,13 +89,31 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
     injects = []
     for inject_id, entry in state["injects"].items():
         row = scenario.injects.get(inject_id, {})  # an MSEL inject's title in `lang`; an ad-hoc one's as written
-        when = (exercise_clock(entry.get("exercise_time"), lang) if entry["status"] != "pending" else
+        out = entry.get("released") or {}
+        # out to some of its teams, the others still to do, skipped or deferred: when it first went out
+        partly = [scenario.teams[t]["name"] for t in out] if out and entry["status"] != "released" else []
+        first_out = min((t for t in out.values() if t is not None), default=None)
+        when = (exercise_clock(first_out if partly else entry.get("exercise_time"), lang)
+                if entry["status"] != "pending" or partly else
                 _("day %(day)s %(time)s (scheduled)", day=row.get("day"), time=row.get("time")).in_language(lang))
         injects.append({"id": inject_id, "title": row.get("title") or entry.get("title") or "", "status": entry["status"],
-                        "when": when,
+                        "when": when, "partly": partly,
                         "reason": entry.get("reason", ""),
                         "responses": {scenario.teams[t]["name"]: round(s / 60) for t, s in entry.get("responses", {}).items()},
                         "teams": [scenario.teams[t]["name"] for t in (entry.get("teams") or row.get("teams", []))]})
+    kinds = {k: v["label"] for k, v in scenario.request_kinds.items()}
+    other = _("Other request").in_language(lang)
+    by_team = state.get("requests_by_team", {})
+    asked = {
+        "by_team": [{"team": t["name"], **{k: (round(v / 60) if k in ("median", "longest") and v is not None else v)
+                                           for k, v in by_team[t["id"]].items()}}
+                    for t in teams if t["id"] in by_team],
+        "list": [{"team": scenario.teams[r["team"]]["name"], "kind": kinds.get(r.get("request_kind"), other),
+                  "text": r.get("text") or "", "when": exercise_clock(r.get("exercise_time"), lang),
+                  "answer": (r["answer"] or {}).get("text") or "", "inject": (r["answer"] or {}).get("inject"),
+                  "minutes": None if r["answer"] is None else round(r["response"] / 60)}
+                 for r in requests],  # every request (Exercise.requests_for), not only those the state carries
+    }
     timeline = [{"when": exercise_clock(m["exercise_time"], lang), "what": _mark_text(m, scenario, lang, aliases)}
                 for m in marks if m["kind"] != "inject"]
     # The first and last day logged, as the reader's language writes dates ("28 ноября 2026 г.", "Nov 28, 2026").
@@ -101,7 +121,7 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
         if marks else ("", "")
     return {
         "exercise": raw.get("exercise", {}), "days": raw["days"], "sites": raw["sites"], "teams": teams,
-        "objectives": objectives, "plan": plan, "injects": injects, "timeline": timeline,
+        "objectives": objectives, "plan": plan, "injects": injects, "timeline": timeline, "requests": asked,
         "dates": (first if first == last else f"{first} – {last}") if first else _("nothing logged yet").in_language(lang),
         "event_count": event_count,
         "evaluation_count": len(evaluations), "clock": state["clock"],
@@ -228,7 +248,7 @@ def _rating_chart(table, lang: str) -> str:
 
 
 def _response_chart(injects, teams, lang: str) -> str:
-    released = [i for i in injects if i["status"] == "released" and i["responses"]]
+    released = [i for i in injects if i["responses"]]  # out to all its teams, or to some so far
     fig = go.Figure([go.Bar(name=t["name"], x=[i["id"] for i in released],
                             y=[i["responses"].get(t["name"]) for i in released], marker_color=t.get("color"))
                      for t in teams])
@@ -250,10 +270,10 @@ CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "ex
 CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
               "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
               "target", "reason", "removed", "rationale", "person", "sites", "objectives", "start", "end",
-              "minutes")
+              "minutes", "request", "request_kind")
 CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_title", "task": "task_title",
              "action_type": "action_label", "inject": "inject_title", "teams": "team_names", "person": "person_name",
-             "sites": "site_names", "objectives": "objective_titles"}
+             "sites": "site_names", "objectives": "objective_titles", "request_kind": "request_label"}
 # Each column's header: in English the column's id, in another language from the catalogs.
 CSV_HEADERS = {
     "seq": N_("seq"), "id": N_("id"), "kind": N_("kind"), "ts": N_("ts"), "exercise_day": N_("exercise_day"),
@@ -269,7 +289,8 @@ CSV_HEADERS = {
     "rate": N_("rate"), "target": N_("target"), "reason": N_("reason"), "removed": N_("removed"),
     "rationale": N_("rationale"), "person": N_("person"), "person_name": N_("person_name"), "sites": N_("sites"),
     "site_names": N_("site_names"), "objectives": N_("objectives"), "objective_titles": N_("objective_titles"),
-    "start": N_("start"), "end": N_("end"), "minutes": N_("minutes"),
+    "start": N_("start"), "end": N_("end"), "minutes": N_("minutes"), "request": N_("request"),
+    "request_kind": N_("request_kind"), "request_label": N_("request_label"),
 }
 
 
@@ -349,5 +370,6 @@ def _name_of(name: str, event: dict, scenario, aliases=None) -> str:
     if name == "inject":
         return scenario.injects.get(value, {}).get("title", event.get("title") or "")
     table, field = {"team": (scenario.teams, "name"), "site": (scenario.sites, "name"),
-                    "objective": (scenario.objectives, "title"), "action_type": (scenario.action_types, "label")}[name]
+                    "objective": (scenario.objectives, "title"), "action_type": (scenario.action_types, "label"),
+                    "request_kind": (scenario.request_kinds, "label")}[name]
     return table.get(value, {}).get(field, "")

@@ -21,7 +21,8 @@ EVERYTHING = "all"
 OWN = "own"  # only events about the role's own team
 WITHOUT_TEXT = "without free text"  # the event, less the free text people wrote in it
 OWN_WITHOUT_TEXT = "own, without free text"  # both: a team learns a recall, not control's reason for it
-FREE_TEXT = {"evaluation": ("note",), "note": ("text",)}  # by kind: what WITHOUT_TEXT leaves out
+# by kind: what WITHOUT_TEXT leaves out
+FREE_TEXT = {"evaluation": ("note",), "note": ("text",), "request": ("text",), "request_answer": ("text",)}
 AUDIT_ROLES = ("director", "controller")  # who sees `conn`, the connection that submitted an event
 # Who reads `by` (who logged an entry): the staff; never the players, nor the screen they walk past.
 WHO_ROLES = ("director", "controller", "lead_evaluator", "observer")
@@ -39,6 +40,8 @@ SUBMIT = {
     "schedule_shift": CONTROL,
     "action": {**CONTROL, "team": OWN},
     "move": {**CONTROL, "team": OWN},
+    "request": {**CONTROL, "team": OWN},  # a team asks control; a controller may log a request phoned in
+    "request_answer": CONTROL,
     "evaluation": {**CONTROL, **EVALUATORS},
     "note": {**CONTROL, **EVALUATORS},
     "safety": {**CONTROL, **EVALUATORS, "team": EVERYTHING},
@@ -59,6 +62,9 @@ SEE = {
     "schedule_shift": {**STAFF, "screen": EVERYTHING},
     "action": {**STAFF, "screen": EVERYTHING, "team": OWN},
     "move": {**STAFF, "screen": EVERYTHING, "team": OWN},
+    # A team's requests and control's answers: between that team and the staff; the screen counts them only.
+    "request": {**STAFF, "screen": WITHOUT_TEXT, "team": OWN},
+    "request_answer": {**STAFF, "screen": WITHOUT_TEXT, "team": OWN},
     # Evaluators' and staff notes are never shown to players, nor on a screen players may walk past:
     # the screen shows ratings for objective coverage and bookmarks, without the words.
     "evaluation": {**STAFF, "screen": WITHOUT_TEXT},
@@ -78,8 +84,9 @@ CALL = {
     "state": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
     "timeline": ("director", "controller", "lead_evaluator", "observer", "screen"),
     "director": ("director", "controller", "lead_evaluator", "screen"),
-    "inject_detail": ("director", "controller"),  # the MSEL row with what control expects, and the answers
+    "inject_detail": ("director", "controller", "lead_evaluator"),  # the MSEL row with what control expects, and the answers
     "run_sheet": ("director", "controller"),  # the day's MSEL to print, with what control expects
+    "cue_sheet": ("director", "controller"),  # the actors' day: who is where when, with which line (real names)
     "observe": ("director", "controller", "lead_evaluator", "observer"),
     "team_page": ("director", "controller", "team"),
     "codes_sheet": ("director",),

@@ -20,7 +20,8 @@ from .state import OVERDUE_AFTER, STILL_TO_DO
 # (`t(RULES.labels.status[s])`).  tests/test_translations.py checks that every value has its label.
 LABELS = {
     "status": {"pending": N_("pending"), "released": N_("released"), "skipped": N_("skipped"),
-               "deferred": N_("deferred"), "recalled": N_("recalled"), "due": N_("due"), "overdue": N_("overdue")},
+               "deferred": N_("deferred"), "recalled": N_("recalled"), "due": N_("due"), "overdue": N_("overdue"),
+               "waiting": N_("waiting on play")},
     "clock": {"not_started": N_("not started"), "running": N_("running"), "paused": N_("paused"), "ended": N_("ended")},
     "tag": {"strength": N_("strength"), "improvement": N_("area for improvement")},
     "delivery": {"phone call": N_("phone call"), "email": N_("email"), "document": N_("document"),

@@ -22,7 +22,8 @@ SCHEDULE_KINDS = ("briefing", "play", "break", "hot_wash", "debrief")
 # What a person in the roster (`people`) is; control/permissions.py says what each may do.
 PERSON_ROLES = ("director", "controller", "lead_evaluator", "evaluator", "participant", "screen")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-SECTIONS = ("exercise", "days", "sites", "teams", "objectives", "action_types", "injects", "people", "assignments")
+SECTIONS = ("exercise", "days", "sites", "teams", "objectives", "action_types", "request_kinds", "actors", "injects",
+            "people", "assignments")
 
 
 class ScenarioError(ValueError):
@@ -39,6 +40,8 @@ class Scenario:
     objectives: dict = field(default_factory=dict)
     tasks: dict = field(default_factory=dict)  # task id -> objective id
     action_types: dict = field(default_factory=dict)
+    request_kinds: dict = field(default_factory=dict)  # what teams ask the control cell for (bank records …)
+    actors: dict = field(default_factory=dict)  # who plays whom: real names, for the control cell only
     injects: dict = field(default_factory=dict)
     days: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)  # the roster: person id -> entry (empty: roles only)
@@ -87,7 +90,7 @@ def load_scenario(path) -> Scenario:
         raise ScenarioError(_("scenario file %(path)s does not exist", path=str(path))) from None
     except OSError as e:
         raise ScenarioError(_("cannot read scenario file %(path)s: %(error)s", path=str(path), error=e.strerror)) from None
-    text = _decode(data, path)
+    text = decoded(data, path)
     try:
         raw = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as e:
@@ -99,7 +102,9 @@ def load_scenario(path) -> Scenario:
     return check_scenario(raw)
 
 
-def _decode(data: bytes, path: Path) -> str:
+def decoded(data: bytes, path) -> str:
+    """Return a text file's text: UTF-8 with or without a byte-order mark; refuse another encoding, naming it
+    where it can be told (UTF-16, Windows-1251)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # the byte-order mark Windows editors write: harmless
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -160,7 +165,7 @@ def check_scenario(raw) -> Scenario:
 # (delivery, schedule kinds, colours) are one for every language: a page in Russian sends the same
 # ids as one in English.  A site's `kind` is a description ("sauna (brothel)"), a block's is a value.
 TEXT_FIELDS = {"title", "description", "name", "label", "venue", "from", "to", "expected_actions",
-               "controller_notes", "agencies", "note", "unit", "short", "agency", "country"}
+               "controller_notes", "agencies", "note", "unit", "short", "agency", "country", "character", "cue"}
 
 
 def _find_texts(value, language: str, where: str, found: set, key=None) -> None:
@@ -243,12 +248,23 @@ def _checked(raw: dict) -> Scenario:
                 raise ScenarioError(_("%(where)s: duplicate task id '%(task)s'", where=where, task=escaped(task["id"])))
             s.tasks[task["id"]] = obj["id"]
     s.action_types = _index(raw, "action_types", {"label": _text}, {})
+    if "request_kinds" in raw:  # optional: without it a team's request is its own words only
+        s.request_kinds = _index(raw, "request_kinds", {"label": _text}, {})
+    if "actors" in raw:  # optional: the actors and the characters they play
+        s.actors = _index(raw, "actors", {"name": _text, "character": _text}, {"contact": _any_text, "note": _any_text})
     s.injects = _index(raw, "injects", {
         "day": _whole, "time": _text, "title": _text, "description": _text, "teams": _text_list, "site": _text,
-        "objectives": _text_list, "expected_actions": _any_text_list, "from": _any_text, "to": _any_text,
-        "delivery": _text}, {"controller_notes": _any_text})
+        "objectives": _text_list, "expected_actions": _any_text_list, "from": _text, "to": _text,
+        "delivery": _text}, {"controller_notes": _any_text, "after": _object, "when": _object, "actor": _text,
+                             "cue": _any_text, "outside_play": _bool})
     for inject in s.injects.values():
         _check_inject(inject, s)
+    for inject in s.injects.values():
+        _check_conditions(inject, s)
+    for inject in s.injects.values():  # once every condition is checked for its own part
+        _check_no_loop(inject, s, _("inject '%(inject)s'", inject=escaped(inject["id"])))
+    if s.actors:
+        _check_actor_names(raw, s)
     if "people" in raw:
         s.people = _index(raw, "people", {"name": _text, "role": _text},
                           {"team": _text, "agency": _any_text, "country": _any_text, "languages": _language_list})
@@ -272,6 +288,10 @@ def _check_assignments(entries, s: Scenario) -> None:
                                                           "end": _text})
         if not entry.get("teams") and not entry.get("sites"):
             raise ScenarioError(_("%(where)s: an assignment names the teams or the sites to watch", where=where))
+        for key, table in (("teams", s.teams), ("sites", s.sites), ("objectives", s.objectives)):
+            for value in entry.get(key) or []:  # a look-alike letter is named here; an unknown id below
+                _check_reference(value, table, where, key[:-1])
+        _check_reference(entry["person"], s.people, where, "person")
         wrong = check_assignment(entry, s)
         if wrong:
             raise ScenarioError(_("%(where)s: %(error)s", where=where, error=wrong[0]))
@@ -338,6 +358,80 @@ def _any_text(value):
 
 def _whole(value):
     return None if isinstance(value, int) and not isinstance(value, bool) else _("a whole number")
+
+
+PLAYER_TEXTS = ("title", "description", "from", "to")  # an inject's texts the teams read
+# The sections every reader gets (teams too); an objective's critical tasks' descriptions only the staff.
+READ_BY_ALL = ("exercise", "days", "sites", "teams", "objectives", "action_types", "request_kinds")
+
+
+def _check_actor_names(raw: dict, s: Scenario) -> None:
+    """Refuse a text players read that names an actor's real name; warn of one evaluators read (an inject's
+    expected actions and controller notes, a critical task's description): the actors are the control cell's."""
+    def texts(value, key=None):
+        if isinstance(value, str):
+            yield key, value
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                if name != "id":
+                    yield from texts(item, name)
+        elif isinstance(value, list):
+            for item in value:
+                yield from texts(item, key)
+
+    def named(text):
+        return next((a for a in s.actors.values() if _names(text, a["name"])), None)
+
+    for section in READ_BY_ALL:
+        entries = raw.get(section)
+        for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+            where = section if section == "exercise" else _("%(key)s entry #%(number)s", key=section, number=i + 1)
+            for key, text in texts({k: v for k, v in entry.items() if not (section == "objectives" and k == "tasks")}):
+                _refuse_actor(named(text), where, key)
+            if section == "objectives":
+                for task in entry.get("tasks", []):
+                    for key, text in texts(task):
+                        actor = named(text)
+                        if key == "description" and actor:
+                            s.warnings.append(_actor_warning(actor, where, key))
+                        else:
+                            _refuse_actor(actor, where, key)
+    for inject in s.injects.values():
+        where = _("inject '%(inject)s'", inject=escaped(inject["id"]))
+        for key in PLAYER_TEXTS:
+            _refuse_actor(named(inject[key]), where, key)
+        for key, text in texts({k: inject.get(k) for k in ("expected_actions", "controller_notes")}):
+            actor = named(text)
+            if actor:
+                s.warnings.append(_actor_warning(actor, where, key))
+
+
+def _refuse_actor(actor: dict | None, where, key) -> None:
+    if actor:
+        raise ScenarioError(_("%(where)s: '%(key)s' names the actor %(name)s (actor '%(actor)s'), and players read "
+                              "it: name the character they play instead", where=where, key=key, name=actor["name"],
+                              actor=escaped(actor["id"])))
+
+
+def _actor_warning(actor: dict, where, key):
+    return _("%(where)s: '%(key)s' names the actor %(name)s, and evaluators read it (only the control cell reads the "
+             "actors): say the character, or keep it to the cue", where=where, key=key, name=actor["name"])
+
+
+def _names(text: str, name: str) -> bool:
+    """Tell whether `text` holds a person's name: the whole name in any case, or its surname written as
+    a name (capitalised, as a word: "May" is a surname, "may" a verb)."""
+    surname = name.split()[-1]
+    whole = re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", text.casefold())
+    return bool(whole or (len(surname) >= 3 and re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", text)))
+
+
+def _bool(value):
+    return None if isinstance(value, bool) else _("true or false")
+
+
+def _object(value):
+    return None if isinstance(value, dict) else _("an object")
 
 
 def _list(value):
@@ -470,7 +564,7 @@ def _check_days(raw) -> dict:
         if number in by_number:
             raise ScenarioError(_("%(where)s: duplicate day %(day)s", where=where, day=number))
         dwhere = _("day %(day)s", day=number)
-        _check_fields(day, dwhere, {"title": _any_text, "schedule": _list}, {}, also=("day",))
+        _check_fields(day, dwhere, {"title": _text, "schedule": _list}, {}, also=("day",))
         schedule = day["schedule"]
         if not schedule:
             raise ScenarioError(_("%(where)s: missing field 'schedule' (a non-empty list)", where=dwhere))
@@ -542,7 +636,7 @@ def _check_inject(inject, s: Scenario):
                               time=inject["time"], day=day, start=schedule[0]["start"], end=schedule[-1]["end"]))
     block = next((b for b in schedule if _clock(b["start"], where, "start") <= seconds < _clock(b["end"], where, "end")),
                  None)
-    if block is None or block["kind"] != "play":
+    if (block is None or block["kind"] != "play") and not inject.get("outside_play"):  # on purpose: no warning
         s.warnings.append(_("%(where)s: at day %(day)s %(time)s, outside the day's play blocks (%(block)s)", where=where,
                             day=day, time=inject["time"], block=f"{block['kind']} {block['start']}–{block['end']}"
                             if block else "–"))
@@ -562,6 +656,103 @@ def _check_inject(inject, s: Scenario):
         if team_id not in inject["teams"] and named:
             raise ScenarioError(_("%(where)s: 'to' names %(team)s, which is not among its teams (%(teams)s)",
                                   where=where, team=team["name"], teams=", ".join(inject["teams"])))
+    if "actor" in inject and not _check_reference(inject["actor"], s.actors, where, "actor"):
+        raise ScenarioError(_("%(where)s: unknown actor '%(actor)s' (the scenario's 'actors' list)", where=where,
+                              actor=escaped(inject["actor"])))
+    if "cue" in inject and "actor" not in inject:
+        raise ScenarioError(_("%(where)s: a 'cue' is for the actor who delivers the inject: name the 'actor' too",
+                              where=where))
     if inject["delivery"] not in DELIVERY_METHODS:
         raise ScenarioError(_("%(where)s: delivery '%(delivery)s' is not one of %(methods)s", where=where,
                               delivery=escaped(inject["delivery"]), methods=", ".join(DELIVERY_METHODS)))
+
+
+MAX_CONDITION_MINUTES = 24 * 60  # an inject follows its condition by at most a day
+
+
+def _check_conditions(inject: dict, s: Scenario) -> None:
+    """An inject may follow another (`after`: {inject, minutes}) and wait for each team's own play
+    (`when`: {action_type | answers, minutes}).  Each inject or action it waits for must be one every
+    team of the inject can meet: else that team would wait for ever.  No chain may come round to itself."""
+    where = _("inject '%(inject)s'", inject=escaped(inject["id"]))
+    if "after" in inject:
+        after = inject["after"]
+        awhere = _("%(where)s 'after'", where=where)
+        _check_fields(after, awhere, {"inject": _text}, {"minutes": _minutes})
+        _check_followed(after["inject"], inject, s, awhere)
+    if "when" in inject:
+        when = inject["when"]
+        wwhere = _("%(where)s 'when'", where=where)
+        _check_fields(when, wwhere, {}, {"action_type": _text, "answers": _text, "minutes": _minutes})
+        if ("action_type" in when) == ("answers" in when):
+            raise ScenarioError(_("%(where)s: give either 'action_type' (the team logs an action of that type) or "
+                                  "'answers' (the team answers that inject), one of them", where=wwhere))
+        if "action_type" in when and not _check_reference(when["action_type"], s.action_types, wwhere, "action_type"):
+            raise ScenarioError(_("%(where)s: unknown action type '%(action_type)s'", where=wwhere,
+                                  action_type=escaped(when["action_type"])))
+        if "answers" in when:
+            _check_followed(when["answers"], inject, s, wwhere)
+
+
+def _check_no_loop(inject: dict, s: Scenario, where) -> None:
+    """Refuse a chain of conditions that comes round to `inject`: it would never fall due."""
+    todo, seen = [(p, [inject["id"], p]) for p in _followed(inject)], set()
+    while todo:
+        current, chain = todo.pop()
+        if current == inject["id"]:
+            raise ScenarioError(_("%(where)s waits for itself: %(chain)s", where=where, chain=" → ".join(chain)))
+        if current in seen or current not in s.injects:
+            continue
+        seen.add(current)
+        todo += [(p, [*chain, p]) for p in _followed(s.injects[current])]
+
+
+def _followed(inject: dict) -> list:
+    """Return the ids of the injects an inject waits for (its `after`, its `when` answers)."""
+    return [c.get("inject") or c.get("answers") for c in (inject.get("after"), inject.get("when"))
+            if isinstance(c, dict) and (c.get("inject") or c.get("answers"))]
+
+
+def _check_followed(parent: str, inject: dict, s: Scenario, where) -> None:
+    """Refuse a followed inject that is unknown, the inject itself, or not sent to all of its teams."""
+    if not _check_reference(parent, s.injects, where, "inject"):
+        raise ScenarioError(_("%(where)s: unknown inject '%(inject)s'", where=where, inject=escaped(parent)))
+    if parent == inject["id"]:
+        raise ScenarioError(_("%(where)s: an inject cannot wait for itself", where=where))
+    missing = [t for t in inject["teams"] if t not in s.injects[parent]["teams"]]
+    if missing:
+        raise ScenarioError(_("%(where)s: inject '%(inject)s' does not go to team %(team)s, which would wait for it for "
+                              "ever", where=where, inject=escaped(parent), team=escaped(missing[0])))
+
+
+def _minutes(value):
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CONDITION_MINUTES
+    return None if ok else _("a whole number of minutes from 0 to %(most)s", most=MAX_CONDITION_MINUTES)
+
+
+def conditions(inject: dict) -> list[dict]:
+    """Return what an inject waits for, each team on its own: [{"after": id, "minutes"}, {"action_type": id,
+    "minutes"} or {"answers": id, "minutes"}] ([] for an inject that falls due at its time alone)."""
+    found = []
+    if "after" in inject:
+        found.append({"after": inject["after"]["inject"], "minutes": inject["after"].get("minutes", 0)})
+    if "when" in inject:
+        when = inject["when"]
+        key = "action_type" if "action_type" in when else "answers"
+        found.append({key: when[key], "minutes": when.get("minutes", 0)})
+    return found
+
+
+def describe_conditions(inject: dict, s: Scenario) -> list:
+    """Return what an inject waits for in words (Messages), for the printed run sheet."""
+    found = []
+    for condition in conditions(inject):
+        if "after" in condition:
+            text = _("after %(inject)s", inject=condition["after"])
+        elif "answers" in condition:
+            text = _("when the team answers %(inject)s", inject=condition["answers"])
+        else:
+            text = _("when the team logs “%(action)s”", action=s.action_types[condition["action_type"]]["label"])
+        found.append(_("%(condition)s +%(minutes)s min", condition=text, minutes=condition["minutes"])
+                     if condition["minutes"] else text)
+    return found

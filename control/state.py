@@ -5,15 +5,18 @@ event never counts, and an amended one counts with its corrected fields, at its 
 """
 
 import copy
+import statistics
 from datetime import datetime
 
 from . import assignments
 from .clock import ExerciseClock
 from .events import INJECT_STATUS, RATINGS, STORED_ENVELOPE
+from .scenario import conditions
 from .timefmt import DAY, exercise_seconds, iso, parse_iso, split_exercise_time
 
 OVERDUE_AFTER = 10 * 60  # exercise seconds past its time before an inject still to do counts as overdue
 STEPS = {letter: step for step, letter in enumerate(RATINGS)}  # P 0, S 1, M 2, U 3
+ANSWERED_SHOWN = 20  # answered requests a state carries (the latest): the queue is the open ones, the rest is history
 DISAGREEMENT = 2  # steps between two evaluators' latest ratings of a team that the lead evaluator should look at
 STILL_TO_DO = ("pending", "deferred", "recalled")  # inject statuses that fall due, then overdue
 
@@ -71,6 +74,13 @@ class StateFolder:
             self.injects = {i: {"status": "pending", "day": inj["day"], "time": inj["time"],
                                 "due": exercise_seconds(inj["day"], inj["time"])}
                             for i, inj in scenario.injects.items()}
+        self.msel_teams = {i: list(inj["teams"]) for i, inj in scenario.injects.items()}
+        # inject -> what it waits for, each team on its own (scenario.conditions): the staff's boards only
+        self.conditions = {i: c for i, c in ((i, conditions(inj)) for i, inj in scenario.injects.items()) if c} \
+            if pending_injects else {}
+        self.watched = {(key, c[key]) for cs in self.conditions.values() for c in cs
+                        for key in ("action_type", "answers") if key in c}
+        self.met = {}  # ("action_type" | "answers", id, team) -> {seq: exercise time} of the actions that meet it
         self.with_objectives = objectives
         self.coverage = ({o: {t: dict.fromkeys(RATINGS, 0) for t in team_ids} for o in scenario.objectives}
                          if objectives else {})
@@ -78,6 +88,9 @@ class StateFolder:
         self.clock = ExerciseClock()
         self.last_seq = 0
         self.safety = {}  # open alerts by id
+        self.requests = {}  # request id -> the team's request to control, with control's answer once it came
+        self.requests_seen = (0, None)  # (changes to `requests` so far, what snapshots show of them then)
+        self.requests_changes = 0
         self.with_evaluators = evaluators
         # what the evaluators' part needs of the scenario (not the scenario: kept states are copied whole)
         self.plan = assignments.plan_blocks(scenario) if evaluators else []
@@ -108,24 +121,20 @@ class StateFolder:
             self.teams[team]["actions"] += 1
             self.teams[team]["last_action"] = event["ts"]
             _record_response(self.injects.get(event.get("inject")), event, self.clock)
+            self._note_condition(event, 1)
             if self.kept is not None:
                 self.kept[team]["actions"][event["seq"]] = (event["ts"], event["exercise_time"], event.get("inject"))
         elif kind in INJECT_STATUS:
             entry = self.injects.setdefault(event["inject"], {})
-            entry.update(status=INJECT_STATUS[kind],
-                         at=event["ts"], exercise_time=event["exercise_time"], seq=event["seq"])
+            moment = {"at": event["ts"], "exercise_time": event["exercise_time"], "seq": event["seq"]}
+            if kind == "inject":
+                self._release(entry, event, moment)
+                return
+            entry.update(status=INJECT_STATUS[kind], **moment)
             if kind == "inject_recall":  # back on the board, still to do; what was answered stays in the log
-                entry.update(reason=event.get("reason"), responses={})  # a team reads no reason
+                entry.update(reason=event.get("reason"), responses={}, released={})  # a team reads no reason
                 if entry.get("adhoc"):  # an ad-hoc inject has no time of its own to fall due again at
                     entry["due"] = None
-            elif kind == "inject":
-                entry.pop("reason", None)  # a skip's, deferral's or recall's reason no longer holds once it is out
-                entry.update(teams=event.get("teams", []), title=event.get("title"), responses={})
-                if event.get("adhoc"):
-                    entry["adhoc"] = True
-                    if event["exercise_time"] is not None:  # on the board at the moment it went out
-                        day, time = split_exercise_time(event["exercise_time"])
-                        entry.update(day=day, time=time[:5], due=event["exercise_time"])
             else:
                 entry["reason"] = event["reason"]
                 if event.get("day") is not None:  # deferred to a new time: due then
@@ -134,10 +143,111 @@ class StateFolder:
             self._shift(exercise_seconds(event["day"], event["time"]), event["minutes"] * 60)
         elif kind == "evaluation" and self.with_objectives and team in self.teams:
             self._count_rating(event, 1)
+        elif kind == "request" and team in self.teams:
+            self._add_request(event)
+        elif kind == "request_answer":
+            self._answer(event)
         elif kind == "safety":
             self.safety[event["id"]] = {k: event.get(k) for k in ("id", "seq", "ts", "role", "text", "site")}
         elif kind == "safety_ack":
             self.safety.pop(event["target"], None)
+
+    def _release(self, entry: dict, event: dict, moment: dict) -> None:
+        """Fold a release: to all of an inject's teams, or to some of them (the others still to do)."""
+        released = entry.setdefault("released", {})  # team -> (seq, ts, exercise time) of its release, a tuple:
+        for team in event.get("teams", []):  # every snapshot copies the state, and a tuple of numbers copies cheaply
+            released[team] = (event["seq"], event["ts"], event["exercise_time"])
+        responses = entry.setdefault("responses", {})
+        for team in event.get("teams", []):
+            responses.pop(team, None)
+        entry.pop("reason", None)  # a skip's, deferral's or recall's reason no longer holds once it is out
+        planned = self.msel_teams.get(event["inject"]) if not event.get("adhoc") else None
+        entry.update(moment, title=event.get("title"),
+                     teams=[t for t in planned if t in released] if planned else event.get("teams", []))
+        if planned is None or all(t in released for t in planned if t in self.teams):
+            entry["status"] = "released"
+        elif entry.get("status") in (None, "skipped"):  # some teams have it: the others still to do
+            entry["status"] = "pending"
+        if event.get("adhoc"):
+            entry["adhoc"] = True
+            if event["exercise_time"] is not None:  # on the board at the moment it went out
+                day, time = split_exercise_time(event["exercise_time"])
+                entry.update(day=day, time=time[:5], due=event["exercise_time"])
+
+    def _add_request(self, event: dict) -> None:
+        """Keep a team's request (its text only where the view has it: the screen reads none)."""
+        self.requests_changes += 1
+        self.requests[event["id"]] = {**{k: event.get(k) for k in ("id", "seq", "ts", "exercise_time", "team", "request_kind",
+                                                                   "site", "by") if event.get(k) is not None},
+                                      "text": event.get("text"), "answer": None}
+
+    def _answer(self, event: dict) -> None:
+        """Note control's answer to a request, and how long the team waited for it (in play time)."""
+        request = self.requests.get(event["request"])
+        if request is None:  # withdrawn meanwhile, or not this view's
+            return
+        self.requests_changes += 1
+        request["answer"] = {k: event.get(k) for k in ("id", "seq", "ts", "exercise_time", "text", "inject", "by")
+                             if event.get(k) is not None}
+        request["answer"].setdefault("text", None)
+        request["response"] = _waited(request, event, self.clock)
+
+    def _requests_shown(self) -> tuple[dict, dict]:
+        """Return the requests a state carries — every open one, and the ANSWERED_SHOWN answered last (a week
+        holds hundreds; every push would copy them all) — and the sums per team; worked out again only
+        once they changed."""
+        changes, shown = self.requests_seen
+        if shown is None or changes != self.requests_changes:
+            answered = sorted((r for r in self.requests.values() if r["answer"] is not None),
+                              key=lambda r: r["answer"]["seq"])
+            shown = ({r["id"]: r for r in self.requests.values() if r["answer"] is None}
+                     | {r["id"]: r for r in answered[-ANSWERED_SHOWN:]}, requests_by_team(self.requests))
+            self.requests_seen = (self.requests_changes, shown)
+        return shown
+
+    def all_requests(self) -> list:
+        """Return every request that counts, with its answer and wait, in the order asked (the report's list)."""
+        return copy.deepcopy(sorted(self.requests.values(), key=lambda r: r["seq"]))
+
+    def _note_condition(self, action: dict, sign: int) -> None:
+        """Count (sign 1) or take back (-1) an action some inject's condition waits for."""
+        for key, value in (("action_type", action.get("action_type")), ("answers", action.get("inject"))):
+            if (key, value) in self.watched:
+                times = self.met.setdefault((key, value, action["team"]), {})
+                if sign > 0:
+                    times[action["seq"]] = action["exercise_time"]
+                else:
+                    times.pop(action["seq"], None)
+
+    def _met_at(self, condition: dict, team: str) -> float | None:
+        """Return the exercise time at which `team` met a condition (0: before the clock started), or None."""
+        if "after" in condition:
+            out = self.injects.get(condition["after"], {}).get("released", {}).get(team)
+            return None if out is None else out[2] or 0
+        key = "action_type" if "action_type" in condition else "answers"
+        times = self.met.get((key, condition[key], team)) or {}
+        if key == "answers":  # an answer to the team's release now: one to a release since recalled does not count
+            out = self.injects.get(condition["answers"], {}).get("released", {}).get(team)
+            times = {seq: t for seq, t in times.items() if out is not None and seq > out[0]}
+        return times[min(times)] or 0 if times else None  # the first that counts, in the order logged
+
+    def _teams_due(self, inject: str, entry: dict) -> dict:
+        """Return, for each team a conditional inject still has to go to, when it falls due for that team
+        (its MSEL time at the earliest; None while it waits) and what it still waits for."""
+        found = {}
+        for team in self.msel_teams[inject]:
+            if team in entry.get("released", {}):
+                continue
+            due, waiting_on = entry["due"], []
+            for condition in self.conditions[inject]:
+                met = self._met_at(condition, team)
+                if met is None:
+                    waiting_on.append(condition)
+                else:
+                    due = max(due, met + condition["minutes"] * 60)
+            found[team] = {"due": None, "waiting_on": waiting_on} if waiting_on else \
+                {"due": due, "due_play": self.clock.play_time(due), "waiting_on": []}
+        return found
 
     def _count_rating(self, entry: dict, sign: int) -> None:
         """Count (sign 1) or take back (-1) an evaluation in the coverage, the whole exercise's and its day's."""
@@ -167,11 +277,20 @@ class StateFolder:
         """Replace the effect of one entry, folded earlier as `old` (None: not seen), by `new` (None:
         withdrawn, or no longer seen); `seq`: the correction's.  Needs correctable=True."""
         self.last_seq = max(self.last_seq, seq)
+        if (old or new or {}).get("kind") == "request":  # withdrawn, or corrected: its answer stays with it
+            kept = self.requests.pop((old or new)["id"], None)
+            self.requests_changes += 1
+            if new is not None and new.get("team") in self.teams:
+                self._add_request(new)
+                if kept and kept["answer"]:
+                    self.requests[new["id"]].update(answer=kept["answer"], response=kept.get("response"))
         touched, answers = set(), set()
         for version, sign in ((old, -1), (new, 1)):
             if version is None or version.get("team") not in self.teams:
                 continue
             kind, team, entry_seq = version["kind"], version["team"], version["seq"]
+            if kind == "action":
+                self._note_condition(version, sign)
             if kind in ("move", "action"):
                 kept = self.kept[team]["moves" if kind == "move" else "actions"]
                 if sign < 0:
@@ -195,11 +314,11 @@ class StateFolder:
                                     last_action=actions[max(actions)][0] if actions else None)
         for inject, team in answers:
             entry = self.injects.get(inject)
-            if not entry or entry.get("status") != "released":
+            if not entry or team not in entry.get("released", {}):
                 continue
             entry["responses"].pop(team, None)
             answering = [s for s, (_, _, linked) in self.kept[team]["actions"].items()
-                         if linked == inject and s > entry["seq"]]
+                         if linked == inject and s > entry["released"][team][0]]
             if answering:
                 first = min(answering)
                 ts, exercise_time, _ = self.kept[team]["actions"][first]
@@ -313,11 +432,25 @@ class StateFolder:
             "objectives": self.coverage,
             "objectives_by_day": self.coverage_days,
             "safety": list(self.safety.values()),
+            "requests": self._requests_shown()[0],
+            "requests_by_team": self._requests_shown()[1],
         }
         state = copy.deepcopy(state)
-        for entry in state["injects"].values():  # lateness counts play time: the night is not late
+        for inject, entry in state["injects"].items():  # lateness counts play time: the night is not late
+            if "released" in entry:  # each team's release, as its exercise time
+                entry["released"] = {team: out[2] for team, out in entry["released"].items()}
             if entry.get("status") in STILL_TO_DO and entry.get("due") is not None:
                 entry["due_play"] = self.clock.play_time(entry["due"])
+                if inject in self.conditions:  # due team by team, as each meets what it waits for
+                    entry["teams_due"] = self._teams_due(inject, entry)
+                    dues = [t["due_play"] for t in entry["teams_due"].values() if t["due"] is not None]
+                    entry["due_play"] = min(dues, default=None)
+                    if not dues:
+                        entry["waiting"] = True
+                        del entry["due_play"]
+        for request in state["requests"].values():  # how long an open request waits counts play time too
+            if request["answer"] is None and request.get("exercise_time") is not None:
+                request["asked_play"] = self.clock.play_time(request["exercise_time"])
         if self.with_evaluators:  # made afresh for each snapshot: nothing of the folder's to copy
             state.update(evaluators=self.evaluators(clock["exercise_time"]), agreed=self.agreed_ratings(),
                          raters=self.raters())
@@ -340,6 +473,25 @@ def fold(scenario, events, at: datetime, **options) -> dict:
     return folder.snapshot(at)
 
 
+def requests_by_team(requests: dict) -> dict:
+    """Return, per team, how many requests it sent, how many control answered and how fast (the median and
+    the longest wait, seconds of play time), and how many are still open: the debrief's and the report's table."""
+    found = {}
+    for request in requests.values():
+        row = found.setdefault(request["team"], {"asked": 0, "answered": 0, "open": 0, "waits": []})
+        row["asked"] += 1
+        if request["answer"] is None:
+            row["open"] += 1
+        else:
+            row["answered"] += 1
+            row["waits"].append(request["response"])
+    for row in found.values():
+        waits = sorted(row.pop("waits"))
+        row["median"] = statistics.median(waits) if waits else None
+        row["longest"] = waits[-1] if waits else None
+    return found
+
+
 def moved_by_shift(entry: dict, start: float) -> bool:
     """Tell whether a schedule shift from exercise time `start` moves an inject (its state entry): one
     still to do, due from `start` to the end of that exercise day."""
@@ -360,16 +512,27 @@ def disagree(ratings) -> bool:
     return len(steps) > 1 and max(steps) - min(steps) >= DISAGREEMENT
 
 
+def _waited(request: dict, answer: dict, clock: ExerciseClock) -> float:
+    """Return how long a team waited for control's answer to its request: play time where both moments
+    have an exercise time (pauses and nights do not count), else wall time."""
+    if request.get("exercise_time") is not None and answer["exercise_time"] is not None:
+        seconds = clock.play_time(answer["exercise_time"]) - clock.play_time(request["exercise_time"])
+    else:
+        seconds = (parse_iso(answer["ts"]) - parse_iso(request["ts"])).total_seconds()
+    return round(max(0.0, seconds), 1)
+
+
 def _record_response(entry, action, clock: ExerciseClock):
     """Note a team's response time to a released inject: release to its first answering action.
 
     Counted in play time when both moments have an exercise time (pauses and jumps do not count),
     else wall time.
     """
-    if not entry or entry.get("status") != "released" or action["team"] in entry["responses"]:
+    if not entry or action["team"] not in entry.get("released", {}) or action["team"] in entry["responses"]:
         return
-    if entry["exercise_time"] is not None and action["exercise_time"] is not None:
-        seconds = clock.play_time(action["exercise_time"]) - clock.play_time(entry["exercise_time"])
+    _seq, at, exercise_time = entry["released"][action["team"]]  # this team's: teams may get it at different times
+    if exercise_time is not None and action["exercise_time"] is not None:
+        seconds = clock.play_time(action["exercise_time"]) - clock.play_time(exercise_time)
     else:
-        seconds = (parse_iso(action["ts"]) - parse_iso(entry["at"])).total_seconds()
+        seconds = (parse_iso(action["ts"]) - parse_iso(at)).total_seconds()
     entry["responses"][action["team"]] = round(max(0.0, seconds), 1)

@@ -6,8 +6,8 @@ Every event goes through `Exercise.submit`, so it is checked like a real one; on
 is simulated.  The week follows the scenario's schedule: the clock starts on day 1, pauses for
 lunch and the night, injects are released at their MSEL time (a few skipped or deferred), teams
 move to the inject's site and answer it, observers rate them with notes, and the rest of the
-events are the teams' ordinary actions and moves, observers' ratings, notes and bookmarks, with a
-few corrections and one safety alert a day.
+events are the teams' ordinary actions and moves, their requests to control (answered within the
+hour), observers' ratings, notes and bookmarks, with a few corrections and one safety alert a day.
 """
 
 import random
@@ -28,6 +28,11 @@ NOTES = [
     "Child treated as an adult for twenty minutes before the age question was raised.",
     "Labour inspector and police agreed roles before entering; workers were calm.",
 ]
+REQUESTS = {"bank_records": "Transfers of the suspect's company, the last six months",
+            "interpreter": "An interpreter for the workers, at the site",
+            "warrant": "Authorisation to search the site office",
+            "lab_result": "Are the seized passports genuine?",
+            "embassy": "Identity check with the embassy for two workers"}
 ACTIONS = ["Talked to the site manager", "Recorded indicators in the case file", "Called the shelter",
            "Requested bank records through the prosecutor", "Seized phones and ledgers", "Briefed the prosecutor",
            "Asked the liaison officer for identity checks", "Checked wage slips against transfers"]
@@ -45,6 +50,7 @@ class WeekWriter:
         self.ids = random.Random(seed + 1)
         self.count = 0
         self.sites = {t: team["home_site"] for t, team in scenario.teams.items()}
+        self.asked = []  # (wall time to answer at, request id): the control cell answers in 5–40 minutes of play
 
     def submit(self, role, **fields):
         fields["id"] = str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
@@ -114,7 +120,20 @@ class WeekWriter:
                 self.wait(120)
                 self.submit("director", kind="safety_ack", target=alert["id"], text="Safety officer on site.")
                 safety_at = None
+            self.answer_requests()
             self.ordinary_event(released)
+
+    def answer_requests(self):
+        """Answer the teams' requests whose time has come; ask a new one now and then."""
+        while self.asked and self.asked[0][0] <= self.moment:
+            _due, request = self.asked.pop(0)
+            self.submit("controller", kind="request_answer", request=request, text="Arranged: expect it within the hour.")
+        kinds = [k for k in REQUESTS if k in self.scenario.request_kinds]
+        if kinds and self.random.random() < 0.01:
+            team, kind = self.random.choice(list(self.scenario.teams)), self.random.choice(kinds)
+            asked = self.submit(f"team:{team}", kind="request", team=team, request_kind=kind, text=REQUESTS[kind])
+            self.asked.append((self.moment + timedelta(seconds=self.random.uniform(300, 2400)), asked["id"]))
+            self.asked.sort()
 
     def ordinary_event(self, released):
         r = self.random

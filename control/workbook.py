@@ -14,7 +14,8 @@ import difflib
 import io
 import re
 
-from .i18n import LANGUAGE_CODE, N_, Message, _
+from .i18n import LANGUAGE_CODE, N_, Message, _, languages
+from .scenario import ScenarioError, decoded
 
 # sheet -> (the scenario's key, [(column, kind)]).  Kinds: text (may be in several languages), texts
 # (a list of texts, one per line), id, ids (a list of ids, "; "), int, number.  `exercise` is one
@@ -32,14 +33,20 @@ SHEETS = {
     "objectives": ("objectives", [("id", "id"), ("title", "text"), ("description", "text")]),
     "tasks": ("objectives.tasks", [("objective", "id"), ("id", "id"), ("title", "text"), ("description", "text")]),
     "action_types": ("action_types", [("id", "id"), ("label", "text")]),
+    "request_kinds": ("request_kinds", [("id", "id"), ("label", "text")]),
+    "actors": ("actors", [("id", "id"), ("name", "text"), ("character", "text"), ("contact", "text"), ("note", "text")]),
     "people": ("people", [("id", "id"), ("name", "text"), ("role", "id"), ("team", "id"), ("agency", "text"),
                           ("country", "text"), ("languages", "ids")]),
     "assignments": ("assignments", [("person", "id"), ("day", "int"), ("start", "id"), ("end", "id"), ("teams", "ids"),
                                     ("sites", "ids"), ("objectives", "ids")]),
     "msel": ("injects", [("id", "id"), ("day", "int"), ("time", "id"), ("title", "text"), ("description", "text"),
                          ("teams", "ids"), ("site", "id"), ("objectives", "ids"), ("from", "text"), ("to", "text"),
-                         ("delivery", "id"), ("expected_actions", "texts"), ("controller_notes", "text")]),
+                         ("delivery", "id"), ("expected_actions", "texts"), ("controller_notes", "text"),
+                         ("actor", "id"), ("cue", "text"), ("outside_play", "bool"),
+                         ("after.inject", "id"), ("after.minutes", "int"), ("when.action_type", "id"),
+                         ("when.answers", "id"), ("when.minutes", "int")]),
 }
+OPTIONAL_SHEETS = ("request_kinds", "actors", "people", "assignments")  # sheets (and JSON keys) a scenario may leave out
 _HEADER = re.compile(r"^(?P<name>[a-z_.]+)(?: \[(?P<lang>[^\]]+)\])?$")
 ABOUT = "about"  # the template's sheet of explanations: never read back
 _ROW = "\0row"  # a task's or schedule block's row, while the sheets are put together
@@ -54,6 +61,9 @@ SHEET_HELP = {
     "objectives": N_("A row per learning objective."),
     "tasks": N_("A row per critical task of an objective (what evaluators rate)."),
     "action_types": N_("A row per kind of action a team logs (interview, search, request …)."),
+    "request_kinds": N_("A row per kind of request a team may send the control cell (bank records, interpreter, warrant …; "
+                        "optional sheet)."),
+    "actors": N_("A row per actor: the real name (for the control cell only) and the character they play (optional sheet)."),
     "people": N_("A row per person with a code of their own (optional sheet)."),
     "assignments": N_("A row per evaluator's assignment: who watches which teams, sites or objectives when (optional)."),
     "msel": N_("The MSEL: a row per scripted inject, in any order."),
@@ -97,6 +107,18 @@ COLUMN_HELP = {
     "delivery": N_("phone call, email, document, actor walk-in, site event, radio or video call"),
     "expected_actions": N_("what control expects the teams to do, one per line (never shown to players)"),
     "controller_notes": N_("notes for the control cell (never shown to players)"),
+    "character": N_("who the actor plays, as players know them"),
+    "contact": N_("how the control cell reaches the actor (a phone number)"),
+    "note": N_("a note for the control cell"),
+    "actor": N_("optional: the id of the actor who delivers the inject (players see only 'from')"),
+    "outside_play": N_("optional: yes when the inject falls outside the play blocks on purpose (no warning)"),
+    "cue": N_("optional: the actor's line or instructions for this inject (the cue sheet)"),
+    "after.inject": N_("optional: the inject this one follows, team by team (it falls due for a team once that team "
+                       "has received the other one)"),
+    "after.minutes": N_("optional: minutes after the followed inject"),
+    "when.action_type": N_("optional: falls due for a team once it logs an action of this type (an action type id)"),
+    "when.answers": N_("optional: falls due for a team once it answers this inject (an inject id)"),
+    "when.minutes": N_("optional: minutes after the team's action; the inject's own time stays the earliest it falls due"),
 }
 
 
@@ -117,7 +139,7 @@ def write_workbook(raw: dict, path) -> None:
     book.remove(book.active)
     for sheet_name, (key, columns) in SHEETS.items():
         rows = _entries(raw, key)
-        if key in ("people", "assignments") and key not in raw:
+        if key in OPTIONAL_SHEETS and key not in raw:
             continue
         headers = _headers(rows, columns, language)
         sheet = book.create_sheet(sheet_name)
@@ -156,8 +178,9 @@ def _entries(raw: dict, key: str) -> list:
 
 
 def _field(entry: dict, field: str):
-    """An entry's field; "map.width" is the exercise's map's width."""
-    return (entry.get("map") or {}).get(field[4:]) if field.startswith("map.") else entry.get(field)
+    """An entry's field; "map.width" is the exercise's map's width, "after.inject" an inject's `after`'s inject."""
+    outer, dot, inner = field.partition(".")
+    return (entry.get(outer) or {}).get(inner) if dot else entry.get(field)
 
 
 def _headers(rows: list, columns: list, language: str) -> list:
@@ -187,6 +210,8 @@ def _cell(value, kind: str, lang, language: str):
         return "\n".join(item or "" for item in items) if any(items) else None
     if kind == "text":
         return _in(value, lang, language)
+    if kind == "bool":
+        return "yes" if value else "no"
     return None if lang else value
 
 
@@ -240,6 +265,20 @@ def located(message, where: dict):
     if first and (_NAMED.get(first[1]), first[2]) in where:
         sheet, row = where[_NAMED[first[1]], first[2]]
         return _("%(error)s — sheet '%(sheet)s', row %(row)s", error=message, sheet=sheet, row=row)
+    # "day 2 schedule #3: …", "day 2: …", "assignments entry #4: …": the entry by its place
+    for pattern, key in ((r"day (\d+) schedule #(\d+)\b", "days.schedule"), (r"day (\d+)\b", "days"),
+                         (r"(\w+) entry #(\d+)\b", None)):
+        found = re.match(pattern, text)
+        if found:
+            place = (key, f"{found[1]}#{found[2]}") if key == "days.schedule" else (key, found[1]) if key else \
+                (found[1], f"#{found[2]}")
+            if place in where:
+                sheet, row = where[place]
+                return _("%(error)s — sheet '%(sheet)s', row %(row)s", error=message, sheet=sheet, row=row)
+    section = re.match(r"(\w+): ", text)  # "teams: two teams have the colour …": the sheet at least
+    if section and any(key == section[1] for key, _columns in SHEETS.values()):
+        return _("%(error)s — sheet '%(sheet)s'", error=message,
+                 sheet=next(name for name, (key, _columns) in SHEETS.items() if key == section[1]))
     for (_key, ident), (sheet, row) in sorted(where.items(), key=lambda item: -len(item[0][1])):
         if f"'{ident}'" in text:
             return _("%(error)s — sheet '%(sheet)s', row %(row)s", error=message, sheet=sheet, row=row)
@@ -277,22 +316,19 @@ def read_msel_csv(path, raw: dict) -> tuple[dict, dict]:
     copy of scenario `raw` whose injects it replaces."""
     data = _read_bytes(path)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise WorkbookError(_("%(path)s is not UTF-8 text (byte %(byte)s at position %(position)s). Save it as UTF-8 "
-                              "(in Excel: Save As, CSV UTF-8)", path=str(path), byte=f"0x{data[e.start]:02X}",
-                              position=e.start)) from None
-    sample = text[:4096]
-    dialect = csv.excel_tab if sample.count("\t") > sample.count(",") and sample.count("\t") > sample.count(";") else \
-        csv.excel if sample.count(",") >= sample.count(";") else _Semicolon
-    rows = [tuple(cell if cell != "" else None for cell in row) for row in csv.reader(io.StringIO(text), dialect)]
+        text = decoded(data, path)
+    except ScenarioError as e:  # the same sentence as for a scenario file: UTF-16, Windows-1251, or where it breaks
+        raise WorkbookError(e.args[0]) from None
+    first, _newline, rest = text.partition("\n")
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:  # Excel's own line naming the separator
+        delimiter, text = first.strip()[4], rest
+    else:  # the separator is the one the header row is written with: the texts below may hold any of them
+        delimiter = max("\t;,", key=first.count)
+    rows = [tuple(cell if cell != "" else None for cell in row)
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     where = {}
     injects = _read_sheet("msel", rows, where, raw["exercise"].get("language") or "en")
     return {**raw, "injects": injects}, where
-
-
-class _Semicolon(csv.excel):
-    delimiter = ";"  # Excel writes CSV with ";" where the decimal comma is the custom (Russia)
 
 
 def _read_bytes(path) -> bytes:
@@ -310,12 +346,17 @@ def _read_sheet(name: str, rows: list, where: dict, language: str) -> list:
     if not rows or not any(rows[0]):
         raise WorkbookError(_("sheet '%(sheet)s': its first row must name the columns (%(columns)s)", sheet=name,
                               columns=", ".join(kinds)))
+    if name == "exercise" and "language" in rows[0] and len(rows) > 1:  # the exercise names its own language
+        given = dict(zip(rows[0], rows[1], strict=False)).get("language")
+        language = str(given).strip() if given else language
     headers = []
     for number, header in enumerate(rows[0], 1):
         if header is None:
             headers.append(None)
             continue
         m = _HEADER.match(str(header).strip())
+        if m and m["name"] in kinds and m["lang"] and kinds[m["name"]] in ("text", "texts"):
+            _check_column_language(name, number, str(header), m["lang"], language)
         if not m or m["name"] not in kinds or (m["lang"] and (kinds[m["name"]] not in ("text", "texts")
                                                              or not LANGUAGE_CODE.match(m["lang"]))):
             close = difflib.get_close_matches(str(header).strip(), list(kinds), n=1)
@@ -335,18 +376,29 @@ def _read_sheet(name: str, rows: list, where: dict, language: str) -> list:
             if header is not None and value not in (None, ""):
                 place = {"sheet": name, "row": row_number, "column": f"{_letter(number)} '{header[0]}'"}
                 cells[header] = _value(value, kinds[header[0]], place)
+        for (field, lang), value in cells.items():
+            main = cells.get((field, None)) or []
+            if lang and isinstance(value, list) and len(value) > len(main):
+                raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column '%(field)s [%(language)s]': %(count)s lines, "
+                                      "but '%(field)s' has %(main)s; give every line in the first language too",
+                                      sheet=name, row=row_number, field=field, language=lang, count=len(value),
+                                      main=len(main)))
         entry = _entry(cells, cells.get(("language", None)) or language)  # the exercise names its own language
         if name in ("tasks", "schedule"):
             entry[_ROW] = row_number  # to say which row names no known objective or day
         entries.append(entry)
         ident = entry.get("id") or entry.get("person") or entry.get("day")
         where.setdefault((key, str(ident)), (name, row_number))
+        where.setdefault((key, f"#{len(entries)}"), (name, row_number))  # "sites entry #3", as the check counts
+        if name == "schedule":  # "day 2 schedule #3": the third block of day 2
+            blocks = sum(1 for e in entries if e.get("day") == entry.get("day"))
+            where.setdefault((key, f"{entry.get('day')}#{blocks}"), (name, row_number))
     return entries
 
 
 def _entry(cells: dict, language: str) -> dict:
     """An entry from its cells {(field, language or None): value}: a text given in other languages too
-    becomes {language: text, "en": …}; "map.width" goes into the entry's map."""
+    becomes {language: text, "en": …}; "map.width" goes into the entry's map (an object of its own)."""
     entry = {}
     for field in dict.fromkeys(field for field, _lang in cells):
         main = cells.get((field, None))
@@ -362,8 +414,9 @@ def _entry(cells: dict, language: str) -> dict:
                 value.append({language: item, **given} if given else item)
         else:
             value = {language: main, **others} if main is not None else others
-        if field.startswith("map."):
-            entry.setdefault("map", {})[field[4:]] = value
+        outer, dot, inner = field.partition(".")
+        if dot:
+            entry.setdefault(outer, {})[inner] = value
         else:
             entry[field] = value
     return entry
@@ -371,6 +424,13 @@ def _entry(cells: dict, language: str) -> dict:
 
 def _value(value, kind: str, place: dict):
     """A cell's value as the scenario holds it, or a WorkbookError naming the cell."""
+    if kind == "bool":  # yes or no, as people write it; TRUE or FALSE, as a spreadsheet may make it
+        answer = {"yes": True, "no": False, "true": True, "false": False, "да": True, "нет": False}.get(
+            str(value).strip().lower())
+        if answer is None:
+            raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column %(column)s: must be yes or no, not %(value)s",
+                                  value=_shown(value), **place))
+        return answer
     if isinstance(value, bool) or (isinstance(value, datetime.datetime) and (value.year, value.month) > (1900, 1)):
         # TRUE, or a date a spreadsheet made of "1/2": never what a planner meant in a scenario
         raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column %(column)s: %(value)s is not a value a scenario "
@@ -382,7 +442,7 @@ def _value(value, kind: str, place: dict):
             value = int(value.strip())
         if not isinstance(value, int) or isinstance(value, bool):
             raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column %(column)s: must be a whole number, not "
-                                  "%(value)s", value=repr(value)[:40], **place))
+                                  "%(value)s", value=_shown(value), **place))
         return value
     if kind == "number":
         if isinstance(value, str):
@@ -392,22 +452,49 @@ def _value(value, kind: str, place: dict):
                 pass
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column %(column)s: must be a number, not %(value)s",
-                                  value=repr(value)[:40], **place))
+                                  value=_shown(value), **place))
         return int(value) if isinstance(value, float) and value.is_integer() else value
     if isinstance(value, datetime.time):  # a spreadsheet made "09:10" a time of day
         return f"{value.hour:02d}:{value.minute:02d}"
     if isinstance(value, datetime.datetime):  # a time of day on the spreadsheet's first day (1899-12-30)
         return f"{value.hour:02d}:{value.minute:02d}"
-    if isinstance(value, (int, float)) and kind in ("id", "text"):
+    if isinstance(value, (int, float)):  # a number where a text or an id belongs: "123" as a spreadsheet typed it
         value = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     if not isinstance(value, str):
         raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column %(column)s: must be a text, not %(value)s",
-                              value=repr(value)[:40], **place))
+                              value=_shown(value), **place))
+    value = value.replace("\r\n", "\n").replace("\r", "\n")  # a line break as Windows writes it
     if kind == "ids":
         return [item.strip() for item in re.split(r"[;\n]", value) if item.strip()]
-    if kind == "texts":
-        return value.split("\n")
-    return value.strip() if kind == "id" else value
+    if kind == "texts":  # one per line; a line break left at the end is no empty item
+        return value.strip("\n").split("\n")
+    if kind == "id":
+        value = value.strip()
+        return f"0{value}" if place["column"].endswith(("'time'", "'start'", "'end'")) and re.match(r"^\d:\d\d$", value) \
+            else value  # 9:05 as people write it: 09:05
+    return value
+
+
+def _shown(value) -> str:
+    """A cell's value as a message quotes it: a text in quotes, cut at 40 characters."""
+    if isinstance(value, str):
+        return f"'{value[:37]}…'" if len(value) > 40 else f"'{value}'"
+    return str(value)[:40]
+
+
+def _check_column_language(sheet: str, number: int, header: str, lang: str, language: str) -> None:
+    """Refuse a text column in the scenario's own language (its texts go in the first column), in a
+    language ExCon does not speak, or with its code in capitals."""
+    where = {"sheet": sheet, "column": _letter(number), "header": header[:50]}
+    if lang != lang.lower() and LANGUAGE_CODE.match(lang.lower()):
+        raise WorkbookError(_("sheet '%(sheet)s', column %(column)s '%(header)s': write the language code in small "
+                              "letters: [%(code)s]", code=lang.lower(), **where))
+    if lang == language:
+        raise WorkbookError(_("sheet '%(sheet)s', column %(column)s '%(header)s': %(code)s is the scenario's own language: "
+                              "its texts go in the first column, without [%(code)s]", code=lang, **where))
+    if LANGUAGE_CODE.match(lang) and lang not in languages():
+        raise WorkbookError(_("sheet '%(sheet)s', column %(column)s '%(header)s': ExCon's pages speak %(languages)s, "
+                              "not %(code)s", code=lang, languages=", ".join(languages()), **where))
 
 
 def _letter(number: int) -> str:
@@ -435,7 +522,7 @@ def _assemble(tables: dict) -> dict:
     raw["objectives"] = objectives
     raw["action_types"] = tables.get("action_types", [])
     raw["injects"] = tables.get("msel", [])
-    for sheet in ("people", "assignments"):
+    for sheet in OPTIONAL_SHEETS:
         if tables.get(sheet):  # a sheet left with its header only: none
             raw[sheet] = tables[sheet]
     return raw

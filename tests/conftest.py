@@ -48,6 +48,11 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def submit(exercise, role, kind, **fields):
+    """Store an entry of `kind` through the one write path as `role`; return the stored event."""
+    return exercise.submit({"id": new_id(), "kind": kind, **fields}, role).event
+
+
 @pytest.fixture(scope="session")
 def scenario():
     return load_scenario(SCENARIO)

@@ -13,8 +13,9 @@ ALL = STAFF - {"lead_evaluator"} | {"screen"} | TEAMS
 ENDPOINTS = {
     "/api/scenario": ALL | STAFF, "/api/events": ALL | STAFF, "/api/state": ALL | STAFF,
     "/api/timeline": STAFF | {"screen"},
-    "/api/marks": STAFF, "/api/evidence": STAFF, "/api/search": STAFF, "/api/injects/I-01": {"director", "controller"},
-    "/run-sheet": {"director", "controller"},
+    "/api/marks": STAFF, "/api/evidence": STAFF, "/api/search": STAFF,
+    "/api/injects/I-01": {"director", "controller", "lead_evaluator"},
+    "/run-sheet": {"director", "controller"}, "/cue-sheet": {"director", "controller"},
     "/api/export/events.csv": STAFF, "/api/export/events.jsonl": STAFF, "/api/export/report.html": STAFF,
     "/director": {"director", "controller", "lead_evaluator", "screen"},
     "/wall": {"director", "controller", "lead_evaluator", "screen"},
@@ -40,7 +41,8 @@ RECEIVES = {
     "director": "all", "controller": "all", "observer": "all", "screen": "all",
     "team:alpha": {"clock", "inject-all", "action-alpha", "move-alpha", "retract-action", "action2-alpha",
                    "amend-to-bravo"},
-    "team:bravo": {"clock", "inject-all", "inject-bravo", "amend-to-bravo", "recall-bravo"},
+    "team:bravo": {"clock", "inject-all", "inject-bravo", "amend-to-bravo", "recall-bravo", "request-bravo",
+                   "answer-bravo"},
     "team:charlie": {"clock", "inject-all"},
     "team:delta": {"clock", "inject-all", "inject-bravo", "recall-bravo"},
     "team:echo": {"clock", "inject-all", "safety-echo", "ack-echo"},
@@ -78,6 +80,8 @@ def test_what_each_role_receives_by_broadcast_resume_and_http(server):
     moved = send("action2-alpha", "controller", kind="action", team="alpha", action_type="plan", site="hq",
                  text="it was bravo's visit")
     send("amend-to-bravo", "controller", kind="amend", target=moved, team="bravo", reason="wrong team")
+    request = send("request-bravo", "team:bravo", kind="request", team="bravo", request_kind="warrant", text="bravo's need")
+    send("answer-bravo", "controller", kind="request_answer", request=request, text="control's answer")
     note = [i for i, label in labels.items() if label == "note"][0]
     send("retract-note", "observer", kind="retract", target=note, reason="the observer's own second thoughts")
     everything = set(labels.values())
@@ -110,7 +114,7 @@ def check_content(role, label, event):
     submitting connection for the control cell only, an entry moved to another team out of reach."""
     if role not in ("director", "controller"):
         assert "conn" not in event, (role, label)
-    if role == "screen" and label in ("eval-alpha", "amend-eval", "note", "retract-note"):
+    if role == "screen" and label in ("eval-alpha", "amend-eval", "note", "retract-note", "request-bravo", "answer-bravo"):
         assert not {"note", "text", "reason"} & event.keys(), (role, label, event)
     if label == "recall-bravo" and role.startswith("team:"):  # withdrawn by control, not why
         assert "reason" not in event and event["inject"] == "I-02", event
@@ -119,3 +123,22 @@ def check_content(role, label, event):
     if label == "amend-to-bravo" and role == "team:bravo":  # the whole entry, which bravo never saw before
         assert event["team"] == "bravo" and event["entry"]["text"] == "it was bravo's visit"
         assert event["entry"]["team"] == "bravo"
+
+
+def test_no_actors_real_name_or_cue_reaches_a_player_or_an_evaluator(server, scenario):
+    """The scenario names the actors behind the characters, and what they are told: the control cell's
+    only.  Players read the in-play sender (`from`) alone — in the scenario, the release, the state."""
+    director = server.connect("director")
+    for inject in ("I-03", "I-08", "I-17"):  # delivered by actors
+        assert director.submit({"id": new_id(), "kind": "inject", "inject": inject})["ok"]
+    secrets = [a["name"] for a in scenario.actors.values()] + [i["cue"] for i in scenario.injects.values() if "cue" in i]
+    assert len(secrets) > 10
+    for role in sorted(TEAMS | {"screen", "observer"}):
+        for path in ("/api/scenario", "/api/scenario?lang=ru", "/api/state", "/api/events?limit=5000"):
+            text = server.get(path, role).text
+            leaked = [s for s in secrets if s in text or s.replace("'", "\\u0027") in text]
+            assert leaked == [], (role, path, leaked)
+    page = requests.Session()
+    page.get(f"{server.url}/login?code={CODES['team:alpha']}", timeout=5)
+    assert not [s for s in secrets if s in page.get(server.url + "/team", timeout=20).text]
+    assert "Maria Koval" in server.get("/api/scenario", "controller").text  # the control cell knows who plays whom

@@ -4,11 +4,7 @@ import pytest
 
 from control.events import InvalidEvent
 
-from .conftest import new_id
-
-
-def submit(exercise, role, kind, **fields):
-    return exercise.submit({"id": new_id(), "kind": kind, **fields}, role).event
+from .conftest import new_id, submit
 
 
 def evaluation(exercise, role="observer", **extra):

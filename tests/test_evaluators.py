@@ -195,3 +195,19 @@ def test_the_lead_evaluator_agrees_a_rating_in_the_debrief(server, open_page):
     stored = director.wait_for(lambda e: e["kind"] == "agreed_rating")
     assert (stored["rating"], stored["by"], stored["team"]) == ("M", "p-lead-eval", "alpha")
     assert view.errors == []
+
+
+def test_the_guide_gives_what_control_expects_of_the_inject_observed_and_its_notes(server, open_page):
+    director, view = jans_phone_on_day_2(server, open_page)
+    submit(director, kind="inject", inject="I-07")  # alpha and charlie: expected actions and a controller's note
+    page = view.page
+    until(page, "[...document.querySelectorAll('select[name=inject] option')].some((o) => o.value === 'I-07')")
+    page.select_option("select[name=objective]", "obj-evidence")
+    page.select_option("select[name=inject]", "I-07")
+    page.click("#guide summary")
+    wait_for_text(page, "#guide", "Expected of the teams (this inject)")
+    guide = page.inner_text("#guide")
+    assert "Control's notes: Actors play it tense; safety officer stays at the door." in guide
+    expected = server.get("/api/scenario", "controller").json()["injects"]
+    assert all(action in guide for action in next(i for i in expected if i["id"] == "I-07")["expected_actions"])
+    assert view.errors == []

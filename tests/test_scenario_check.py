@@ -68,12 +68,17 @@ def test_an_inject_in_the_lunch_break_is_a_warning_not_a_refusal(raw_scenario):
     scenario = check_scenario(raw_scenario)
     assert [str(w) for w in scenario.warnings] == [
         "inject 'I-05': at day 2 12:45, outside the day's play blocks (break 12:30–13:30)"]
+    raw_scenario["injects"][4]["outside_play"] = True  # a lunch-time phone call, on purpose
+    assert check_scenario(raw_scenario).warnings == []
+    raw_scenario["injects"][4]["outside_play"] = "yes"
+    assert "'outside_play' must be true or false, not \"yes\"" in refused(raw_scenario, lambda r: None)
 
 
 def test_the_check_command_says_what_the_file_holds_or_what_is_wrong(tmp_path, raw_scenario):
     good = run("scenario", "check", "scenarios.ru.json")
     assert good.returncode == 0, good.stderr
-    assert "5 days, 8 sites, 6 teams, 7 objectives with 21 critical tasks, 34 injects, 23 people; 0 warnings" in good.stdout
+    assert ("5 days, 8 sites, 6 teams, 7 objectives with 21 critical tasks, 34 injects (1 waiting for the teams' play), "
+            "8 kinds of request, 4 actors, 23 people; 0 warnings") in good.stdout
     raw_scenario["injects"][4]["time"] = "12:45"
     doubtful = tmp_path / "doubtful.json"
     doubtful.write_text(json.dumps(raw_scenario), encoding="utf-8-sig")  # with a BOM, as Windows writes it
@@ -105,3 +110,80 @@ def test_to_names_a_team_as_a_whole_name_only(raw_scenario):
 def test_the_exercise_id_in_two_alphabets_is_refused(raw_scenario):
     assert "exercise: id 'marenburg-2026-рассвет' mixes Latin and Cyrillic letters" in refused(
         raw_scenario, lambda r: r["exercise"].update(id="marenburg-2026-рассвет"))
+
+
+def _inject(raw, inject_id):
+    return next(i for i in raw["injects"] if i["id"] == inject_id)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: _inject(r, "I-46").update(after={"inject": "I-99"}), "inject 'I-46' 'after': unknown inject 'I-99'"),
+    (lambda r: _inject(r, "I-46").update(after={"inject": "I-46"}), "inject 'I-46' 'after': an inject cannot wait for itself"),
+    (lambda r: _inject(r, "I-46").update(after={"inject": "I-02"}),  # I-02 goes to bravo and delta: fine
+     None),
+    (lambda r: _inject(r, "I-46").update(after={"inject": "I-05"}),
+     "inject 'I-46' 'after': inject 'I-05' does not go to team bravo, which would wait for it for ever"),
+    (lambda r: _inject(r, "I-46").update(after={"inject": "I-17", "minutes": -5}),
+     "'minutes' must be a whole number of minutes from 0 to 1440, not -5"),
+    (lambda r: _inject(r, "I-46").update(after={"inject": "I-17", "mins": 5}), "unknown field 'mins' (did you mean 'minutes'?)"),
+    (lambda r: _inject(r, "I-46").update(after="I-17"), "('I-46'): 'after' must be an object, not \"I-17\""),
+    (lambda r: _inject(r, "I-17").update(when={"action_type": "inspection", "answers": "I-16"}),
+     "inject 'I-17' 'when': give either 'action_type' (the team logs an action of that type) or 'answers'"),
+    (lambda r: _inject(r, "I-17").update(when={"action_type": "inspect"}),
+     "inject 'I-17' 'when': unknown action type 'inspect'"),
+    (lambda r: _inject(r, "I-17").update(when={"answers": "I-46"}),
+     "inject 'I-17' waits for itself: I-17 → I-46 → I-17"),
+])
+def test_a_chain_of_injects_must_be_one_every_team_can_follow(raw_scenario, change, message):
+    if message is None:
+        change(raw_scenario)
+        check_scenario(raw_scenario)
+    else:
+        assert message in refused(raw_scenario, change)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: _inject(r, "I-03").update(actor="act-nobody"),
+     "inject 'I-03': unknown actor 'act-nobody' (the scenario's 'actors' list)"),
+    (lambda r: (_inject(r, "I-02").update(cue="Say hello")),
+     "inject 'I-02': a 'cue' is for the actor who delivers the inject: name the 'actor' too"),
+    (lambda r: _inject(r, "I-03").update({"from": "Maria Koval"}),
+     "inject 'I-03': 'from' names the actor Maria Koval (actor 'act-irina'), and players read it"),
+    (lambda r: _inject(r, "I-05").update(description="Koval was seen at the club."),
+     "inject 'I-05': 'description' names the actor Maria Koval"),
+    (lambda r: r["actors"][0].pop("character"), "actors entry #1 ('act-irina'): missing field 'character'"),
+])
+def test_actors_stay_behind_their_characters(raw_scenario, change, message):
+    assert message in refused(raw_scenario, change)
+
+
+def test_a_condition_of_the_wrong_shape_is_refused_even_when_another_inject_follows_it(raw_scenario):
+    message = refused(raw_scenario, lambda r: (_inject(r, "I-16").update(after={"inject": "I-46"}),
+                                               _inject(r, "I-46").update(after={"inject": ["I-17"]})))
+    assert "inject 'I-46' 'after': 'inject' must be a non-empty text" in message
+
+
+def test_an_actors_name_is_refused_wherever_players_read_it_and_warned_where_evaluators_do(raw_scenario):
+    raw_scenario["actors"][0]["name"] = "Anna May"  # a surname that is also a word
+    _inject(raw_scenario, "I-05")["description"] = "Some of the workers may be minors."
+    check_scenario(json.loads(json.dumps(raw_scenario)))  # "may" is no name
+    assert "sites entry #1: 'description' names the actor Anna May" in refused(
+        json.loads(json.dumps(raw_scenario)), lambda r: r["sites"][0].update(description="Anna May waits here."))
+    _inject(raw_scenario, "I-17")["controller_notes"] = "Call Anna May ten minutes before."
+    warned = check_scenario(raw_scenario).warnings
+    assert [str(w) for w in warned] == ["inject 'I-17': 'controller_notes' names the actor Anna May, and evaluators read it "
+                                        "(only the control cell reads the actors): say the character, or keep it to the cue"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r["days"][1].update(title=" "), "day 2: 'title' must be a non-empty text"),
+    (lambda r: _inject(r, "I-02").update(to=""), "('I-02'): 'to' must be a non-empty text"),
+    (lambda r: _inject(r, "I-02").update({"from": " "}), "('I-02'): 'from' must be a non-empty text"),
+])
+def test_a_text_people_read_may_not_be_blank(raw_scenario, change, message):
+    assert message in refused(raw_scenario, change)
+
+
+def test_a_look_alike_in_the_evaluators_plan_names_its_letters(raw_scenario):
+    message = refused(raw_scenario, lambda r: r["assignments"][0].update(teams=["brаvo"]))  # Cyrillic а
+    assert message.startswith("assignments entry #1: team 'brаvo' is not 'bravo', though it looks the same")

@@ -5,11 +5,7 @@ import pytest
 from control.events import InvalidEvent
 from control.search import EventFilter
 
-from .conftest import new_id
-
-
-def submit(exercise, role, kind, **fields):
-    return exercise.submit({"id": new_id(), "kind": kind, **fields}, role).event
+from .conftest import new_id, submit
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_the_compiled_catalog_is_the_po_file(lang):
 
 
 def test_every_value_the_pages_show_has_its_words():
-    assert set(LABELS["status"]) == set(INJECT_STATUS.values()) | set(STILL_TO_DO) | {"pending", "due", "overdue"}
+    assert set(LABELS["status"]) == set(INJECT_STATUS.values()) | set(STILL_TO_DO) | {"pending", "due", "overdue", "waiting"}
     assert set(LABELS["clock"]) == set(NEXT_STATE.values()) | {"not_started"}
     assert set(LABELS["tag"]) == set(TAGS)
     assert set(LABELS["delivery"]) == set(DELIVERY_METHODS)

@@ -20,8 +20,8 @@ def test_export_then_import_gives_the_same_scenario(tmp_path, name):
     back, _where = read_workbook(tmp_path / "s.xlsx")
     assert back == raw
     sheets = load_workbook(tmp_path / "s.xlsx").sheetnames
-    assert sheets == ["exercise", "days", "schedule", "sites", "teams", "objectives", "tasks", "action_types", "people",
-                      "assignments", "msel"]
+    assert sheets == ["exercise", "days", "schedule", "sites", "teams", "objectives", "tasks", "action_types",
+                      "request_kinds", "actors", "people", "assignments", "msel"]
 
 
 def test_a_text_in_two_languages_has_a_column_per_language(tmp_path):
@@ -152,3 +152,86 @@ def test_texts_that_look_like_formulas_stay_texts_and_dates_are_refused(tmp_path
     raw["injects"][0]["title"] = "a\x0bb"  # Shift+Enter pasted from a word processor
     with pytest.raises(WorkbookError, match="control character U\\+000B"):
         write_workbook(raw, tmp_path / "t.xlsx")
+
+
+def msel_rows(tmp_path):
+    raw = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
+    write_workbook(raw, tmp_path / "s.xlsx")
+    msel = load_workbook(tmp_path / "s.xlsx")["msel"]
+    return raw, [["" if v is None else v for v in row] for row in msel.iter_rows(values_only=True)]
+
+
+def test_a_csv_as_excel_and_notepad_write_it(tmp_path):
+    raw, rows = msel_rows(tmp_path)
+    rows[1][rows[0].index("description")] = "Two lines,\r\nwith a comma; and a semicolon"  # Windows line breaks in a cell
+    rows[1][rows[0].index("time")] = "9:05"  # as people type it
+    path = tmp_path / "msel.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("sep=,\r\n")  # Excel's line that names the separator
+        csv.writer(f).writerows(rows)
+    back, _where = read_msel_csv(path, raw)
+    assert back["injects"][0]["description"] == "Two lines,\nwith a comma; and a semicolon"
+    assert back["injects"][0]["time"] == "09:05"
+    path.write_bytes("id;day;time;title\nI-01;1;13:15;Анонимное сообщение\n".encode("cp1251"))  # Russian Windows' own
+    with pytest.raises(WorkbookError, match="It looks like Windows-1251"):
+        read_msel_csv(path, raw)
+    path.write_text("id;day\nI-01;1\n", encoding="utf-16")
+    with pytest.raises(WorkbookError, match="is saved as UTF-16; save it as UTF-8"):
+        read_msel_csv(path, raw)
+
+
+def test_cells_as_spreadsheets_hold_them_numbers_line_breaks_and_languages(tmp_path):
+    raw, _rows = msel_rows(tmp_path)
+    path = tmp_path / "s.xlsx"
+    cell(path, "msel", "expected_actions", 2, "Read the file\nPlan the visit\n")  # a line break left at the end
+    back, _where = read_workbook(path)
+    assert back["injects"][0]["expected_actions"] == ["Read the file", "Plan the visit"]
+    write_workbook(raw, path)
+    book = load_workbook(path)
+    book["msel"].cell(row=1, column=book["msel"].max_column + 1, value="title [EN]")
+    book.save(path)
+    with pytest.raises(WorkbookError, match=r"'title \[EN\]': write the language code in small letters: \[en\]"):
+        read_workbook(path)
+    for header, message in (("title [en]", "en is the scenario's own language"), ("title [de]", "ExCon's pages speak en, ru")):
+        write_workbook(raw, path)
+        book = load_workbook(path)
+        book["msel"].cell(row=1, column=book["msel"].max_column + 1, value=header)
+        book.save(path)
+        with pytest.raises(WorkbookError, match=message):
+            read_workbook(path)
+
+
+def test_a_language_column_with_more_lines_than_the_first_is_refused(tmp_path):
+    raw = json.loads((ROOT / "scenarios.ru.json").read_text(encoding="utf-8"))
+    path = tmp_path / "s.xlsx"
+    write_workbook(raw, path)
+    cell(path, "msel", "expected_actions [en]", 2, "One\nTwo\nThree\nFour\nFive\nSix")
+    with pytest.raises(WorkbookError, match=r"sheet 'msel', row 2, column 'expected_actions \[en\]': 6 lines, but "
+                                            r"'expected_actions' has \d"):
+        read_workbook(path)
+
+
+def test_check_reads_a_workbook_and_places_its_refusal(tmp_path):
+    raw, _rows = msel_rows(tmp_path)
+    path = tmp_path / "s.xlsx"
+    good = run("scenario", "check", str(path))
+    assert good.returncode == 0 and "46 injects (2 waiting for the teams' play)" in good.stdout
+    cell(path, "msel", "site", 6, "casino")
+    bad = run("scenario", "check", str(path))
+    assert bad.returncode == 1 and "inject 'I-05': unknown site 'casino' — sheet 'msel', row 6" in bad.stderr
+
+
+@pytest.mark.parametrize("sheet, header, row, value, said", [
+    ("schedule", "end", 4, "11:00", "day 1 schedule #3: times out of order (13:00–11:00) — sheet 'schedule', row 4"),
+    ("days", "title", 3, " ", "day 2: 'title' must be a non-empty text, not \" \" — sheet 'days', row 3"),
+    ("assignments", "teams", 3, "zulu", "assignments entry #2: unknown team 'zulu' — sheet 'assignments', row 3"),
+    ("teams", "color", 3, "#0072B2", "teams: two teams have the colour #0072b2: the map and the timeline tell teams apart "
+                                     "by colour — sheet 'teams'"),
+])
+def test_import_places_what_the_check_refuses_by_its_entrys_place(tmp_path, sheet, header, row, value, said):
+    raw = json.loads((ROOT / "scenarios.json").read_text(encoding="utf-8"))
+    path = tmp_path / "s.xlsx"
+    write_workbook(raw, path)
+    cell(path, sheet, header, row, value)
+    result = run("scenario", "import", str(path), "-o", str(tmp_path / "out.json"))
+    assert result.returncode == 1 and said in result.stderr

@@ -204,7 +204,8 @@ def export_report(role):
     asker's language."""
     exercise = room().exercise
     context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role),
-                             exercise.marks_for(role), exercise.log.count(), request_language(), pseudonymised())
+                             exercise.marks_for(role), exercise.log.count(), request_language(), pseudonymised(),
+                             exercise.requests_for(role))
     html = render_template("report.html", **context)
     response = attachment(html, "text/html", "after-action-report-draft.html")
     # A standalone document with plotly inline: its own, narrower policy (no network at all).

@@ -4,9 +4,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from ..eventlog import StorageFault
 from ..exports import exercise_clock
-from ..i18n import _
+from ..i18n import _, in_language
 from ..permissions import may_call, may_see, may_submit, role_team
 from ..rules import rules_module
+from ..scenario import describe_conditions
 from .access import (
     TooManyWrongCodes,
     code_key,
@@ -142,6 +143,8 @@ def director(role):
         "evaluators": may_see(role, {"kind": "assignment"}),
         "detail": may_call(role, "inject_detail"),
         "search": may_call(role, "search"),
+        "answer": may_submit(role, {"kind": "request_answer"}) is None,
+        "cues": may_call(role, "cue_sheet"),
     }
     return render_template("director.html", role=role, can=can, scenario=request_scenario().raw)
 
@@ -181,10 +184,37 @@ def run_sheet(role):
                    if state.get(row["id"], {}).get("day", row["day"]) == day),  # a deferred one at its new time
                   key=lambda row: row["now"].get("time", row["time"]))
     for row in rows:
+        row["waits"] = [in_language(text, lang) for text in describe_conditions(row, scenario)]
         if row["now"].get("status", "pending") != "pending":
             row["now"]["when"] = exercise_clock(row["now"].get("exercise_time"), lang)
     return render_template("run_sheet.html", scenario=scenario.raw, day=scenario.days[day], rows=rows,
-                           days=list(scenario.days))
+                           days=list(scenario.days), actors=scenario.actors)
+
+
+@bp.get("/cue-sheet")
+@require("cue_sheet", page=True)
+def cue_sheet(role):
+    """The actors' day on paper: for each actor, where to be when, as whom, with which line, for which
+    inject and teams — the MSEL's injects that name an actor, at their time now (deferred, shifted)."""
+    exercise = room().exercise
+    scenario = request_scenario()
+    day = request.args.get("day", type=int) or exercise.clock_now()["day"] or scenario.first_day
+    if day not in scenario.days:
+        day = scenario.first_day
+    state = exercise.state_for(role)["injects"]
+    lang = request_language()
+    cues = {}
+    for row in scenario.raw["injects"]:
+        now = state.get(row["id"], {})
+        if "actor" in row and now.get("day", row["day"]) == day:
+            waits = [in_language(text, lang) for text in describe_conditions(row, scenario)]
+            cues.setdefault(row["actor"], []).append(dict(row, now=now, site_name=scenario.sites[row["site"]]["name"],
+                                                          waits=waits))
+    for rows in cues.values():
+        rows.sort(key=lambda row: row["now"].get("time", row["time"]))
+    actors = sorted(((scenario.actors[a], rows) for a, rows in cues.items()), key=lambda pair: pair[1][0]["now"].get("time", ""))
+    return render_template("cue_sheet.html", scenario=scenario.raw, day=scenario.days[day], actors=actors,
+                           days=list(scenario.days), team_names={t: v["name"] for t, v in scenario.teams.items()})
 
 
 @bp.get("/codes")

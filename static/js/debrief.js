@@ -148,12 +148,23 @@ function renderObjective() {
       el("span", { class: "feed-text", text: evidenceLine(e) }));
     return li;
   }) : [el("li", { class: "empty", text: t("No evaluation of this objective until then.") })]));
-  const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => i.status === RULES.inject_status.inject && i.exercise_time <= S.cursor);
+  const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => Object.keys(i.released || {}).length && i.exercise_time <= S.cursor);
   const teams = views.scenario.teams.filter((team) => !f.team || team.id === f.team);
   const rhead = el("tr", {}, el("th", { text: t("Inject") }), ...teams.map((team) => el("th", { text: views.shortTeamName(team.id) })));
   const rrows = released.slice(-12).map(([id, i]) => el("tr", {}, el("td", { text: id }),
     ...teams.map((team) => el("td", { text: !(i.teams || []).includes(team.id) ? "" : team.id in i.responses ? String(Math.round(i.responses[team.id] / 60)) : "–" }))));
   $("responses").replaceChildren(rhead, ...rrows);
+  // The teams' requests to control until then: how many, how fast answered, how many still open.
+  const asked = (S.state && S.state.requests_by_team) || {};
+  const qhead = el("tr", {}, el("th", { text: t("Team") }), el("th", { text: t("Asked") }), el("th", { text: t("Answered") }),
+    el("th", { text: t("Median wait (min)") }), el("th", { text: t("Longest (min)") }), el("th", { text: t("Open") }));
+  const qrows = teams.filter((team) => asked[team.id]).map((team) => {
+    const row = asked[team.id];
+    const min = (seconds) => (seconds === null ? "–" : String(Math.round(seconds / 60)));
+    return el("tr", {}, el("td", { text: views.shortTeamName(team.id) }), el("td", { text: String(row.asked) }), el("td", { text: String(row.answered) }),
+      el("td", { text: min(row.median) }), el("td", { text: min(row.longest) }), el("td", { text: String(row.open) }));
+  });
+  $("requests").replaceChildren(qhead, ...(qrows.length ? qrows : [el("tr", {}, el("td", { colSpan: 6, class: "muted", text: t("No requests to control until then.") }))]));
 }
 
 /** Who rated, where and what they noted: one evidence line. */

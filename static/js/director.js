@@ -17,7 +17,9 @@ import { toast } from "./director/dialogs.js";
 import { setStatus, showHealth } from "./director/connection.js";
 import { FEED_LENGTH, feedPanel } from "./director/feed.js";
 import { mapPanel } from "./director/map.js";
+import { requestsPanel } from "./director/requests.js";
 import { safetyPanel } from "./director/safety.js";
+import { panelTabs } from "./director/tabs.js";
 import { WINDOW, timelinePanel } from "./director/timeline.js";
 
 const body = document.body;
@@ -55,7 +57,8 @@ async function main() {
   const page = {
     scenario, views: scenarioViews(scenario), server, events,
     can: { clock: body.dataset.canClock === "1", inject: body.dataset.canInject === "1", ack: body.dataset.canAck === "1",
-      assign: body.dataset.canAssign === "1", detail: body.dataset.canDetail === "1", search: body.dataset.canSearch === "1" },
+      assign: body.dataset.canAssign === "1", detail: body.dataset.canDetail === "1", search: body.dataset.canSearch === "1",
+      answer: body.dataset.canAnswer === "1" },
     submit: (fields) => live.submit(fields),
     /** How much larger than 16 px the page's type is (a 4K screen draws everything larger): plots follow. */
     fontScale: () => Math.max(1, parseFloat(getComputedStyle(document.documentElement).fontSize) / 16),
@@ -64,7 +67,8 @@ async function main() {
   const clock = clockPanel(page);
   const map = mapPanel(page);
   const feed = feedPanel(page);
-  const textPanels = [safetyPanel(page), clock, feed, boardPanel(page), evaluatorsPanel(page)];
+  const textPanels = [safetyPanel(page), clock, feed, boardPanel(page), requestsPanel(page), evaluatorsPanel(page)];
+  panelTabs(document.querySelector(".feed-panel .tabs"));
   const plotPanels = [timelinePanel(page), map, coveragePanel(page)];
   const redraw = scheduler(textPanels, plotPanels);
   let feedQueued = false;

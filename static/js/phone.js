@@ -54,6 +54,22 @@ function learnInject(phone, event) {
     exercise_time: event.exercise_time ?? null });
 }
 
+/** Take in a team's request, control's answer to one, or a request withdrawn or corrected; tell whether it was one. */
+function learnRequest(phone, event) {
+  const { requests } = phone;
+  if (event.kind === "request") {
+    requests.set(event.id, { ...event, answer: (requests.get(event.id) || {}).answer || null });
+  } else if (event.kind === "request_answer" && requests.has(event.request)) {
+    requests.set(event.request, { ...requests.get(event.request), answer: event }); // its response time: from the state
+  } else if (["retract", "amend"].includes(event.kind) && requests.has(event.target)) {
+    if (event.kind === "retract" || event.removed) requests.delete(event.target);
+    else requests.set(event.target, { ...requests.get(event.target), ...event.entry });
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------- the outbox and the banner
 
 async function flush() {
@@ -122,6 +138,7 @@ async function main() {
   const phone = {
     page, scenario, outbox, keep, remembered, form: entryFormElement,
     released: new Map(), // inject id -> what this device knows of it, once released to its role
+    requests: new Map(), // request id -> a team's request to control as the server has it, with its answer
     teamSites: {}, // team id -> its site, as last moved
     name,
     teamName: (id) => name("teams", id).name,
@@ -161,6 +178,7 @@ async function main() {
     }
   }
   recent.events.forEach((event) => learnInject(phone, event));
+  for (const request of Object.values(state.requests || {})) phone.requests.set(request.id, request);
   // Control's acknowledgements of this device's safety alerts: alert id -> who and when, kept across reloads.
   phone.acks = JSON.parse(localStorage.getItem(`excon.acks.${role}`) || "{}");
   const learnAck = (event) => {
@@ -176,6 +194,11 @@ async function main() {
   assignment?.take(state);
   // Who is assigned where, and the clock it is read by, come with the state: asked again when either changes.
   const refreshState = () => cached("/api/state", `excon.state.${role}`).then((fresh) => assignment?.take(fresh)).catch(() => {});
+  // How long the team waited for an answer is the server's to say (play time): asked with the state.
+  const refreshRequests = () => cached("/api/state", `excon.state.${role}`).then((fresh) => {
+    for (const request of Object.values(fresh.requests || {})) phone.requests.set(request.id, request);
+    team.render();
+  }).catch(() => {});
   const changesAssignments = (event) => ["assignment", "clock"].includes(event.kind)
     || (["amend", "retract"].includes(event.kind) && (!event.entry || event.entry.kind === "assignment"));
   const team = teamPage(phone, { onTeam: () => showInjects() });
@@ -192,6 +215,10 @@ async function main() {
       learnClock(event);
       learnInject(phone, event);
       if (event.kind === "inject" || event.kind === "inject_recall") { showInjects(); if (page === "observe") form.showGuide(); }
+      if (learnRequest(phone, event)) {
+        team.render();
+        if (event.kind === "request_answer") refreshRequests();
+      }
       if (assignment && changesAssignments(event)) refreshState();
       if (learnAck(event)) log.render();
     },

@@ -16,6 +16,7 @@ export const stillToDo = (entry) => RULES.still_to_do.includes(entry.status) && 
 export function injectStatus(entry, played) {
   const shout = (status) => t(RULES.labels.status[status]).toLocaleUpperCase(LANG);
   const label = shout(entry.status);
+  if (stillToDo(entry) && entry.waiting) return { key: "waiting", label: shout("waiting") }; // no team has met its condition
   if (!stillToDo(entry) || played === null) return { key: entry.status, label };
   const late = played - (entry.due_play ?? entry.due);
   const why = (text) => (entry.status === "deferred" ? t("%(status)s (deferred)", { status: text })
@@ -27,6 +28,39 @@ export function injectStatus(entry, played) {
   return { key: entry.status, label };
 }
 
+/** What a conditional inject waits for, in a few words: "after I-17 +20 min", "when the team logs “Inspection”". */
+export function conditionText(condition, actionLabel) {
+  const later = condition.minutes ? ` ${t("+%(minutes)s min", { minutes: condition.minutes })}` : "";
+  if (condition.after) return t("after %(inject)s", { inject: u(condition.after) }) + later;
+  if (condition.answers) return t("when the team answers %(inject)s", { inject: u(condition.answers) }) + later;
+  return t("when the team logs “%(action)s”", { action: u(actionLabel(condition.action_type)) }) + later;
+}
+
+/** How an inject stands for each of its teams, when it does not stand the same for all: released to
+ * some (the others still to do), or due team by team as each meets its condition.  [{team, key, text}]
+ * (key: released, due, overdue, waiting, pending), or null when one status says it all. */
+export function teamsStatus(entry, teams, played, actionLabel) {
+  const released = entry.released || {};
+  const split = entry.teams_due || (entry.status !== RULES.inject_status.inject && Object.keys(released).length);
+  if (!split) return null;
+  return teams.map((team) => {
+    if (team in released) {
+      const answered = (entry.responses || {})[team];
+      return { team, key: "released", text: answered === undefined ? t("released") : t("released, answered after %(time)s", { time: minutes(answered) }) };
+    }
+    const due = (entry.teams_due || {})[team];
+    if (due && due.due === null) return { team, key: "waiting", text: due.waiting_on.map((c) => conditionText(c, actionLabel)).join(", ") };
+    const duePlay = due ? due.due_play : entry.due_play;
+    const at = due ? due.due : entry.due;
+    const time = at == null ? "" : `${pad(Math.floor((at % DAY) / 3600))}:${pad(Math.floor((at % 3600) / 60))}`;
+    if (played !== null && duePlay != null && played - duePlay >= RULES.overdue_after) {
+      return { team, key: "overdue", text: t("overdue since %(time)s", { time }) };
+    }
+    if (played !== null && duePlay != null && played >= duePlay) return { team, key: "due", text: t("due since %(time)s", { time }) };
+    return { team, key: "pending", text: time ? t("due at %(time)s", { time }) : t("still to do") };
+  });
+}
+
 export const KIND_STYLE = {
   action: { name: t("Action"), symbol: "circle", color: "#0072B2" },
   move: { name: t("Move"), symbol: "triangle-right", color: "#56B4E9" },
@@ -35,6 +69,8 @@ export const KIND_STYLE = {
   inject_defer: { name: t("Inject deferred"), symbol: "diamond-open", color: "#E69F00" },
   inject_recall: { name: t("Inject recalled"), symbol: "diamond-x-open", color: "#E69F00" },
   schedule_shift: { name: t("Schedule shifted"), symbol: "line-ew-open", color: "#000000" },
+  request: { name: t("Request to control"), symbol: "triangle-up-open", color: "#CC79A7" },
+  request_answer: { name: t("Control's answer"), symbol: "triangle-down-open", color: "#CC79A7" },
   evaluation: { name: t("Evaluation"), symbol: "star", color: "#009E73" },
   agreed_rating: { name: t("Agreed rating"), symbol: "star-square", color: "#009E73" },
   bookmark: { name: t("Bookmark"), symbol: "square", color: "#F0E442" },
@@ -154,6 +190,10 @@ export function scenarioViews(scenario) {
   const siteName = (id) => (scenario.sites.find((s) => s.id === id) || { name: id }).name;
   const objectiveTitle = (id) => (scenario.objectives.find((o) => o.id === id) || { title: id }).title;
   const teamColor = (id) => (scenario.teams.find((x) => x.id === id) || {}).color || "#333";
+  const actionLabel = (id) => (scenario.action_types.find((a) => a.id === id) || { label: id }).label;
+  /** What an MSEL row waits for, team by team, in words ("" for one that falls due at its time alone). */
+  const waitsText = (row) => [row.after && conditionText({ after: row.after.inject, minutes: row.after.minutes }, actionLabel),
+    row.when && conditionText(row.when, actionLabel)].filter(Boolean).join(", ");
   // The words every team's name starts with ("Team", "Команда") say nothing in a column header.
   const words = scenario.teams.map((x) => x.name.split(" "));
   let shared = 0;
@@ -176,7 +216,7 @@ export function scenarioViews(scenario) {
     const team = event.team ? u(teamName(event.team)) : "";
     switch (event.kind) {
       case "action": {
-        const type = (scenario.action_types.find((a) => a.id === event.action_type) || {}).label || event.action_type;
+        const type = actionLabel(event.action_type);
         const parts = { team, type: u(type), site: u(siteName(event.site)), text: u(event.text), inject: u(event.inject) };
         return event.inject ? t("%(team)s — %(type)s at %(site)s: %(text)s (answers %(inject)s)", parts)
           : t("%(team)s — %(type)s at %(site)s: %(text)s", parts);
@@ -206,6 +246,16 @@ export function scenarioViews(scenario) {
         return t("Agreed rating: %(team)s — %(objective)s: %(rating)s (%(wording)s) — %(rationale)s", parts);
       }
       case "assignment": return assignmentLine(event);
+      case "request": {
+        const kind = (scenario.request_kinds || []).find((k) => k.id === event.request_kind);
+        const parts = { team, kind: u(kind ? kind.label : t("Other request")), text: u(event.text) };
+        return event.text ? t("%(team)s asks control: %(kind)s — %(text)s", parts) : t("%(team)s asks control: %(kind)s", parts);
+      }
+      case "request_answer": {
+        const parts = { team, text: u(event.text), inject: u(event.inject) };
+        if (event.inject) return event.text ? t("Control answers %(team)s, with %(inject)s: %(text)s", parts) : t("Control answers %(team)s, with %(inject)s", parts);
+        return event.text ? t("Control answers %(team)s: %(text)s", parts) : t("Control answers %(team)s", parts);
+      }
       case "note": {
         const parts = { team, text: u(event.text) };
         if (event.bookmark) {
@@ -351,7 +401,8 @@ export function scenarioViews(scenario) {
   }
 
   return {
-    scenario, teamName, roleName, whoName, shortTeamName, siteName, objectiveTitle, teamColor, lane, lanes, describe, feedLine,
+    scenario, teamName, roleName, whoName, shortTeamName, siteName, objectiveTitle, teamColor, actionLabel, waitsText, lane, lanes,
+    describe, feedLine,
     aggregateTraces, dayRange, mapFigure,
   };
 }

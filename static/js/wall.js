@@ -42,7 +42,7 @@ function wallPanels(page) {
     const shownDue = due.slice(0, MOST_DUE).map((r) => injectRow(r.id, r.entry, r.shown));
     if (due.length > MOST_DUE) shownDue.push(el("li", { class: "wall-more", text: t("… and %(count)s more", { count: due.length - MOST_DUE }) }));
     $("wall-due").replaceChildren(...(shownDue.length ? shownDue : [el("li", { class: "wall-none", text: t("Nothing due.") })]));
-    const next = rows.filter((r) => !["due", "overdue"].includes(r.shown.key)).slice(0, NEXT);
+    const next = rows.filter((r) => !["due", "overdue", "waiting"].includes(r.shown.key)).slice(0, NEXT); // waiting: on no clock
     $("wall-next").replaceChildren(...(next.length ? next.map((r) => injectRow(r.id, r.entry, r.shown))
       : [el("li", { class: "wall-none", text: t("No more injects scheduled.") })]));
   }

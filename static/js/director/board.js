@@ -6,7 +6,7 @@
 
 import { RULES } from "/rules.js";
 import { LANG, t } from "../i18n.js";
-import { DAY, el, injectStatus, minutes, pad, stillToDo, u } from "../views.js";
+import { DAY, el, injectStatus, minutes, pad, stillToDo, teamsStatus, u } from "../views.js";
 import { confirmDialog, report, toast } from "./dialogs.js";
 
 const $ = (id) => document.getElementById(id);
@@ -58,6 +58,8 @@ export function boardPanel(page) {
     select.value = String(day);
     const sheet = $("run-sheet-link"); // the printable run sheet of the day on show
     if (sheet) sheet.href = `/run-sheet?day=${day}&lang=${LANG}`;
+    const cues = $("cue-sheet-link"); // the actors' cue sheet of that day
+    if (cues) cues.href = `/cue-sheet?day=${day}&lang=${LANG}`;
     // Today's board carries what earlier days left still to do, at the top, with its day.
     const onBoard = (entry) => entry.day === day || (day === today && entry.day < day && stillToDo(entry));
     const rows = Object.entries(server.state.injects).filter(([, entry]) => onBoard(entry))
@@ -79,7 +81,15 @@ export function boardPanel(page) {
         el("span", { class: "inject-teams", text: (row.teams || []).map((team) => u(views.shortTeamName(team))).join(", ") }),
         el("span", { class: "inject-status", text: shown.label }),
       );
-      if (entry.status === RELEASED && entry.teams) {
+      // A conditional inject, or one out to some of its teams: how it stands for each team.
+      const each = teamsStatus(entry, row.teams || [], played, views.actionLabel);
+      if (each) {
+        li.append(el("span", { class: "inject-each" }, ...each.map((one) => el("span", { class: `inject-team team-${one.key}` },
+          el("b", { text: u(views.shortTeamName(one.team)) }), " ", one.text))));
+      } else if (views.waitsText(row)) {
+        li.append(el("span", { class: "inject-waits", text: views.waitsText(row) }));
+      }
+      if (entry.status === RELEASED && entry.teams && !each) {
         const answered = entry.teams.map((team) => `${u(views.shortTeamName(team))} ${team in entry.responses ? minutes(entry.responses[team]) : "–"}`);
         li.append(el("span", { class: "inject-responses", text: t("answered: %(teams)s", { teams: answered.join(" · ") }) }));
       }
@@ -123,8 +133,24 @@ export function boardPanel(page) {
       return;
     }
     if (act === "release") {
-      if (!(await confirmDialog(t("Release %(inject)s \"%(title)s\" to %(teams)s now?", { ...named, teams }), null, t("Release now")))) return;
-      report(await page.submit({ kind: "inject", inject: inj.id }), t("%(inject)s release", { inject: inj.id }));
+      // Teams that play at their own pace get an inject one by one: choose who gets it now (those it is
+      // due for, by its conditions, are ticked).
+      const released = entry.released || {};
+      const open = inj.teams.filter((team) => !(team in released));
+      const ready = (team) => !entry.teams_due || (entry.teams_due[team] && entry.teams_due[team].due !== null);
+      const boxes = open.map((team) => el("input", { type: "checkbox", name: "teams", value: team, checked: ready(team) }));
+      const extra = open.length > 1 || open.length < inj.teams.length
+        ? el("fieldset", { class: "release-teams" }, el("legend", { text: t("To which teams?") }),
+          ...boxes.map((box, i) => el("label", { class: "check" }, box, ` ${views.teamName(open[i])}`,
+            ready(open[i]) ? "" : el("span", { class: "muted", text: ` — ${t("still waiting")}` }))))
+        : null;
+      const question = extra ? t("Release %(inject)s \"%(title)s\" now?", named) : t("Release %(inject)s \"%(title)s\" to %(teams)s now?", { ...named, teams });
+      if (!(await confirmDialog(question, extra, t("Release now")))) return;
+      const chosen = extra ? boxes.filter((box) => box.checked).map((box) => box.value) : open;
+      if (!chosen.length) { toast(t("Choose at least one team.")); return; }
+      const fields = { kind: "inject", inject: inj.id };
+      if (chosen.length < inj.teams.length) fields.teams = chosen;
+      report(await page.submit(fields), t("%(inject)s release", { inject: inj.id }));
       return;
     }
     // Skip and defer ask the same, each in a sentence of its own.

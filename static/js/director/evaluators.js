@@ -18,17 +18,6 @@ export function evaluatorsPanel(page) {
   const objectiveTitle = (id) => (scenario.objectives.find((o) => o.id === id) || { title: id }).title;
   const siteName = (id) => (scenario.sites.find((s) => s.id === id) || { name: id }).name;
 
-  /** Show the feed or the evaluators in the panel's one place. */
-  function show(which) {
-    for (const [button, target] of [[$("tab-feed"), $("feed-view")], [tab, box]]) {
-      button.setAttribute("aria-selected", String(button === which));
-      target.hidden = button !== which;
-    }
-  }
-  if (tab) {
-    tab.addEventListener("click", () => show(tab));
-    $("tab-feed").addEventListener("click", () => show($("tab-feed")));
-  }
 
   /** The stretch of a person's week that holds at the exercise time `now`. */
   const current = (entry, now) => (now === null ? null : entry.schedule.find((s) => s.from <= now && now < s.until) || null);

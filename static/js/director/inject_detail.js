@@ -43,6 +43,8 @@ export function injectDetail(page) {
     const status = entry.status ? t(RULES.labels.status[entry.status]) : "";
     parts.push(el("p", { class: "inject-meta" }, [when, status, row.delivery ? t(RULES.labels.delivery[row.delivery]) : ""].filter(Boolean).join(" · ")));
     if (row.from || row.to) parts.push(el("p", { class: "inject-meta", text: t("From %(from)s to %(to)s", { from: u(row.from || "—"), to: u(row.to || "—") }) }));
+    const waits = views.waitsText(row);
+    if (waits) parts.push(el("p", { class: "inject-meta", text: t("Falls due for each team on its own: %(conditions)s (not before its time)", { conditions: waits }) }));
     if (row.description) parts.push(el("p", { text: row.description }));
     if ((row.objectives || []).length) {
       parts.push(section(t("Objectives"), el("ul", {}, ...row.objectives.map((o) => el("li", { text: views.objectiveTitle(o) })))));
@@ -51,6 +53,11 @@ export function injectDetail(page) {
       parts.push(section(t("Expected actions"), el("ul", {}, ...row.expected_actions.map((a) => el("li", { text: a })))));
     }
     if (row.controller_notes) parts.push(section(t("Controller notes"), el("p", { text: row.controller_notes })));
+    const actor = row.actor && (scenario.actors || []).find((a) => a.id === row.actor);
+    if (actor) {
+      parts.push(section(t("Actor"), el("p", { text: t("%(name)s plays %(character)s", { name: u(actor.name), character: u(actor.character) })
+        + (actor.contact ? ` · ${u(actor.contact)}` : "") }), row.cue ? el("p", { class: "inject-cue", text: row.cue }) : null));
+    }
     parts.push(section(t("Decisions"), detail.decisions.length ? el("ol", { class: "feed" }, ...detail.decisions.map(line))
       : el("p", { class: "muted", text: t("Not released, skipped or deferred yet.") })));
     const answered = teams.map((team) => {

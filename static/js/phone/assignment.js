@@ -76,7 +76,7 @@ export function assignmentPanel(phone, { onChange }) {
 
 /** Draw the evaluation guide of the chosen objective: its critical tasks and what good looks like, and
  * what the released injects about it expect of the teams. */
-export function drawGuide(phone, objectiveId, taskId) {
+export function drawGuide(phone, objectiveId, taskId, injectId) {
   const box = $("guide");
   if (!box) return;
   const objective = (phone.scenario.objectives || []).find((o) => o.id === objectiveId);
@@ -84,17 +84,23 @@ export function drawGuide(phone, objectiveId, taskId) {
   if (!objective) return;
   const tasks = objective.tasks.map((task) => el("li", { class: task.id === taskId ? "chosen" : "" },
     el("strong", { text: task.title }), task.description ? el("span", { text: ` — ${task.description}` }) : null));
-  const expected = [...phone.released.values()]
-    .map((i) => (phone.scenario.injects || []).find((row) => row.id === i.id))
-    .filter((row) => row && (row.objectives || []).includes(objectiveId) && (row.expected_actions || []).length)
+  // What control expects of the teams, and its notes: of the inject observed, else of the latest
+  // released injects for this objective.
+  const rows = (phone.scenario.injects || []);
+  const chosen = injectId ? rows.filter((row) => row.id === injectId) : [];
+  const expected = chosen.length ? chosen : [...phone.released.values()]
+    .map((i) => rows.find((row) => row.id === i.id))
+    .filter((row) => row && (row.objectives || []).includes(objectiveId) && ((row.expected_actions || []).length || row.controller_notes))
     .slice(-3);
   const parts = [el("summary", { text: t("Evaluation guide") })];
   if (objective.description) parts.push(el("p", { text: objective.description }));
   parts.push(el("h3", { text: t("Critical tasks — what a good performance looks like") }), el("ul", {}, ...tasks));
   if (expected.length) {
-    parts.push(el("h3", { text: t("Expected of the teams (released injects)") }));
-    expected.forEach((row) => parts.push(el("p", { class: "hint", text: `${row.id} — ${row.title}` }),
-      el("ul", {}, ...row.expected_actions.map((a) => el("li", { text: a })))));
+    parts.push(el("h3", { text: chosen.length ? t("Expected of the teams (this inject)") : t("Expected of the teams (released injects)") }));
+    expected.forEach((row) => {
+      parts.push(el("p", { class: "hint", text: `${row.id} — ${row.title}` }), el("ul", {}, ...(row.expected_actions || []).map((a) => el("li", { text: a }))));
+      if (row.controller_notes) parts.push(el("p", { class: "guide-notes", text: t("Control's notes: %(notes)s", { notes: row.controller_notes }) }));
+    });
   }
   box.replaceChildren(...parts);
 }

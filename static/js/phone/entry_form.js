@@ -131,7 +131,7 @@ export function entryForm(phone) {
     showGuide();
   }
 
-  const showGuide = () => drawGuide(phone, form.elements.objective.value, form.elements.task.value);
+  const showGuide = () => drawGuide(phone, form.elements.objective.value, form.elements.task.value, form.elements.inject?.value);
 
   /**
    * Fill a select with a blank first choice ("— choose —": nothing is chosen for the evaluator) and the
@@ -205,6 +205,7 @@ export function entryForm(phone) {
     fillTasks();
     form.elements.objective.addEventListener("change", fillTasks);
     form.elements.task.addEventListener("change", showGuide);
+    form.elements.inject.addEventListener("change", showGuide); // the inject observed: what control expects of it first
   } else {
     options(form.elements.action_type, scenario.action_types.map((a) => [a.id, a.label]), false);
     options(form.elements.site, siteItems, false);

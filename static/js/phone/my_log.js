@@ -21,6 +21,8 @@ export function myLog(phone, { correct, formKinds }) {
         type: u(name("action_types", payload.action_type).label), site: u(siteName(payload.site)), text: u(payload.text) });
       case "move": return t("%(team)s is now at %(site)s", { team: u(teamName(payload.team)), site: u(siteName(payload.site)) });
       case "note": return t("Note: %(text)s", { text: u(payload.text) });
+      case "request": return t("Request to control: %(kind)s — %(text)s", { text: u(payload.text),
+        kind: u(payload.request_kind ? name("request_kinds", payload.request_kind).label : t("Other request")) });
       case "safety": {
         const parts = { site: u(siteName(payload.site)), text: u(payload.text) };
         if (payload.site) return payload.text ? t("SAFETY ALERT at %(site)s: %(text)s", parts) : t("SAFETY ALERT at %(site)s: (no text)", parts);

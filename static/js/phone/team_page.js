@@ -1,10 +1,11 @@
 // What only the team's tablet has: the team picker (director and controllers log for any team),
-// "we are now at …" (a move), and the cards of the injects released to the team, newest first.
+// "we are now at …" (a move), the cards of the injects released to the team, newest first, and the
+// team's requests to the control cell with control's answers.
 
 import { RULES } from "/rules.js";
 import { t } from "../i18n.js";
 import { uuid4 } from "../live.js";
-import { el, options, u, wallClock, whenText } from "../views.js";
+import { el, minutes, options, u, wallClock, whenText } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,7 +29,42 @@ export function teamPage(phone, { onTeam }) {
         el("p", { class: "inject-meta", text: [i.from, i.delivery && t(RULES.labels.delivery[i.delivery] || i.delivery)].filter(Boolean).map(u).concat(i.exercise_time != null ? whenText(i) : wallClock(i.ts)).join(" · ") }));
       return li;
     }) : [el("li", { class: "empty", text: t("No injects released to this team yet.") })]));
+    renderRequests(team);
   }
+
+  const requestForm = $("request-form");
+  const kindLabel = (id) => (scenario.request_kinds || []).find((k) => k.id === id)?.label || t("Other request");
+
+  /** The team's requests, newest first: sent and answered ones from the server, and what still waits in the outbox. */
+  function renderRequests(team) {
+    const sent = [...phone.requests.values()].filter((r) => r.team === team);
+    const known = new Set(sent.map((r) => r.id));
+    const queued = phone.outbox.entries().filter((e) => e.payload.kind === "request" && e.payload.team === team
+      && !known.has(e.id) && e.state !== "refused").map((e) => ({ ...e.payload, queued: true }));
+    const all = [...sent.sort((a, b) => a.seq - b.seq), ...queued].reverse();
+    $("request-list").replaceChildren(...all.map((r) => {
+      const li = el("li", { class: `request ${r.answer ? "answered" : "open"}`, "data-request": r.id },
+        el("p", { class: "request-head" }, el("b", { text: u(kindLabel(r.request_kind)) }), " ", el("span", { class: "muted", text: r.queued ? t("not sent yet") : whenText(r) })),
+        el("p", { class: "request-text", text: u(r.text) }));
+      const said = { time: minutes(r.response ?? 0), text: u((r.answer || {}).text || "") };
+      li.append(el("p", { class: "request-state", text: !r.answer ? t("Waiting for control's answer")
+        : r.response == null ? t("Control answered: %(text)s", said) : t("Control answered after %(time)s: %(text)s", said) }));
+      return li;
+    }));
+  }
+
+  options(requestForm.elements.request_kind, [...(scenario.request_kinds || []).map((k) => [k.id, k.label]), ["", t("Other request")]], false);
+  requestForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = requestForm.elements.request_text.value;
+    $("err-request-text").textContent = text.trim() ? "" : t("Say what you need.");
+    if (!text.trim()) { requestForm.elements.request_text.focus(); return; }
+    const payload = { id: uuid4(), kind: "request", team: phone.team(), text, observed_at: new Date().toISOString() };
+    if (requestForm.elements.request_kind.value) payload.request_kind = requestForm.elements.request_kind.value;
+    phone.keep(payload);
+    requestForm.elements.request_text.value = "";
+    render();
+  });
 
   const pick = $("team-pick");
   if (pick) {
