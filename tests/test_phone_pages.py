@@ -116,6 +116,7 @@ def test_no_sideways_scrolling_at_390_px(open_page, server, role, path):
     if path == "/observe":
         rate(page, "S", f"{long_word} {long_word}")
     else:
+        page.select_option("#entry-form select[name=action_type]", "plan")
         page.fill("textarea[name=text]", long_word)
         page.click("#entry-form [type=submit]")
     page.wait_for_selector("#mylog-list .log-entry")
@@ -208,6 +209,7 @@ def test_a_team_page_shows_only_its_own_injects_and_never_evaluations(open_page,
 def test_a_controller_logs_for_the_team_it_picks(open_page, server):
     page = phone(open_page, "controller", "/team").page
     page.select_option("#team-pick", "delta")
+    page.select_option("#entry-form select[name=action_type]", "request_records")
     page.fill("textarea[name=text]", "Team Delta asked the union for the workers' contracts.")
     page.click("#entry-form [type=submit]")
     page.wait_for_selector("#mylog-list .state-saved")
@@ -302,3 +304,42 @@ def test_a_pause_shows_on_the_phones_with_its_reason_and_goes_when_play_resumes(
     wait_for_text(page, "#play-state", "Safety stop at the farm")
     director.submit({"id": new_id(), "kind": "clock", "op": "resume"})
     page.wait_for_selector("#play-state", state="hidden", timeout=5000)
+
+
+def test_a_fresh_tablet_chooses_nothing_for_the_team_and_shows_the_first_error_where_it_is(open_page, server):
+    page = phone(open_page, "team:alpha", "/team").page
+    assert page.input_value("#entry-form select[name=action_type]") == ""  # what the team did is theirs to say
+    assert page.input_value("#entry-form select[name=site]") == "police"  # where it is: its home, until it moves
+    page.fill("#entry-form textarea[name=text]", "Met the prosecutor.")
+    page.click("#entry-form [type=submit]")
+    wait_for_text(page, "#err-action_type", "Choose what the team did.")
+    assert page.evaluate("document.activeElement.name") == "action_type"  # focused, in sight
+    assert page.evaluate("(() => { const r = document.querySelector('#entry-form select[name=action_type]')"
+                         ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()")
+    assert stored(server) == []
+
+
+def test_after_save_the_page_says_so_and_is_ready_for_the_next_rating_of_the_same_task(open_page, server):
+    page = phone(open_page, "observer", "/observe").page
+    page.select_option("select[name=team]", "bravo")
+    page.select_option("select[name=objective]", "obj-identify")
+    task = page.eval_on_selector("select[name=task]", "s => s.options[1].value")
+    page.select_option("select[name=task]", task)
+    rate(page, "P", "Bravo separated the manager from the workers at once.")
+    wait_for_text(page, "#saved-note", "Saved at")
+    assert page.input_value("select[name=task]") == task  # the critical task stays for the next entry
+    assert page.input_value("textarea[name=note]") == "" and not page.is_checked("[name=rating][value=P]")
+    top = page.evaluate("document.querySelector('.ratings').getBoundingClientRect().top")
+    assert 0 <= top < 200  # back at the rating tiles, not at the page's foot
+
+
+def test_a_controller_who_opens_the_control_rooms_screen_on_a_phone_gets_the_phone_pages(open_page, server):
+    page = open_page("controller", **PHONE).page
+    page.goto(server.url + "/director")
+    page.wait_for_selector(".phone-pages a", timeout=15000)
+    links = page.eval_on_selector_all(".phone-pages a", "links => links.map((a) => a.getAttribute('href'))")
+    assert links == ["/team", "/observe"] and page.is_visible(".phone-pages")
+    wide = open_page("controller", viewport={"width": 1280, "height": 720}).page
+    wide.goto(server.url + "/director")
+    wide.wait_for_selector("body[data-ready='1']", timeout=15000)
+    assert not wide.is_visible(".phone-pages")  # on the laptop: the control room's screen as it is

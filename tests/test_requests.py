@@ -7,7 +7,7 @@ import pytest
 from control.events import InvalidEvent
 from control.permissions import view
 
-from .conftest import new_id, submit
+from .conftest import new_id, submit, wait_for_text
 
 
 @pytest.fixture
@@ -118,8 +118,10 @@ def test_the_tablet_asks_and_the_control_cell_answers_from_its_queue(open_page, 
     team = open_page("team:bravo").page
     team.goto(server.url + "/team")
     team.wait_for_selector("body[data-ready='1']", timeout=15000)
-    team.select_option("#request-form select[name=request_kind]", "warrant")
     team.fill("#request-form textarea[name=request_text]", "Search of the site office")
+    team.click("#request-form button[type=submit]")  # nothing chosen for them: they say what they ask for
+    wait_for_text(team, "#err-request_kind", "Choose what you ask for")
+    team.select_option("#request-form select[name=request_kind]", "warrant")
     team.click("#request-form button[type=submit]")
     team.wait_for_selector("#request-list .request.open >> text=Waiting for control's answer", timeout=10000)
     page = open_page("controller").page

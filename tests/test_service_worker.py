@@ -64,6 +64,7 @@ def test_a_page_opened_once_reloads_offline_with_its_form_and_waiting_entries(op
         rate(page, "S", "Logged in a page that came from the phone's cache.")
         expected = "Logged in a page that came from the phone's cache."
     else:
+        page.select_option("#entry-form select[name=action_type]", "request_records")
         page.fill("textarea[name=text]", "Asked the farmer for the workers' contracts.")
         page.click("#entry-form [type=submit]")
         expected = "Asked the farmer for the workers' contracts."

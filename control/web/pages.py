@@ -145,6 +145,8 @@ def director(role):
         "search": may_call(role, "search"),
         "answer": may_submit(role, {"kind": "request_answer"}) is None,
         "cues": may_call(role, "cue_sheet"),
+        "team_page": may_call(role, "team_page"),
+        "observe": may_call(role, "observe"),
     }
     return render_template("director.html", role=role, can=can, scenario=request_scenario().raw)
 

@@ -9,7 +9,7 @@ import { LANG, t } from "./i18n.js";
 import { Live, getJSON, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { RULES } from "/rules.js";
-import { options, scenarioViews, u } from "./views.js";
+import { options, scenarioViews, u, wallClock } from "./views.js";
 import { entryForm, formKinds } from "./phone/entry_form.js";
 import { myLog } from "./phone/my_log.js";
 import { assignmentPanel } from "./phone/assignment.js";
@@ -101,6 +101,7 @@ function renderBanner() {
   }
   banner.textContent = text;
   banner.className = `banner banner-${state}`;
+  if (S.phone) renderSafety(S.phone);
   body.dataset.connection = S.connected ? "live" : "offline";
   body.dataset.waiting = String(waiting);
 }
@@ -111,6 +112,23 @@ function keep(payload, urgent = false) {
   log.render();
   renderBanner();
   flush();
+}
+
+/** Say on the safety bar how this device's latest alert stands: waiting to go, received by control,
+ * acknowledged (for half an hour after). */
+function renderSafety(phone) {
+  const box = $("safety-status");
+  const latest = outbox.entries().filter((e) => e.payload.kind === "safety").pop();
+  const ack = latest && phone.acks && phone.acks[latest.id];
+  let text = "";
+  if (latest && ack) {
+    if (Date.now() - Date.parse(ack.ts) < 30 * 60000) text = t("Safety alert acknowledged by %(who)s at %(time)s", { who: u(ack.who), time: wallClock(ack.ts) });
+  } else if (latest && latest.state === "saved") {
+    text = t("Safety alert received by control — waiting for acknowledgement");
+  } else if (latest && latest.state === "waiting") {
+    text = t("Safety alert not sent yet — it goes first when the network is back");
+  }
+  box.textContent = text;
 }
 
 function setUpSafety(scenario) {
@@ -153,6 +171,7 @@ async function main() {
       return $("team-root").dataset.team || ($("team-pick") && $("team-pick").value);
     },
   };
+  S.phone = phone;
   for (const [id, entry] of Object.entries(state.teams || {})) phone.teamSites[id] = entry.site;
   // Play paused (lunch, a safety stop) or over: every phone says so, with the director's reason and for how long.
   let clock = state.clock || null;
@@ -220,7 +239,7 @@ async function main() {
         if (event.kind === "request_answer") refreshRequests();
       }
       if (assignment && changesAssignments(event)) refreshState();
-      if (learnAck(event)) log.render();
+      if (learnAck(event)) { log.render(); renderSafety(phone); }
     },
     onStatus: (status) => {
       S.connected = status === "live";

@@ -42,6 +42,9 @@ export function entryForm(phone) {
     if (entry.state !== "refused") return;
     const field = entry.field && form.elements.namedItem(entry.field) ? entry.field : "form";
     fieldError(field, t("Not saved: %(error)s", { error: entry.error }));
+    $("saved-note").textContent = "";
+    if (field !== "form") showField(field);
+    else $("err-form").scrollIntoView({ block: "center" });
   }
 
   function readForm() {
@@ -56,11 +59,19 @@ export function entryForm(phone) {
       ? { team: t("Choose the team you watched."), objective: t("Choose the objective."), rating: t("Choose a rating: P, S, M or U."),
         note: t("Write what you saw: the note is the evidence.") }
       : { team: t("Choose the team."), action_type: t("Choose what the team did."), site: t("Choose where."), text: t("Write what was done.") };
-    let ok = true;
-    for (const [field, message] of Object.entries(required)) {
-      if (!fields[field] || !String(fields[field]).trim()) { fieldError(field, message); ok = false; }
-    }
-    return ok;
+    const missing = Object.keys(required).filter((field) => !fields[field] || !String(fields[field]).trim());
+    missing.forEach((field) => fieldError(field, required[field]));
+    if (missing.length) showField(missing[0]);
+    return !missing.length;
+  }
+
+  /** Bring a field into sight and focus it: the first one wrong, not an error hidden off the screen. */
+  function showField(field) {
+    const control = form.elements[field];
+    const first = control instanceof RadioNodeList ? control[0] : control;
+    if (!first || !first.focus) return;
+    (first.closest("fieldset") || first.closest("label") || first).scrollIntoView({ block: "center" });
+    first.focus({ preventScroll: true });
   }
 
   function submitEntry(event) {
@@ -91,10 +102,14 @@ export function entryForm(phone) {
     endAmend();
     resetForm();
     if (waiting !== undefined) assign(waiting); // the assignment that changed while this entry was written
+    // Said next to the button; the page goes back to where the next entry starts.
+    $("saved-note").textContent = t("Saved at %(time)s — kept on this phone until the server has it (My log).",
+      { time: new Date(tapped).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) });
+    (form.querySelector(".ratings") || form).scrollIntoView({ block: "start" });
   }
 
   function resetForm() {
-    const keepValues = page === "observe" ? ["team", "site", "objective"] : ["site"];
+    const keepValues = page === "observe" ? ["team", "site", "objective", "task"] : ["site"]; // the next entry is often the same task
     const kept = Object.fromEntries(keepValues.map((k) => [k, form.elements[k].value]));
     form.reset();
     for (const [k, v] of Object.entries(kept)) form.elements[k].value = v;
@@ -207,8 +222,9 @@ export function entryForm(phone) {
     form.elements.task.addEventListener("change", showGuide);
     form.elements.inject.addEventListener("change", showGuide); // the inject observed: what control expects of it first
   } else {
-    options(form.elements.action_type, scenario.action_types.map((a) => [a.id, a.label]), false);
-    options(form.elements.site, siteItems, false);
+    // Nothing chosen by itself: what the team did is theirs to say; where, the site they last moved to.
+    options(form.elements.action_type, scenario.action_types.map((a) => [a.id, a.label]));
+    options(form.elements.site, siteItems);
   }
   form.addEventListener("submit", submitEntry);
   $("amend-cancel").addEventListener("click", () => { endAmend(); resetForm(); if (waiting !== undefined) assign(waiting); });

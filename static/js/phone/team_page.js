@@ -20,6 +20,7 @@ export function teamPage(phone, { onTeam }) {
     const team = phone.team();
     const site = phone.teamSites[team];
     if (site && !move.dataset.touched) move.elements.site.value = site;
+    if (site && !form.elements.site.value) form.elements.site.value = site; // where the team said it is
     $("team-name").textContent = team ? phone.teamName(team) : "";
     const mine = [...phone.released.values()].filter((i) => i.teams.includes(team)).reverse();
     list.replaceChildren(...(mine.length ? mine.map((i) => {
@@ -53,16 +54,21 @@ export function teamPage(phone, { onTeam }) {
     }));
   }
 
-  options(requestForm.elements.request_kind, [...(scenario.request_kinds || []).map((k) => [k.id, k.label]), ["", t("Other request")]], false);
+  const OTHER = "-"; // the request says in its own words what it is for (no kind of the scenario's)
+  options(requestForm.elements.request_kind, [["", t("— choose —")], ...(scenario.request_kinds || []).map((k) => [k.id, k.label]),
+    [OTHER, t("Other request")]], false);
   requestForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = requestForm.elements.request_text.value;
+    const kind = requestForm.elements.request_kind.value;
+    $("err-request_kind").textContent = kind ? "" : t("Choose what you ask for (or Other request).");
     $("err-request-text").textContent = text.trim() ? "" : t("Say what you need.");
+    if (!kind) { requestForm.elements.request_kind.focus(); return; }
     if (!text.trim()) { requestForm.elements.request_text.focus(); return; }
     const payload = { id: uuid4(), kind: "request", team: phone.team(), text, observed_at: new Date().toISOString() };
-    if (requestForm.elements.request_kind.value) payload.request_kind = requestForm.elements.request_kind.value;
+    if (kind !== OTHER) payload.request_kind = kind;
     phone.keep(payload);
-    requestForm.elements.request_text.value = "";
+    requestForm.reset();
     render();
   });
 
