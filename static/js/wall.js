@@ -6,7 +6,8 @@
 import { LANG, t } from "./i18n.js";
 import { Live, getJSON } from "./live.js";
 import { ServerState } from "./server_state.js";
-import { DAY, el, injectStatus, scenarioViews, stillToDo, u, whenText } from "./views.js";
+import { injectStatus, stillToDo } from "./inject_status.js";
+import { DAY, el, scenarioViews, u, whenText } from "./views.js";
 import { clockPanel } from "./director/clock.js";
 import { setStatus, showHealth } from "./director/connection.js";
 import { toast } from "./director/dialogs.js";

@@ -6,7 +6,8 @@
 
 import { RULES } from "/rules.js";
 import { LANG, t } from "../i18n.js";
-import { DAY, el, injectStatus, minutes, pad, stillToDo, teamsStatus, u } from "../views.js";
+import { injectStatus, stillToDo, teamsStatus, waitsText } from "../inject_status.js";
+import { DAY, el, minutes, pad, u } from "../views.js";
 import { confirmDialog, report, toast } from "./dialogs.js";
 
 const $ = (id) => document.getElementById(id);
@@ -86,8 +87,8 @@ export function boardPanel(page) {
       if (each) {
         li.append(el("span", { class: "inject-each" }, ...each.map((one) => el("span", { class: `inject-team team-${one.key}` },
           el("b", { text: u(views.shortTeamName(one.team)) }), " ", one.text))));
-      } else if (views.waitsText(row)) {
-        li.append(el("span", { class: "inject-waits", text: views.waitsText(row) }));
+      } else if (waitsText(row, views.actionLabel)) {
+        li.append(el("span", { class: "inject-waits", text: waitsText(row, views.actionLabel) }));
       }
       if (entry.status === RELEASED && entry.teams && !each) {
         const answered = entry.teams.map((team) => `${u(views.shortTeamName(team))} ${team in entry.responses ? minutes(entry.responses[team]) : "–"}`);

@@ -6,6 +6,7 @@
 import { RULES } from "/rules.js";
 import { t } from "../i18n.js";
 import { getJSON } from "../live.js";
+import { waitsText } from "../inject_status.js";
 import { el, minutes, u, whenText } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -43,7 +44,7 @@ export function injectDetail(page) {
     const status = entry.status ? t(RULES.labels.status[entry.status]) : "";
     parts.push(el("p", { class: "inject-meta" }, [when, status, row.delivery ? t(RULES.labels.delivery[row.delivery]) : ""].filter(Boolean).join(" · ")));
     if (row.from || row.to) parts.push(el("p", { class: "inject-meta", text: t("From %(from)s to %(to)s", { from: u(row.from || "—"), to: u(row.to || "—") }) }));
-    const waits = views.waitsText(row);
+    const waits = waitsText(row, views.actionLabel);
     if (waits) parts.push(el("p", { class: "inject-meta", text: t("Falls due for each team on its own: %(conditions)s (not before its time)", { conditions: waits }) }));
     if (row.description) parts.push(el("p", { text: row.description }));
     if ((row.objectives || []).length) {
