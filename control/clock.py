@@ -67,6 +67,9 @@ class ExerciseClock:
     anchor_mono: float | None = None  # ... and on the monotonic clock (a live clock only)
     reason: str | None = None  # why the last clock change was made (a pause: lunch, a safety stop …)
     jumps: tuple = ()  # ((from, to) exercise times, ...): stretches skipped by a start or resume at a later time
+    # ((wall time, exercise time, rate while running or 0), ...) at every clock event: the exercise time of a
+    # past instant (an entry made offline and sent later belongs where it was observed)
+    history: tuple = ()
 
     def exercise_time(self, now: datetime, mono: float | None = None) -> float | None:
         """Return the exercise time at wall time `now`, or at monotonic reading `mono` when this clock
@@ -80,6 +83,22 @@ class ExerciseClock:
         else:
             elapsed = (now - self.anchor_wall).total_seconds()
         return round(self.base + self.rate * max(0.0, elapsed), 3)
+
+    def exercise_time_at(self, wall: datetime) -> float | None:
+        """Return the exercise time it was at a past wall time (None before the start), by the clock's
+        history; never beyond the exercise time the next clock event set (a wall clock set back)."""
+        found = None
+        for i, (when, _base, _rate) in enumerate(self.history):
+            if when > wall:
+                break
+            found = i
+        if found is None:
+            return None
+        when, base, rate = self.history[found]
+        moment = base + rate * (wall - when).total_seconds()
+        if found + 1 < len(self.history):
+            moment = min(moment, self.history[found + 1][1])
+        return round(moment, 3)
 
     def play_time(self, exercise_time: float) -> float:
         """Return the time played up to `exercise_time`: the exercise time less the jumps before it (a moment
@@ -109,6 +128,8 @@ class ExerciseClock:
             self.jumps = (*self.jumps, (self.base or 0, event["exercise_time"]))  # a new tuple: copies share none
         self.state = NEXT_STATE[event["op"]]
         self.base = event["exercise_time"]
+        running = self.state == "running"
+        self.history = (*self.history, (ts, self.base, (event.get("rate") or 1) if running else 0))
         self.since = self.anchor_wall = ts
         self.anchor_mono = mono
         self.reason = event.get("reason")

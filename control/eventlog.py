@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS events (
     kind TEXT NOT NULL,
     ts TEXT NOT NULL,                       -- server UTC time, ISO 8601
     exercise_time REAL,                     -- seconds from day 1 00:00; NULL before the start
-    observed_at TEXT,                       -- the sender's own time of observation
+    observed_at TEXT,                       -- the sender's time of observation (phones set theirs by the server's)
+    observed_time REAL,                     -- the exercise time at observed_at (NULL: as exercise_time)
     role TEXT NOT NULL,
     body TEXT NOT NULL,                     -- the kind's fields as a JSON object
     conn TEXT,                              -- audit: the connection that submitted it
@@ -59,6 +60,9 @@ CREATE TABLE IF NOT EXISTS retired_codes (
     retired TEXT NOT NULL
 );
 """
+# Where an entry belongs on a timeline: made after the columns a log from an earlier version lacks.
+PLACED = "COALESCE(observed_time, exercise_time)"
+LATER_SCHEMA = f"CREATE INDEX IF NOT EXISTS events_placed ON events({PLACED})"
 
 
 LOCK_WAIT = 2.0  # seconds a write waits for another program's write lock before it gives up
@@ -130,19 +134,21 @@ class EventLog:
                 for statement in _statements(SCHEMA):
                     self.db.execute(statement)
                 columns = {c.name for c in self.db["events"].columns}
-                for column in ("conn", "by"):  # a log from before the audit column, or before the roster
+                # a log from before the audit column, the roster, or the observation time
+                for column, sql_type in (("conn", "TEXT"), ("by", "TEXT"), ("observed_time", "REAL")):
                     if column not in columns:
-                        self.db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
+                        self.db.execute(f"ALTER TABLE events ADD COLUMN {column} {sql_type}")
+                self.db.execute(LATER_SCHEMA)
         self.identity = _file_identity(self.path)
         self.wal_identity = _file_identity(self.path + "-wal")
         self._note_own_writes()
 
     def _schema_missing(self) -> bool:
         present = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master")}
-        wanted = set(re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)", SCHEMA))
+        wanted = set(re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)", SCHEMA + LATER_SCHEMA))
         if not wanted <= present:
             return True
-        return not {"conn", "by"} <= {c.name for c in self.db["events"].columns}
+        return not {"conn", "by", "observed_time"} <= {c.name for c in self.db["events"].columns}
 
     def _note_own_writes(self) -> None:
         """Remember the database file and WAL as this process left them (the writer's only)."""
@@ -158,8 +164,8 @@ class EventLog:
         row["body"] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         with self.transaction():  # inside a group commit's transaction, this adds to it
             cursor = self.db.execute(
-                "INSERT INTO events (id, kind, ts, exercise_time, observed_at, role, body, conn, by) "
-                "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :role, :body, :conn, :by)", row)
+                "INSERT INTO events (id, kind, ts, exercise_time, observed_at, observed_time, role, body, conn, by) "
+                "VALUES (:id, :kind, :ts, :exercise_time, :observed_at, :observed_time, :role, :body, :conn, :by)", row)
             return {"seq": cursor.lastrowid, **event}
 
     @contextmanager
@@ -339,17 +345,18 @@ class EventLog:
             yield _event(row)
 
     def bucket_counts(self, start: float, end: float, bucket: int, kinds) -> list[dict]:
-        """Count events per exercise-time bucket, lane (team, 'injects' or 'control') and kind.
+        """Count events per exercise-time bucket (where each belongs: when it was observed), lane (team,
+        'injects' or 'control') and kind.
 
         Retracted events are left out; events from before the clock started have no exercise time.
         """
         sql = f"""
-            SELECT CAST(exercise_time / :bucket AS INTEGER) * :bucket AS bucket,
+            SELECT CAST({PLACED} / :bucket AS INTEGER) * :bucket AS bucket,
                    CASE WHEN kind LIKE 'inject%' THEN 'injects'
                         ELSE COALESCE(json_extract(body, '$.team'), 'control') END AS lane,
                    kind, COUNT(*) AS count
             FROM events
-            WHERE exercise_time >= :start AND exercise_time <= :end
+            WHERE {PLACED} >= :start AND {PLACED} <= :end
               AND kind IN ({','.join(f"'{k}'" for k in kinds if k.isidentifier())})
               AND id NOT IN (SELECT json_extract(body, '$.target') FROM events WHERE kind = 'retract')
             GROUP BY bucket, lane, kind ORDER BY bucket"""

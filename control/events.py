@@ -20,10 +20,13 @@ TEXT_LIMIT = 10_000  # characters in a free-text field
 ID_LIMIT = 100  # characters in an id field
 LIST_LIMIT = 50  # ids in a list field (an exercise has a few teams, sites and objectives)
 ENVELOPE = ("id", "kind", "observed_at")
-SERVER_FIELDS = ("seq", "ts", "exercise_time", "role", "by")
+SERVER_FIELDS = ("seq", "ts", "exercise_time", "observed_time", "role", "by")
 # every event has these (`by`: the person who logged it, or the shared code's role; logs from before
-# the roster lack it)
-STORED_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "role", "by", "conn")
+# the roster lack it; `observed_time`: the exercise time at `observed_at`, where the entry belongs on
+# timelines — an entry kept offline for an hour arrives an hour after it was made)
+STORED_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_time", "observed_at", "observed_time", "role", "by", "conn")
+FUTURE_TOLERANCE = 120  # seconds an `observed_at` may be ahead of the server's clock (the phones set theirs by it)
+SENT_LATE_AFTER = 2  # minutes between observation and storing from which the screens say "sent N min later"
 RATINGS = {  # HSEEP's wording; shown through the catalogs (docs/glossary.md has the Russian)
     "P": N_("Performed without challenges"),
     "S": N_("Performed with some challenges"),
@@ -37,6 +40,12 @@ MAX_CLOCK_RATE = 3600
 
 MAX_DEPTH = 8  # nesting of lists and objects in a payload; no kind needs more than 2
 INT64 = 2**63  # SQLite and JSON readers elsewhere hold whole numbers in 64 bits
+
+
+def placed_time(event: dict) -> float | None:
+    """Return the exercise time an event belongs at: when it was observed, else when it was stored."""
+    observed = event.get("observed_time")
+    return event.get("exercise_time") if observed is None else observed
 
 
 class InvalidEvent(ValueError):

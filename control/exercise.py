@@ -20,6 +20,7 @@ from .clock import ClockError, ExerciseClock
 from .eventlog import EventLog, StorageFault
 from .events import (
     CORRECTABLE,
+    FUTURE_TOLERANCE,
     INJECT_STATUS,
     KINDS,
     InvalidEvent,
@@ -32,7 +33,7 @@ from .events import (
 from .i18n import _, in_language
 from .scenario import Scenario, ScenarioError
 from .state import StateFolder, apply_amends, moved_by_shift
-from .timefmt import DAY, escaped, exercise_seconds, iso, utc_now
+from .timefmt import DAY, escaped, exercise_seconds, iso, parse_iso, utc_now
 
 FOLD_SLICE = 1000  # events folded between two yields; a state at a past instant is kept every slice
 PAGE_BYTES = 1_000_000  # about this much JSON in one page of events (resume, /api/events)
@@ -260,6 +261,7 @@ class Exercise:
                  "exercise_time": self._exercise_time(sub, now), "role": role, "by": by or role, "conn": conn}
         if sub.observed_at:
             event["observed_at"] = sub.observed_at
+            event["observed_time"] = self._observed_time(sub.observed_at, now, event["exercise_time"])
         event.update(fields)
         stored = self.log.append(event)
         undo.append(self._remember(stored, live=True))
@@ -462,6 +464,22 @@ class Exercise:
         if fields["op"] == "start":
             return exercise_seconds(1, self.scenario.days[1]["schedule"][0]["start"])
         return None
+
+    def _observed_time(self, observed_at: str, now: datetime, stored_time: float | None) -> float | None:
+        """Return the exercise time at `observed_at`, where the entry belongs on timelines; refuse an
+        observation in the future or from before the exercise started (a phone's clock gone wrong)."""
+        observed = parse_iso(observed_at)
+        if (observed - now).total_seconds() > FUTURE_TOLERANCE:
+            raise InvalidEvent(_("observed_at %(observed)s is in the future (the server's time is %(now)s): check the "
+                                 "device's clock and reload the page", observed=observed_at, now=iso(now)), field="observed_at")
+        started = self.clock.started_at
+        if started is not None and observed < started:
+            raise InvalidEvent(_("observed_at %(observed)s is before the exercise started (%(start)s): check the "
+                                 "device's clock", observed=observed_at, start=iso(started)), field="observed_at")
+        moment = self.clock.exercise_time_at(observed)
+        if moment is None or stored_time is None:
+            return None
+        return min(moment, stored_time)
 
     def _exercise_time(self, sub: Submission, now: datetime) -> float | None:
         if sub.kind == "clock":

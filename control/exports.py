@@ -17,7 +17,7 @@ from babel.dates import format_date
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from plotly.offline import get_plotlyjs
 
-from .events import RATINGS
+from .events import RATINGS, placed_time
 from .i18n import N_, SOURCE_LANGUAGE, Message, _
 from .permissions import role_team
 from .rules import LABELS
@@ -175,7 +175,7 @@ def _agreed(entry: dict | None, scenario, lang: str, aliases=None) -> dict:
 
 
 def _evidence(e, scenario, lang: str, aliases=None) -> dict:
-    return {"when": exercise_clock(e.get("exercise_time"), lang), "observed_at": e.get("observed_at", ""),
+    return {"when": exercise_clock(placed_time(e), lang), "observed_at": e.get("observed_at", ""),
             "team": scenario.teams[e["team"]]["name"], "site": scenario.sites[e["site"]]["name"] if e.get("site") else "",
             "rating": e["rating"], "note": e["note"], "who": _who_name(e, scenario, lang, aliases),
             "task": next((t["title"] for t in scenario.objectives[e["objective"]]["tasks"] if t["id"] == e.get("task")), "")}

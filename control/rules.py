@@ -3,7 +3,8 @@
 The browser gets this as one generated module, `/rules.js`, so that no page keeps a copy of a
 table the server decides by: which clock operations are allowed from which state, what an inject
 kind does to its status, the rating wording, which kinds can be corrected, the delivery methods,
-which injects are still to do and when they count as overdue, and when an evaluator counts as silent.
+which injects are still to do and when they count as overdue, when an evaluator counts as silent,
+and from when an entry counts as sent late.
 """
 
 import json
@@ -11,7 +12,7 @@ from functools import cache
 
 from .assignments import SILENT_AFTER
 from .clock import ALLOWED_FROM, NEXT_STATE
-from .events import CLOCK_OPS, CORRECTABLE, INJECT_STATUS, RATINGS, TAGS
+from .events import CLOCK_OPS, CORRECTABLE, INJECT_STATUS, RATINGS, SENT_LATE_AFTER, TAGS
 from .i18n import N_
 from .scenario import DELIVERY_METHODS
 from .state import OVERDUE_AFTER, STILL_TO_DO
@@ -50,6 +51,7 @@ def page_rules() -> dict:
         "overdue_after": OVERDUE_AFTER,
         "still_to_do": list(STILL_TO_DO),
         "silent_after": SILENT_AFTER,
+        "sent_late_after": SENT_LATE_AFTER,
         "labels": LABELS,
     }
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from . import assignments
 from .clock import ExerciseClock
-from .events import INJECT_STATUS, RATINGS, STORED_ENVELOPE
+from .events import INJECT_STATUS, RATINGS, STORED_ENVELOPE, placed_time
 from .scenario import conditions
 from .timefmt import DAY, exercise_seconds, iso, parse_iso, split_exercise_time
 
@@ -67,7 +67,8 @@ class StateFolder:
         self.home = {t: scenario.teams[t].get("home_site") for t in team_ids}
         self.teams = {t: {"site": self.home[t], "since": None, "since_exercise_time": None, "actions": 0,
                           "last_action": None} for t in team_ids}
-        # team -> {"moves": {seq: (site, ts, exercise_time)}, "actions": {seq: (ts, exercise_time, inject)}}
+        # team -> {"moves": {seq: (site, when, exercise time)}, "actions": {seq: (ts, exercise time, inject)}}: the times
+        # where each belongs (when it was observed)
         self.kept = {t: {"moves": {}, "actions": {}} for t in team_ids} if correctable else None
         self.injects = {}
         if pending_injects:
@@ -114,16 +115,18 @@ class StateFolder:
         if kind == "clock":
             self.clock.apply(event)
         elif kind == "move" and team in self.teams:
-            self.teams[team].update(site=event["site"], since=event["ts"], since_exercise_time=event["exercise_time"])
+            self.teams[team].update(site=event["site"], since=event.get("observed_at") or event["ts"],
+                                    since_exercise_time=placed_time(event))
             if self.kept is not None:
-                self.kept[team]["moves"][event["seq"]] = (event["site"], event["ts"], event["exercise_time"])
+                self.kept[team]["moves"][event["seq"]] = (event["site"], event.get("observed_at") or event["ts"],
+                                                          placed_time(event))
         elif kind == "action" and team in self.teams:
             self.teams[team]["actions"] += 1
             self.teams[team]["last_action"] = event["ts"]
             _record_response(self.injects.get(event.get("inject")), event, self.clock)
             self._note_condition(event, 1)
             if self.kept is not None:
-                self.kept[team]["actions"][event["seq"]] = (event["ts"], event["exercise_time"], event.get("inject"))
+                self.kept[team]["actions"][event["seq"]] = (event["ts"], placed_time(event), event.get("inject"))
         elif kind in INJECT_STATUS:
             entry = self.injects.setdefault(event["inject"], {})
             moment = {"at": event["ts"], "exercise_time": event["exercise_time"], "seq": event["seq"]}
@@ -215,7 +218,7 @@ class StateFolder:
             if (key, value) in self.watched:
                 times = self.met.setdefault((key, value, action["team"]), {})
                 if sign > 0:
-                    times[action["seq"]] = action["exercise_time"]
+                    times[action["seq"]] = placed_time(action)  # when the team did it, though sent later
                 else:
                     times.pop(action["seq"], None)
 
@@ -296,9 +299,9 @@ class StateFolder:
                 if sign < 0:
                     kept.pop(entry_seq, None)
                 elif kind == "move":
-                    kept[entry_seq] = (version["site"], version["ts"], version["exercise_time"])
+                    kept[entry_seq] = (version["site"], version.get("observed_at") or version["ts"], placed_time(version))
                 else:
-                    kept[entry_seq] = (version["ts"], version["exercise_time"], version.get("inject"))
+                    kept[entry_seq] = (version["ts"], placed_time(version), version.get("inject"))
                 touched.add(team)
                 if kind == "action" and version.get("inject"):
                     answers.add((version["inject"], team))
@@ -330,7 +333,7 @@ class StateFolder:
         if entry.get("by") in self.people:  # a withdrawn entry no longer counts as the person's last
             own = self.entries_by.setdefault(entry["by"], {})
             if sign > 0:
-                own[seq] = {"ts": entry["ts"], "exercise_time": entry["exercise_time"], "kind": kind}
+                own[seq] = {"ts": entry["ts"], "exercise_time": placed_time(entry), "kind": kind}
             else:
                 own.pop(seq, None)
         if kind == "assignment":
@@ -341,7 +344,7 @@ class StateFolder:
         elif kind == "evaluation":
             key = (entry["objective"], entry["team"], entry.get("task") or "")
             times = self.rated.setdefault(key, {})
-            rated = (entry["exercise_time"], entry.get("by") or entry["role"], entry["rating"])
+            rated = (placed_time(entry), entry.get("by") or entry["role"], entry["rating"])
             summary = self.rated_summary.setdefault(key, {"last": None, "latest": {}, "seq": 0})
             if sign > 0 and seq > summary["seq"]:  # the newest of its cell: no need to look back
                 times[seq] = rated
@@ -531,8 +534,9 @@ def _record_response(entry, action, clock: ExerciseClock):
     if not entry or action["team"] not in entry.get("released", {}) or action["team"] in entry["responses"]:
         return
     _seq, at, exercise_time = entry["released"][action["team"]]  # this team's: teams may get it at different times
-    if exercise_time is not None and action["exercise_time"] is not None:
-        seconds = clock.play_time(action["exercise_time"]) - clock.play_time(exercise_time)
+    answered = placed_time(action)  # when the team did it, though its tablet sent it later
+    if exercise_time is not None and answered is not None:
+        seconds = clock.play_time(answered) - clock.play_time(exercise_time)
     else:
         seconds = (parse_iso(action["ts"]) - parse_iso(at)).total_seconds()
     entry["responses"][action["team"]] = round(max(0.0, seconds), 1)

@@ -16,7 +16,7 @@ from ..eventlog import MAX_SEQ, StorageFault
 from ..events import InvalidEvent
 from ..exercise import NOT_STORED, health_in_language
 from ..i18n import _, in_language, languages
-from ..timefmt import escaped
+from ..timefmt import escaped, iso
 from .access import asker_language, holder_from_code, identity, room, session_holder
 from .relay import WriterUnavailable
 from .throttle import RESUME_BURST, RESUME_RATE, SUBMIT_RATE, Bucket
@@ -150,7 +150,8 @@ class ExerciseNamespace(Namespace):
     def on_resume(self, payload=None, *extra):
         """A client that (re)connects asks for what it missed; the ack carries the events after
         `since` that its role may see (a page: `more` says to ask again from `next`), `at_since` (the
-        id of the event at `since`) and `reset: true` when the log is not the one the client had."""
+        id of the event at `since`), `reset: true` when the log is not the one the client had, and `at`
+        (the server's time now)."""
         since = payload.get("since") if isinstance(payload, dict) and not extra else None
         if not isinstance(since, int) or isinstance(since, bool) or not 0 <= since <= MAX_SEQ:
             return {"ok": False, "error": _("resume needs {\"since\": N} with N a whole number ≥ 0")}
@@ -161,7 +162,8 @@ class ExerciseNamespace(Namespace):
         if since > exercise.log.last_seq():  # the log went back (restored from a backup): start again
             return {"ok": True, "events": [], "next": since, "more": False, "reset": True}
         events, cursor, more = exercise.events_for(role, since)
-        answer = {"ok": True, "events": events, "next": cursor, "more": more}
+        # `at`: the server's time, by which a phone sets the time it stamps on its entries (`observed_at`)
+        answer = {"ok": True, "events": events, "next": cursor, "more": more, "at": iso(exercise.now())}
         at_since = exercise.log.at_seq(since) if since else None
         if at_since is not None and exercise.view(role, at_since) is not None:
             answer["at_since"] = at_since["id"]  # is it the event the client has as `since`? (a restored log)

@@ -7,7 +7,7 @@ import { RULES } from "/rules.js";
 import { LANG, t } from "./i18n.js";
 import { getJSON } from "./live.js";
 import { agree, ratersText, ratingWords } from "./agree_dialog.js";
-import { KIND_STYLE, el, exerciseClockText, exerciseTicks, scenarioViews, styleKey, u, wallClock, whenText } from "./views.js";
+import { KIND_STYLE, el, exerciseClockText, exerciseTicks, placedTime, scenarioViews, sentLateText, styleKey, u, wallClock, whenText } from "./views.js";
 
 /* global Plotly */
 
@@ -140,12 +140,13 @@ function renderObjective() {
   });
   $("ratings").replaceChildren(head, ...rows);
   if (S.evidenceFor !== objective.id) loadEvidence(objective.id);
-  const evidence = S.evidence.filter((e) => e.exercise_time !== null && e.exercise_time <= S.cursor
+  const evidence = S.evidence.filter((e) => placedTime(e) !== null && placedTime(e) <= S.cursor
     && (!f.team || e.team === f.team) && (!f.site || e.site === f.site)).slice(-40).reverse();
   $("evidence").replaceChildren(...(evidence.length ? evidence.map((e) => {
     const li = el("li", { class: `feed-item${e.tag ? ` tag-${e.tag}` : ""}` });
     li.append(el("time", { text: whenText(e) }), el("span", { class: "feed-kind", text: `${e.rating}${e.tag ? ` · ${t(RULES.labels.tag[e.tag])}` : ""}` }),
       el("span", { class: "feed-text", text: evidenceLine(e) }));
+    if (sentLateText(e)) li.append(el("span", { class: "feed-note", text: sentLateText(e) }));
     return li;
   }) : [el("li", { class: "empty", text: t("No evaluation of this objective until then.") })]));
   const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => Object.keys(i.released || {}).length && i.exercise_time <= S.cursor);

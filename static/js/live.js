@@ -23,6 +23,21 @@ export async function getJSON(path) {
   return body;
 }
 
+// How far this device's clock is from the server's (ms, server minus device), learnt at every catch-up and kept
+// across reloads: entries are stamped with the server's time of their making, so that a phone whose clock is
+// wrong still places them where they belong, and the server refuses no honest one as "in the future".
+let clockSkew = Number(localStorage.getItem("excon.clock-skew")) || 0;
+
+/** Return the time now by the server's clock, as ISO 8601: what an entry's `observed_at` says. */
+export const observedNow = () => new Date(Date.now() + clockSkew).toISOString();
+
+function learnSkew(serverTime, sentAt, answeredAt) {
+  const at = Date.parse(serverTime);
+  if (Number.isNaN(at)) return;
+  clockSkew = Math.round(at - (sentAt + answeredAt) / 2);
+  try { localStorage.setItem("excon.clock-skew", String(clockSkew)); } catch { /* storage full: keep it for this page */ }
+}
+
 const CATCH_UP_EVERY = 20000; // ms: ask for what was missed even without a reconnect (a broadcast lost on its way)
 
 export class Live {
@@ -71,7 +86,9 @@ export class Live {
       let more = true;
       while (more) {
         const since = this.lastSeq;
+        const sentAt = Date.now();
         const ack = await this.socket.timeout(15000).emitWithAck("resume", { since }).catch(() => null);
+        if (ack && ack.at) learnSkew(ack.at, sentAt, Date.now());
         if (ack && ack.retry) { await new Promise((r) => setTimeout(r, 1000)); continue; }
         if (!ack || !ack.ok) { this.onStatus("offline"); return; }
         if (ack.reset || (ack.at_since && this.ids.has(since) && this.ids.get(since) !== ack.at_since)) {
@@ -121,7 +138,7 @@ export class Live {
 
   /** Submit `fields` as a new event; resolve with the server's ack ({ok, seq, duplicate} or {ok:false, error}). */
   async submit(fields) {
-    const payload = { id: uuid4(), observed_at: new Date().toISOString(), ...fields };
+    const payload = { id: uuid4(), observed_at: observedNow(), ...fields };
     try {
       return await this.socket.timeout(15000).emitWithAck("submit", payload);
     } catch {

@@ -6,7 +6,7 @@
 // User text always goes into the page as text (textContent), never as HTML.
 
 import { LANG, t } from "./i18n.js";
-import { Live, getJSON, uuid4 } from "./live.js";
+import { Live, getJSON, observedNow, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { RULES } from "/rules.js";
 import { options, scenarioViews, u, wallClock } from "./views.js";
@@ -138,7 +138,7 @@ function setUpSafety(scenario) {
   $("safety-open").addEventListener("click", () => { safetyForm.reset(); dialog.showModal(); });
   safetyForm.addEventListener("submit", (event) => {
     if (event.submitter && event.submitter.value !== "ok") return;
-    const payload = { id: uuid4(), kind: "safety", text: safetyForm.text.value, observed_at: new Date().toISOString() };
+    const payload = { id: uuid4(), kind: "safety", text: safetyForm.text.value, observed_at: observedNow() };
     if (safetyForm.site.value) payload.site = safetyForm.site.value;
     keep(payload, true);
   });

@@ -93,9 +93,19 @@ export function styleKey(event) {
 /** "09:12" on the wall clock, always 24-hour (never the browser's AM/PM). */
 export const wallClock = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
-/** "D2 09:12" in exercise time; the wall clock (24 h) when the event has no exercise time. */
+/** The exercise time an event belongs at: when it was observed (the server's `observed_time`), else when stored. */
+export const placedTime = (event) => event.observed_time ?? event.exercise_time ?? null;
+
+/** "(sent 42 min later)" for an entry that reached the server well after it was made (kept offline); else "". */
+export function sentLateText(event) {
+  if (!event.observed_at || !event.ts) return "";
+  const late = Math.floor((Date.parse(event.ts) - Date.parse(event.observed_at)) / 60000);
+  return late >= RULES.sent_late_after ? t("(sent %(n)s min later)", { n: late }) : "";
+}
+
+/** "D2 09:12" in exercise time, when the event was observed; the wall clock (24 h) when it has no exercise time. */
 export function whenText(event) {
-  const ex = exerciseClockText(event.exercise_time);
+  const ex = exerciseClockText(placedTime(event));
   return ex ? t("D%(day)s %(time)s", { day: ex.day, time: ex.time.slice(0, 5) }) : wallClock(event.ts);
 }
 
@@ -118,7 +128,7 @@ export function binEvents(events, bucket, retracted = new Set()) {
   for (const e of events) {
     if (["retract", "amend"].includes(e.kind) || retracted.has(e.id)) continue;
     const laneKey = e.kind.startsWith("inject") ? "injects" : e.team || "control";
-    const start = Math.floor(e.exercise_time / bucket) * bucket;
+    const start = Math.floor(placedTime(e) / bucket) * bucket;
     const key = `${start}|${laneKey}|${e.kind}`;
     if (!rows.has(key)) rows.set(key, { bucket: start, lane: laneKey, kind: e.kind, count: 0 });
     rows.get(key).count += 1;
@@ -253,6 +263,8 @@ export function scenarioViews(scenario) {
     li.append(el("time", { text: whenText(event), dateTime: event.ts }),
       el("span", { class: "feed-kind", text: (KIND_STYLE[key] || { name: event.kind }).name }),
       el("span", { class: "feed-text", text: describe(event) }));
+    const late = sentLateText(event);
+    if (late) li.append(el("span", { class: "feed-note", text: late }));
     if (withdrawn) li.append(el("span", { class: "feed-note", text: t("(withdrawn)") }));
     return li;
   }

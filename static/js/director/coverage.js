@@ -7,7 +7,7 @@
 import { RULES } from "/rules.js";
 import { t } from "../i18n.js";
 import { getJSON } from "../live.js";
-import { DAY, el, plotText, u, whenText } from "../views.js";
+import { DAY, el, placedTime, plotText, u, whenText } from "../views.js";
 
 /* global Plotly */
 
@@ -108,7 +108,7 @@ export function coveragePanel(page) {
     try {
       const query = new URLSearchParams({ kind: "evaluation", team: team.id, objective: objective.id, limit: 1000 });
       const found = (await getJSON(`/api/search?${query}`)).events.reverse()
-        .filter((e) => scope === "all" || (e.exercise_time !== null && Math.floor(e.exercise_time / DAY) + 1 === today));
+        .filter((e) => scope === "all" || (placedTime(e) !== null && Math.floor(placedTime(e) / DAY) + 1 === today));
       const task = (id) => (objective.tasks.find((x) => x.id === id) || { title: id }).title;
       box.replaceChildren(found.length ? el("ol", { class: "feed" }, ...found.map((e) => el("li", { class: "feed-item" },
         el("time", { text: whenText(e), dateTime: e.ts }),

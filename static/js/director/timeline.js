@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { getJSON } from "../live.js";
-import { DAY, KIND_STYLE, binEvents, exerciseTicks, minutes, plotText, styleKey, u, whenText } from "../views.js";
+import { DAY, KIND_STYLE, binEvents, exerciseTicks, minutes, placedTime, plotText, sentLateText, styleKey, u, whenText } from "../views.js";
 import { toast } from "./dialogs.js";
 
 /* global Plotly */
@@ -21,7 +21,7 @@ export function timelinePanel(page) {
   setInterval(async () => { if (zoom !== "window") await load(); render(); }, 10000);
 
   function hoverFor(event) {
-    const lines = [`<b>${plotText(whenText(event))}</b> ${plotText(views.whoName(event))}`, plotText(views.describe(event)).slice(0, 300)];
+    const lines = [`<b>${plotText(whenText(event))}</b> ${plotText(views.whoName(event))} ${plotText(sentLateText(event))}`, plotText(views.describe(event)).slice(0, 300)];
     const entry = event.kind === "inject" && server.state.injects[event.inject];
     if (entry && entry.responses) {
       lines.push((event.teams || []).map((team) => plotText(team in entry.responses
@@ -35,7 +35,7 @@ export function timelinePanel(page) {
     // Markers closer than a marker's width in one lane hide each other: each one's hover lists them all.
     const kept = shown.filter((e) => !["retract", "amend"].includes(e.kind) && !events.isWithdrawn(e) && KIND_STYLE[styleKey(e)]);
     const together = new Map();
-    const spot = (e) => `${views.lane(e)}|${Math.floor(e.exercise_time / secondsPerMarker)}`;
+    const spot = (e) => `${views.lane(e)}|${Math.floor(placedTime(e) / secondsPerMarker)}`;
     for (const event of kept) {
       if (!together.has(spot(event))) together.set(spot(event), []);
       together.get(spot(event)).push(hoverFor(event));
@@ -52,7 +52,7 @@ export function timelinePanel(page) {
       const key = styleKey(event);
       if (!groups.has(key)) groups.set(key, { x: [], y: [], text: [], colors: [], injects: [] });
       const g = groups.get(key);
-      g.x.push(event.exercise_time);
+      g.x.push(placedTime(event));
       g.y.push(views.lane(event));
       g.text.push(hover(event));
       g.injects.push(event.kind.startsWith("inject") ? event.inject : null); // a click opens the inject in full
@@ -72,7 +72,7 @@ export function timelinePanel(page) {
     if (zoom === "window") {
       const end = now === null ? views.dayRange(1)[0] + WINDOW : now + 300;
       range = [end - 300 - WINDOW, end];
-      const shown = events.all().filter((e) => e.exercise_time !== null && e.exercise_time >= range[0]);
+      const shown = events.all().filter((e) => placedTime(e) !== null && placedTime(e) >= range[0]);
       const width = Math.max(200, document.getElementById("timeline-plot").clientWidth - 140 * page.fontScale());
       const perMarker = Math.max(60, Math.ceil(((range[1] - range[0]) / width) * 16 * page.fontScale()));
       traces = shown.length <= RAW_POINTS ? markers(shown, perMarker) : views.aggregateTraces(binEvents(shown, 300, events.withdrawn), 300);

@@ -3,7 +3,7 @@
 // (`field`); the same form corrects an earlier entry (an amend of the fields that changed).
 
 import { t } from "../i18n.js";
-import { uuid4 } from "../live.js";
+import { observedNow, uuid4 } from "../live.js";
 import { el, options, u } from "../views.js";
 import { drawGuide } from "./assignment.js";
 
@@ -76,7 +76,7 @@ export function entryForm(phone) {
 
   function submitEntry(event) {
     event.preventDefault();
-    const tapped = new Date().toISOString(); // the moment of observation, as the observer tapped
+    const tapped = observedNow(); // the moment of observation, as the observer tapped (by the server's clock)
     clearErrors();
     const fields = readForm();
     if (page === "team") fields.team = phone.team();

@@ -4,7 +4,7 @@
 
 import { RULES } from "/rules.js";
 import { t } from "../i18n.js";
-import { uuid4 } from "../live.js";
+import { observedNow, uuid4 } from "../live.js";
 import { el, u, wallClock } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -97,7 +97,7 @@ export function myLog(phone, { correct, formKinds }) {
         $("withdraw-error").textContent = t("Say why, in a few words: the debrief will read it.");
         return;
       }
-      phone.keep({ id: uuid4(), kind: "retract", target: entry.id, reason: withdrawForm.reason.value.trim(), observed_at: new Date().toISOString() });
+      phone.keep({ id: uuid4(), kind: "retract", target: entry.id, reason: withdrawForm.reason.value.trim(), observed_at: observedNow() });
     };
   }
 

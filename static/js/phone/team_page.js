@@ -4,7 +4,7 @@
 
 import { RULES } from "/rules.js";
 import { t } from "../i18n.js";
-import { uuid4 } from "../live.js";
+import { observedNow, uuid4 } from "../live.js";
 import { el, minutes, options, u, wallClock, whenText } from "../views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -65,7 +65,7 @@ export function teamPage(phone, { onTeam }) {
     $("err-request-text").textContent = text.trim() ? "" : t("Say what you need.");
     if (!kind) { requestForm.elements.request_kind.focus(); return; }
     if (!text.trim()) { requestForm.elements.request_text.focus(); return; }
-    const payload = { id: uuid4(), kind: "request", team: phone.team(), text, observed_at: new Date().toISOString() };
+    const payload = { id: uuid4(), kind: "request", team: phone.team(), text, observed_at: observedNow() };
     if (kind !== OTHER) payload.request_kind = kind;
     phone.keep(payload);
     requestForm.reset();
@@ -82,7 +82,7 @@ export function teamPage(phone, { onTeam }) {
   move.elements.site.addEventListener("change", () => { move.dataset.touched = "1"; });
   move.addEventListener("submit", (event) => {
     event.preventDefault();
-    phone.keep({ id: uuid4(), kind: "move", team: phone.team(), site: move.elements.site.value, observed_at: new Date().toISOString() });
+    phone.keep({ id: uuid4(), kind: "move", team: phone.team(), site: move.elements.site.value, observed_at: observedNow() });
     form.elements.site.value = move.elements.site.value;
   });
 
