@@ -77,7 +77,7 @@ def test_sigkill_under_load_loses_nothing_acknowledged_and_resends_make_no_dupli
                     ack = again.call("submit", payload, timeout=10)
                 assert ack["ok"], ack
                 if payload["id"] in acked:
-                    assert ack == {"ok": True, "seq": acked[payload["id"]], "duplicate": True}
+                    assert (ack["ok"], ack["seq"], ack["duplicate"]) == (True, acked[payload["id"]], True)
                 duplicates_reported += ack["duplicate"]
         rows = sqlite3.connect(server.db_path).execute("SELECT id, seq FROM events").fetchall()
         stored = dict(rows)

@@ -17,7 +17,7 @@ def test_ack_and_broadcast_to_every_allowed_client(server):
     director, observer, alpha, screen = (server.connect(r) for r in ("director", "observer", "team:alpha", "screen"))
     payload = move("alpha", "club")
     ack = alpha.submit(payload)
-    assert ack == {"ok": True, "seq": 1, "duplicate": False}
+    assert ack == {"ok": True, "seq": 1, "duplicate": False, "placed_time": None}
     for client in (director, observer, alpha, screen):
         event = client.wait_for(lambda e: e["id"] == payload["id"])
         assert event["seq"] == 1 and event["role"] == "team:alpha" and event["site"] == "club"
@@ -69,7 +69,8 @@ def test_resubmitting_an_id_never_creates_a_second_event(server):
     alpha, director = server.connect("team:alpha"), server.connect("director")
     payload = move("alpha", "farm")
     first = alpha.submit(payload)
-    assert [alpha.submit(payload) for _ in range(3)] == [{"ok": True, "seq": first["seq"], "duplicate": True}] * 3
+    again = {"ok": True, "seq": first["seq"], "duplicate": True, "placed_time": None}
+    assert [alpha.submit(payload) for _ in range(3)] == [again] * 3
     other = server.connect("team:alpha")  # a resend from a reconnected client
     assert other.submit(payload)["duplicate"] is True
     director.wait_for(lambda e: e["id"] == payload["id"])

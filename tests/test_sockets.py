@@ -23,7 +23,7 @@ def test_submit_acks_after_storing_and_broadcasts_by_role(app):
     director, alpha, bravo, screen = (connect(app, r) for r in ("director", "team:alpha", "team:bravo", "screen"))
     payload = {"id": new_id(), "kind": "move", "team": "alpha", "site": "club"}
     ack = alpha.emit("submit", payload, callback=True)
-    assert ack == {"ok": True, "seq": 1, "duplicate": False}
+    assert ack == {"ok": True, "seq": 1, "duplicate": False, "placed_time": None}
     assert app.extensions["excon"].exercise.log.get(payload["id"])["site"] == "club"
     assert [e["id"] for e in events(director)] == [payload["id"]]
     assert [e["id"] for e in events(alpha)] == [payload["id"]]
@@ -36,7 +36,7 @@ def test_duplicate_is_acked_with_the_first_seq_and_not_broadcast_again(app):
     payload = {"id": new_id(), "kind": "move", "team": "alpha", "site": "club"}
     first = alpha.emit("submit", payload, callback=True)
     again = alpha.emit("submit", payload, callback=True)
-    assert again == {"ok": True, "seq": first["seq"], "duplicate": True}
+    assert again == {"ok": True, "seq": first["seq"], "duplicate": True, "placed_time": None}
     assert len(events(director)) == 1
 
 

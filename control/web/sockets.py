@@ -13,7 +13,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
 from ..eventlog import MAX_SEQ, StorageFault
-from ..events import InvalidEvent
+from ..events import InvalidEvent, placed_time
 from ..exercise import NOT_STORED, health_in_language
 from ..i18n import _, in_language, languages
 from ..timefmt import escaped, iso
@@ -144,7 +144,9 @@ class ExerciseNamespace(Namespace):
         except (StorageFault, WriterUnavailable) as e:
             return {"ok": False, "retry": True,
                     "error": _("not saved yet: %(fault)s; it is kept and sent again", fault=e.args[0])}
-        return {"ok": True, "seq": receipt.event["seq"], "duplicate": receipt.duplicate}
+        # `placed_time`: where the entry stands on the exercise's timelines (its observation), for the phone's log
+        return {"ok": True, "seq": receipt.event["seq"], "duplicate": receipt.duplicate,
+                "placed_time": placed_time(receipt.event)}
 
     @answered({"ok": False, "retry": True, "error": TRY_AGAIN})
     def on_resume(self, payload=None, *extra):

@@ -2,7 +2,7 @@
 // leaves it only when the server has acknowledged it.  Entries go out one at a time in the order
 // they were made; the client `id` makes every resend exactly-once on the server.
 
-const KEEP_DAYS = 3; // saved entries stay in "my log" this long
+const KEEP_DAYS = 14; // saved entries stay in "my log" this long: a week's exercise and its debrief
 
 export class Outbox {
   /** storage: a localStorage-like object; key: where this device's entries for a role live. */
@@ -58,7 +58,8 @@ export class Outbox {
     const entries = this.load();
     const entry = entries.find((e) => e.id === id);
     if (!entry) return;
-    if (ack.ok) Object.assign(entry, { state: "saved", seq: ack.seq, error: undefined, field: undefined });
+    // placed: the exercise time the server places the entry at (when it was made), for "my log"
+    if (ack.ok) Object.assign(entry, { state: "saved", seq: ack.seq, placed: ack.placed_time ?? null, error: undefined, field: undefined });
     else Object.assign(entry, { state: "refused", error: ack.error, field: ack.field || undefined });
     this.save(entries);
   }
