@@ -311,7 +311,7 @@ def test_a_mistaken_release_is_recalled_and_the_team_sees_it_withdrawn(open_page
     server.connect("controller").submit({"id": new_id(), "kind": "inject", "inject": "I-04"})  # alpha and echo
     team = open_page("team:alpha").page
     team.goto(server.url + "/team")
-    team.wait_for_selector(".inject-card[data-inject='I-04']", timeout=15000)
+    team.wait_for_selector(".inject-card[data-inject='I-04']", state="attached", timeout=15000)  # out before: read
     page = ready(open_page("controller").page)
     page.locator("[data-inject='I-04']").get_by_role("button", name="Recall").click()
     assert "Team Alpha, Team Echo will see it withdrawn by control" in page.inner_text("#confirm-extra")

@@ -182,7 +182,7 @@ def test_a_team_page_shows_only_its_own_injects_and_never_evaluations(open_page,
     director.submit({"id": new_id(), "kind": "inject", "inject": "I-02"})  # bravo and delta
     view = phone(open_page, "team:alpha", "/team")
     page = view.page
-    assert page.locator(".inject-card").count() == 1 and "I-01" in page.inner_text("#inject-list")
+    assert page.locator(".inject-card").count() == 1 and "I-01" in page.text_content(".injects-box")  # read: folded
     director.submit({"id": new_id(), "kind": "inject", "inject": "I-04"})  # alpha and echo
     director.submit({"id": new_id(), "kind": "inject", "inject": "I-03"})  # charlie and echo
     server.connect("observer").submit({"id": new_id(), "kind": "evaluation", "objective": "obj-finance",
@@ -190,7 +190,7 @@ def test_a_team_page_shows_only_its_own_injects_and_never_evaluations(open_page,
     page.wait_for_selector("#inject-list >> text=I-04", timeout=5000)
     director.submit({"id": new_id(), "kind": "move", "team": "alpha", "site": "club"})  # a barrier alpha sees
     until(page, "window.excon.received.includes('move')")
-    assert "I-02" not in page.inner_text("#inject-list") and "I-03" not in page.inner_text("#inject-list")
+    assert "I-02" not in page.text_content(".injects-box") and "I-03" not in page.text_content(".injects-box")
     assert "evaluation" not in page.evaluate("window.excon.received")
     assert "secret evaluator note" not in page.content()
     # the team answers its inject and says where it is
@@ -282,7 +282,7 @@ def test_phones_tell_time_in_24_hours_and_injects_in_exercise_time(open_page, se
     page = view.page
     view.login("team:alpha")
     ready(page)
-    wait_for_text(page, "#inject-list", "D1 13:05")
+    until(page, "document.querySelector('.injects-box').textContent.includes('D1 13:05')")  # out before: under "Earlier"
     rate_page = open_page(**PHONE, locale="en-US", timezone_id="America/New_York")
     rate_page.login("observer")
     ready(rate_page.page)

@@ -16,6 +16,47 @@ export function teamPage(phone, { onTeam }) {
   if (!list) return { render: () => {} };
   const { scenario, form } = phone;
 
+  // Injects this device has shown as read, per team: a new one is marked, counted in the page's title and,
+  // where the team switched it on, announced by a sound and a vibration.  A device that never logged
+  // for a team counts what was out before it came as read (a spare tablet is not flooded with "new").
+  const seenKey = (team) => `excon.seen.${team}`;
+  const seenOf = (team) => new Set(JSON.parse(localStorage.getItem(seenKey(team)) || "[]"));
+  const markSeen = (team, ids) => localStorage.setItem(seenKey(team), JSON.stringify([...new Set([...seenOf(team), ...ids])]));
+  const baseTitle = document.title;
+  const alertBox = $("inject-alert");
+  let announced = null; // inject ids already announced on this page (null until the first render)
+  let audio = null;
+
+  function announce() {
+    if (!alertBox.checked) return;
+    if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    try {
+      audio = audio || new AudioContext();
+      for (const [at, pitch] of [[0, 880], [0.25, 660]]) {
+        const tone = audio.createOscillator();
+        const gain = audio.createGain();
+        tone.frequency.value = pitch;
+        gain.gain.setValueAtTime(0.25, audio.currentTime + at);
+        gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + at + 0.2);
+        tone.connect(gain).connect(audio.destination);
+        tone.start(audio.currentTime + at);
+        tone.stop(audio.currentTime + at + 0.2);
+      }
+    } catch { /* no sound on this browser: the mark and the title still say it */ }
+  }
+
+  function card(i, unread) {
+    const li = el("li", { class: `inject-card${i.withdrawn ? " withdrawn" : ""}${unread ? " unread" : ""}`, "data-inject": i.id });
+    const head = el("h3", {}, unread ? el("span", { class: "new-mark", text: t("NEW") }) : "", i.title ? `${u(i.id)} — ${u(i.title)}` : u(i.id));
+    if (i.withdrawn) li.append(el("p", { class: "withdrawn-note", text: t("Withdrawn by control — disregard this inject.") }));
+    li.append(head, i.description ? el("p", { text: u(i.description) }) : "",
+      el("p", { class: "inject-meta", text: [i.from, i.delivery && t(RULES.labels.delivery[i.delivery] || i.delivery)].filter(Boolean).map(u).concat(i.exercise_time != null ? whenText(i) : wallClock(i.ts)).join(" · ") }));
+    if (unread) li.append(el("button", { type: "button", class: "read-button", "data-read": i.id, text: t("Read — mark as seen") }));
+    return li;
+  }
+
+  /** Draw the injects: new ones in full on top, the ones read folded under "Earlier injects", newest first.
+   * Whatever the user is typing stays where it is on the screen (the page scrolls by what was added above it). */
   function render() {
     const team = phone.team();
     const site = phone.teamSites[team];
@@ -23,15 +64,44 @@ export function teamPage(phone, { onTeam }) {
     if (site && !form.elements.site.value) form.elements.site.value = site; // where the team said it is
     $("team-name").textContent = team ? phone.teamName(team) : "";
     const mine = [...phone.released.values()].filter((i) => i.teams.includes(team)).reverse();
-    list.replaceChildren(...(mine.length ? mine.map((i) => {
-      const li = el("li", { class: `inject-card${i.withdrawn ? " withdrawn" : ""}`, "data-inject": i.id });
-      if (i.withdrawn) li.append(el("p", { class: "withdrawn-note", text: t("Withdrawn by control — disregard this inject.") }));
-      li.append(el("h3", { text: i.title ? `${u(i.id)} — ${u(i.title)}` : u(i.id) }), i.description ? el("p", { text: u(i.description) }) : "",
-        el("p", { class: "inject-meta", text: [i.from, i.delivery && t(RULES.labels.delivery[i.delivery] || i.delivery)].filter(Boolean).map(u).concat(i.exercise_time != null ? whenText(i) : wallClock(i.ts)).join(" · ") }));
-      return li;
-    }) : [el("li", { class: "empty", text: t("No injects released to this team yet.") })]));
+    if (team && localStorage.getItem(seenKey(team)) === null) markSeen(team, mine.map((i) => i.id));
+    const seen = team ? seenOf(team) : new Set();
+    // A withdrawal is news too: a recalled inject the team had read comes back as new.
+    const isNew = (i) => !seen.has(i.withdrawn ? `${i.id}@withdrawn` : i.id);
+    const fresh = mine.filter(isNew);
+    const read = mine.filter((i) => !isNew(i));
+    const focused = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
+    const before = focused ? focused.getBoundingClientRect().top : null;
+    list.replaceChildren(...fresh.map((i) => card(i, true)),
+      ...(!mine.length ? [el("li", { class: "empty", text: t("No injects released to this team yet.") })] : []));
+    const earlier = $("earlier-injects");
+    earlier.hidden = !read.length;
+    $("earlier-count").textContent = t("Earlier injects (%(n)s)", { n: read.length });
+    $("earlier-list").replaceChildren(...read.map((i) => card(i, false)));
+    if (focused && before !== null) {
+      const main = document.querySelector(".phone-main");
+      main.scrollTop += focused.getBoundingClientRect().top - before;
+    }
+    document.title = fresh.length ? `(${fresh.length}) ${baseTitle}` : baseTitle;
+    document.body.dataset.unread = String(fresh.length);
+    const keys = fresh.map((i) => `${i.id}${i.withdrawn ? "@withdrawn" : ""}`);
+    if (announced !== null && keys.some((k) => !announced.has(k))) announce();
+    announced = new Set([...(announced || []), ...keys]);
     renderRequests(team);
   }
+
+  list.addEventListener("click", (event) => {
+    const id = event.target.dataset.read;
+    if (!id) return;
+    const inject = phone.released.get(id);
+    markSeen(phone.team(), [inject && inject.withdrawn ? `${id}@withdrawn` : id]);
+    render();
+  });
+  alertBox.checked = localStorage.getItem("excon.inject-alert") === "1";
+  alertBox.addEventListener("change", () => {
+    localStorage.setItem("excon.inject-alert", alertBox.checked ? "1" : "0");
+    if (alertBox.checked) { audio = audio || new AudioContext(); announce(); } // a tap lets the browser play, and shows how it sounds
+  });
 
   const requestForm = $("request-form");
   const kindLabel = (id) => (scenario.request_kinds || []).find((k) => k.id === id)?.label || t("Other request");
