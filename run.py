@@ -58,9 +58,11 @@ import argparse
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 from functools import cache
+from pathlib import Path
 
 import redis
 
@@ -212,6 +214,7 @@ def rotate(room, role):
 def backup(args):
     """Write a consistent copy of the database while the exercise runs."""
     from control.eventlog import EventLog
+    from control.photos import NAME as PHOTO_NAME
 
     if not args.path:
         fail(_("backup needs a PATH for the copy"))
@@ -226,6 +229,11 @@ def backup(args):
     print(say(_("Backed up %(count)s events (up to seq %(seq)s) from %(db)s to %(path)s.", count=copy.count(),
                 seq=copy.last_seq(), db=args.db, path=args.path)))
     copy.close()
+    photos = Path(f"{args.db}.photos")  # the entries' photos, next to the database (control/photos.py)
+    if photos.is_dir():
+        shutil.copytree(photos, f"{args.path}.photos", ignore=shutil.ignore_patterns("*.part"))
+        count = sum(1 for photo in photos.iterdir() if PHOTO_NAME.match(photo.name))
+        print(say(_("Photos copied to %(path)s.photos: %(count)s.", count=count, path=args.path)))
 
 
 def scenario_command(args):

@@ -339,6 +339,13 @@ class EventLog:
         for row in self.db.query(sql, {"inject": inject}):
             yield _event(row)
 
+    def naming_photo(self, name: str):
+        """Yield the entries and corrections that name a photo (photos.py), in order."""
+        sql = """SELECT * FROM events WHERE kind IN ('evaluation', 'action', 'note', 'amend') AND instr(body, :name) > 0
+                 ORDER BY seq"""
+        for row in self.db.query(sql, {"name": name}):
+            yield _event(row)
+
     def of_kind(self, kind: str):
         """Yield every event of one kind, in order."""
         for row in self.db.query("SELECT * FROM events WHERE kind = ? ORDER BY seq", [kind]):

@@ -13,6 +13,7 @@ from typing import ClassVar, get_type_hints
 
 from .assignments import check_assignment
 from .i18n import N_, Message, _
+from .photos import PhotoError, check_names
 from .scenario import DELIVERY_METHODS, Scenario
 from .timefmt import escaped, iso, parse_clock_time, parse_iso
 
@@ -159,6 +160,11 @@ class Kind:
             value = getattr(self, attr, None)
             if value is not None and value not in table:
                 raise InvalidEvent(unknown_id(attr, value), field=attr)
+        if getattr(self, "photos", None) is not None:
+            try:
+                check_names(self.photos)
+            except PhotoError as e:
+                raise InvalidEvent(e.message, field="photos") from None
 
     def fields(self) -> dict:
         """Return the kind's fields that are set, for storing at the top level of the event."""
@@ -176,6 +182,7 @@ class Action(Kind):
     site: str
     text: str
     inject: str | None = None  # the released inject this action answers
+    photos: list | None = None  # photo names (photos.py): stored before the entry
 
 
 @dataclass
@@ -370,6 +377,7 @@ class Evaluation(Kind):
     inject: str | None = None
     tag: str | None = None
     bookmark: bool | None = None  # mark the moment for the debrief
+    photos: list | None = None  # photo names (photos.py): stored before the entry
 
     def check(self, scenario):
         super().check(scenario)
@@ -428,6 +436,7 @@ class Note(Kind):
     team: str | None = None
     site: str | None = None
     bookmark: bool | None = None
+    photos: list | None = None
 
 
 @dataclass

@@ -31,6 +31,7 @@ from .events import (
     unknown_id,
 )
 from .i18n import _, in_language
+from .photos import PhotoStore
 from .scenario import Scenario, ScenarioError
 from .state import StateFolder, apply_amends, moved_by_shift
 from .timefmt import DAY, escaped, exercise_seconds, iso, parse_iso, utc_now
@@ -84,6 +85,8 @@ class Exercise:
     def __init__(self, scenario: Scenario, log: EventLog, now=utc_now, monotonic=None):
         self.scenario = scenario
         self.log = log
+        self.photos = PhotoStore(f"{log.path}.photos")  # next to the database: copy them with it
+        self.photo_access = {}  # role -> photo names it may see (found once, kept)
         self.now = now
         self.monotonic = monotonic or (time.monotonic if now is utc_now else lambda: now().timestamp())
         self.lock = threading.RLock()
@@ -310,6 +313,10 @@ class Exercise:
     def _check_live(self, sub: Submission, role: str, now: datetime) -> dict:
         """Check permission and the live state; return the fields to store."""
         fields = dict(sub.fields)
+        for name in {**fields, **(sub.changes or {})}.get("photos") or ():
+            if not self.photos.has(name):
+                raise InvalidEvent(_("photo %(name)s has not reached the server: send the photo before the entry",
+                                     name=name[:12]), field="photos")
         if sub.kind in permissions.CORRECTIONS:
             target = self._correctable_target(fields["target"], role)
             checked = [target]
@@ -682,6 +689,18 @@ class Exercise:
             return permissions.view_correction(role, event, before, after) if before is not None else None
         target = self.log.get(event["target"]) if kind in permissions.TARGETED else None
         return permissions.view(role, event, target)
+
+    def may_see_photo(self, role: str, name: str) -> bool:
+        """Tell whether `role` may see a photo: it reads an entry that shows it (as written or as corrected)."""
+        allowed = self.photo_access.setdefault(role, set())
+        if name in allowed:
+            return True
+        for event in self.log.naming_photo(name):
+            seen = self.view(role, event)
+            if seen and (name in (seen.get("photos") or ()) or name in ((seen.get("entry") or {}).get("photos") or ())):
+                allowed.add(name)  # an entry, once stored, stays: a withdrawal leaves the evidence where it was
+                return True
+        return False
 
     def deliveries(self, event: dict) -> list[tuple[str, dict]]:
         """Return (role, event as that role receives it) for every role that may receive `event`."""

@@ -178,6 +178,7 @@ def _evidence(e, scenario, lang: str, aliases=None) -> dict:
     return {"when": exercise_clock(placed_time(e), lang), "observed_at": e.get("observed_at", ""),
             "team": scenario.teams[e["team"]]["name"], "site": scenario.sites[e["site"]]["name"] if e.get("site") else "",
             "rating": e["rating"], "note": e["note"], "who": _who_name(e, scenario, lang, aliases),
+            "photos": e.get("photos") or [],
             "task": next((t["title"] for t in scenario.objectives[e["objective"]]["tasks"] if t["id"] == e.get("task")), "")}
 
 
@@ -265,12 +266,12 @@ def events_jsonl(events):
 
 
 # One column per field of any kind, in this order; an id column is followed by the name it stands for.
-CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "exercise_time", "observed_at", "role",
-                "by", "by_name", "conn")  # exercise time also as day and time; who, with the person's name
+CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "exercise_time", "observed_at", "observed_time",
+                "role", "by", "by_name", "conn")  # exercise time also as day and time; who, with the person's name
 CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
               "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
               "target", "reason", "removed", "rationale", "person", "sites", "objectives", "start", "end",
-              "minutes", "request", "request_kind")
+              "minutes", "request", "request_kind", "photos")
 CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_title", "task": "task_title",
              "action_type": "action_label", "inject": "inject_title", "teams": "team_names", "person": "person_name",
              "sites": "site_names", "objectives": "objective_titles", "request_kind": "request_label"}
@@ -278,6 +279,7 @@ CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_t
 CSV_HEADERS = {
     "seq": N_("seq"), "id": N_("id"), "kind": N_("kind"), "ts": N_("ts"), "exercise_day": N_("exercise_day"),
     "exercise_clock": N_("exercise_clock"), "exercise_time": N_("exercise_time"), "observed_at": N_("observed_at"),
+    "observed_time": N_("observed_time"), "photos": N_("photos"),
     "role": N_("role"), "by": N_("by"), "by_name": N_("by_name"), "conn": N_("conn"), "team": N_("team"),
     "team_name": N_("team_name"), "site": N_("site"),
     "site_name": N_("site_name"), "objective": N_("objective"), "objective_title": N_("objective_title"),
@@ -332,7 +334,8 @@ def _csv_row(event: dict, scenario, aliases=None) -> list:
     day, clock = split_exercise_time(event["exercise_time"]) if event.get("exercise_time") is not None else ("", "")
     row = [event["seq"], event["id"], event["kind"], event["ts"], day, clock,
            "" if event.get("exercise_time") is None else event["exercise_time"], event.get("observed_at", ""),
-           event["role"], *_who_columns(event, scenario, aliases), event.get("conn", "")]
+           "" if event.get("observed_time") is None else event["observed_time"], event["role"],
+           *_who_columns(event, scenario, aliases), event.get("conn", "")]
     for name in CSV_FIELDS:
         value = event.get(name, "")
         if name == "person" and aliases and value in aliases:

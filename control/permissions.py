@@ -22,7 +22,7 @@ OWN = "own"  # only events about the role's own team
 WITHOUT_TEXT = "without free text"  # the event, less the free text people wrote in it
 OWN_WITHOUT_TEXT = "own, without free text"  # both: a team learns a recall, not control's reason for it
 # by kind: what WITHOUT_TEXT leaves out
-FREE_TEXT = {"evaluation": ("note",), "note": ("text",), "request": ("text",), "request_answer": ("text",)}
+FREE_TEXT = {"evaluation": ("note", "photos"), "note": ("text", "photos"), "request": ("text",), "request_answer": ("text",)}
 AUDIT_ROLES = ("director", "controller")  # who sees `conn`, the connection that submitted an event
 # Who reads `by` (who logged an entry): the staff; never the players, nor the screen they walk past.
 WHO_ROLES = ("director", "controller", "lead_evaluator", "observer")
@@ -92,6 +92,9 @@ CALL = {
     "codes_sheet": ("director",),
     "debrief": ("director", "controller", "lead_evaluator", "observer"),
     "export": ("director", "controller", "lead_evaluator", "observer"),
+    # photos for an entry, sent before it (who may see one: whoever reads an entry that shows it)
+    "photo_upload": ("director", "controller", "lead_evaluator", "observer", "team"),
+    "photo": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),
 }
 
 CORRECTIONS = ("retract", "amend")

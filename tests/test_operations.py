@@ -10,6 +10,7 @@ import requests
 import socketio
 
 from .conftest import CODES, ROOT, Server, new_id
+from .test_photos import png
 
 
 def run(*args, **kwargs):
@@ -55,12 +56,15 @@ def test_rotate_refuses_an_unknown_role(tmp_path):
 
 def test_backup_while_the_exercise_runs(server, tmp_path):
     writer = server.connect("observer")
+    photo = requests.post(server.url + "/api/photos", data=png(), timeout=10,
+                          headers={"Authorization": f"Bearer {CODES['observer']}"}).json()["name"]
     for n in range(30):
-        assert writer.submit({"id": new_id(), "kind": "note", "text": f"before backup {n}"})["ok"]
+        assert writer.submit({"id": new_id(), "kind": "note", "text": f"before backup {n}", "photos": [photo]})["ok"]
     copy = tmp_path / "backup.db"
     result = run("backup", str(copy), "--db", server.db_path)
     assert result.returncode == 0, result.stderr
-    assert "Backed up 30 events" in result.stdout
+    assert "Backed up 30 events" in result.stdout and "Photos copied to " in result.stdout
+    assert (tmp_path / "backup.db.photos" / photo).read_bytes() == png()  # the photos go with the log
     assert writer.submit({"id": new_id(), "kind": "note", "text": "after backup"})["ok"]  # the server goes on
     db = sqlite3.connect(copy)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

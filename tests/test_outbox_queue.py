@@ -64,7 +64,7 @@ def test_entries_survive_a_new_outbox_on_the_same_storage(run):
 
 def test_only_old_saved_entries_are_pruned(run):
     assert run("""
-        const old = Date.now() - 10 * 86400 * 1000;
+        const old = Date.now() - 15 * 86400 * 1000;  // kept 14 days: a week of play and its debrief
         box.add({ id: 'saved-old' }, { now: old }); box.add({ id: 'waiting-old' }, { now: old });
         box.settle('saved-old', { ok: true, seq: 1 });
         box.add({ id: 'today' });
@@ -86,3 +86,29 @@ def test_a_second_flush_while_one_runs_does_nothing(run):
 
 def test_broken_storage_reads_as_empty(run):
     assert run("storage.setItem('k', '{not json'); return box.entries();") == []
+
+
+def test_photos_go_before_their_entry_which_then_names_them_for_every_resend(run):
+    assert run("""
+        box.add({ id: 'e1', kind: 'note', text: 'see photo' }, { photos: ['local-1'] });
+        let network = false;
+        const sendPhotos = async (entry) => network ? { payload: { ...entry.payload, photos: ['abc.jpg'] } } : null;
+        const send = async (p) => { log(p); return network === 'lost' ? null : { ok: true, seq: 1 }; };
+        await box.flush(send, sendPhotos);  // offline: neither the photo nor the entry goes
+        const offline = [sent.length, box.entries()[0].state];
+        network = 'lost';  // the photo goes; the entry's answer is lost on its way
+        await box.flush(send, sendPhotos);
+        network = true;
+        await box.flush(send, async () => { throw new Error('photos sent twice'); });
+        const [entry] = box.entries();
+        return [offline, sent.map(p => p.photos), entry.state, entry.photos, entry.photosSent];
+    """) == [[0, "waiting"], [["abc.jpg"], ["abc.jpg"]], "saved", [], ["local-1"]]
+
+
+def test_a_photo_the_server_refuses_refuses_its_entry(run):
+    assert run("""
+        box.add({ id: 'e1', kind: 'note', text: 'x' }, { photos: ['local-1'] });
+        box.add({ id: 'e2', kind: 'note', text: 'y' });
+        await box.flush(async (p) => { log(p.id); return { ok: true, seq: 1 }; }, async () => ({ error: 'not a photo' }));
+        return [sent, box.entries().map(e => [e.id, e.state, e.error || null, e.field || null])];
+    """) == [["e2"], [["e1", "refused", "not a photo", "photos"], ["e2", "saved", None, None]]]

@@ -206,7 +206,7 @@ def export_report(role):
     context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role),
                              exercise.marks_for(role), exercise.log.count(), request_language(), pseudonymised(),
                              exercise.requests_for(role))
-    html = render_template("report.html", **context)
+    html = render_template("report.html", **context, photo_base=request.host_url + "photos/")
     response = attachment(html, "text/html", "after-action-report-draft.html")
     # A standalone document with plotly inline: its own, narrower policy (no network at all).
     response.headers["Content-Security-Policy"] = ("default-src 'none'; script-src 'unsafe-inline'; "

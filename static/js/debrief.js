@@ -7,7 +7,7 @@ import { RULES } from "/rules.js";
 import { LANG, t } from "./i18n.js";
 import { getJSON } from "./live.js";
 import { agree, ratersText, ratingWords } from "./agree_dialog.js";
-import { KIND_STYLE, el, exerciseClockText, exerciseTicks, placedTime, scenarioViews, sentLateText, styleKey, u, wallClock, whenText } from "./views.js";
+import { KIND_STYLE, el, exerciseClockText, exerciseTicks, photoLinks, placedTime, scenarioViews, sentLateText, styleKey, u, wallClock, whenText } from "./views.js";
 
 /* global Plotly */
 
@@ -147,6 +147,7 @@ function renderObjective() {
     li.append(el("time", { text: whenText(e) }), el("span", { class: "feed-kind", text: `${e.rating}${e.tag ? ` · ${t(RULES.labels.tag[e.tag])}` : ""}` }),
       el("span", { class: "feed-text", text: evidenceLine(e) }));
     if (sentLateText(e)) li.append(el("span", { class: "feed-note", text: sentLateText(e) }));
+    if (photoLinks(e)) li.append(photoLinks(e));
     return li;
   }) : [el("li", { class: "empty", text: t("No evaluation of this objective until then.") })]));
   const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => Object.keys(i.released || {}).length && i.exercise_time <= S.cursor);

@@ -22,6 +22,7 @@ export function waitingOnThisDevice() {
 export function forgetThisDevice() {
   for (const key of Object.keys(localStorage)) if (key.startsWith("excon.")) localStorage.removeItem(key);
   if (window.caches) caches.keys().then((keys) => keys.forEach((key) => caches.delete(key))).catch(() => {});
+  if (window.indexedDB) indexedDB.deleteDatabase("excon-photos"); // the photos kept with the entries (phone/photos.js)
 }
 
 function guard(form) {

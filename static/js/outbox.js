@@ -29,9 +29,10 @@ export class Outbox {
    * Keep a new entry (payload with its `id`) as waiting; `urgent` puts it before the others
    * (a safety alert must not queue behind notes).  Returns the stored entry.
    */
-  add(payload, { urgent = false, now = Date.now() } = {}) {
+  add(payload, { urgent = false, now = Date.now(), photos = [] } = {}) {
     const entries = this.load();
     const entry = { id: payload.id, payload, madeAt: now, state: "waiting" };
+    if (photos.length) entry.photos = photos; // local ids of its photos (phone/photos.js): sent before it
     if (urgent) {
       const firstWaiting = entries.findIndex((e) => e.state === "waiting");
       entries.splice(firstWaiting === -1 ? entries.length : firstWaiting, 0, entry);
@@ -64,12 +65,23 @@ export class Outbox {
     this.save(entries);
   }
 
+  /** Change a kept entry's own fields (not its state). */
+  update(id, changes) {
+    const entries = this.load();
+    const entry = entries.find((e) => e.id === id);
+    if (!entry) return;
+    Object.assign(entry, changes);
+    this.save(entries);
+  }
+
   /**
    * Send the waiting entries in order with `send(payload)`, which resolves to the ack, or to null
    * when there is no answer (offline, timeout); an ack with `retry` (rate limit) also waits.  Stops at the first unanswered entry, so order
    * holds.  Resolves to the number of entries settled.
+   * sendPhotos(entry): sends an entry's photos first; resolves to {payload} naming them (kept, so a resend
+   * is the same entry), null (no network: wait), or {error} (a photo refused: so is the entry).
    */
-  async flush(send) {
+  async flush(send, sendPhotos = null) {
     if (this.flushing) return 0;
     this.flushing = true;
     let settled = 0;
@@ -77,6 +89,13 @@ export class Outbox {
       for (;;) {
         const next = this.waiting()[0];
         if (!next) break;
+        if (next.photos && next.photos.length && sendPhotos) {
+          const sent = await sendPhotos(next);
+          if (!sent) break;
+          if (sent.error) { this.settle(next.id, { ok: false, error: sent.error, field: "photos" }); settled += 1; continue; }
+          this.update(next.id, { payload: sent.payload, photos: [], photosSent: next.photos });
+          next.payload = sent.payload;
+        }
         const ack = await send(next.payload);
         if (!ack || ack.retry) break; // no answer, or "slow down": keep it waiting, send again later
         this.settle(next.id, ack);

@@ -14,6 +14,7 @@ import { entryForm, formKinds } from "./phone/entry_form.js";
 import { myLog } from "./phone/my_log.js";
 import { assignmentPanel } from "./phone/assignment.js";
 import { teamPage } from "./phone/team_page.js";
+import { dropPhotos, sendPhotos } from "./phone/photos.js";
 
 const body = document.body;
 const role = body.dataset.role;
@@ -74,7 +75,12 @@ function learnRequest(phone, event) {
 
 async function flush() {
   if (!live) return;
-  await outbox.flush((payload) => live.send(payload));
+  await outbox.flush((payload) => live.send(payload), sendPhotos);
+  // The server has these entries, and their photos: the phone's copies can go.
+  for (const entry of outbox.entries().filter((e) => e.state === "saved" && e.photosSent)) {
+    await dropPhotos(entry.photosSent).catch(() => {});
+    outbox.update(entry.id, { photosSent: undefined });
+  }
   log.render();
   renderBanner();
   form.showRefusal();
@@ -106,9 +112,10 @@ function renderBanner() {
   body.dataset.waiting = String(waiting);
 }
 
-/** Put an entry in the outbox (`urgent`: ahead of the others) and send what is waiting. */
-function keep(payload, urgent = false) {
-  outbox.add(payload, { urgent });
+/** Put an entry in the outbox (`urgent`: ahead of the others; `photos`: the local ids of its photos) and
+ * send what is waiting. */
+function keep(payload, urgent = false, photos = []) {
+  outbox.add(payload, { urgent, photos });
   log.render();
   renderBanner();
   flush();

@@ -70,7 +70,7 @@ export function el(tag, props = {}, ...children) {
   for (const [key, value] of Object.entries(props)) {
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = value;
-    else if (key.startsWith("data-")) node.setAttribute(key, value);
+    else if (key.startsWith("data-") || key.startsWith("aria-")) node.setAttribute(key, value);
     else node[key] = value;
   }
   children.filter(Boolean).forEach((child) => node.append(child));
@@ -101,6 +101,14 @@ export function sentLateText(event) {
   if (!event.observed_at || !event.ts) return "";
   const late = Math.floor((Date.parse(event.ts) - Date.parse(event.observed_at)) / 60000);
   return late >= RULES.sent_late_after ? t("(sent %(n)s min later)", { n: late }) : "";
+}
+
+/** An entry's photos as small pictures, each a link to the photo in full (null when it has none). */
+export function photoLinks(event) {
+  const names = event.photos || (event.entry && event.entry.photos) || [];
+  if (!names.length) return null;
+  return el("span", { class: "photo-links" }, ...names.map((name) => el("a", { href: `/photos/${encodeURIComponent(name)}`, target: "_blank", rel: "noopener" },
+    el("img", { src: `/photos/${encodeURIComponent(name)}`, alt: t("photo"), class: "thumb", loading: "lazy" }))));
 }
 
 /** "D2 09:12" in exercise time, when the event was observed; the wall clock (24 h) when it has no exercise time. */
@@ -265,6 +273,8 @@ export function scenarioViews(scenario) {
       el("span", { class: "feed-text", text: describe(event) }));
     const late = sentLateText(event);
     if (late) li.append(el("span", { class: "feed-note", text: late }));
+    const pictures = photoLinks(event);
+    if (pictures) li.append(pictures);
     if (withdrawn) li.append(el("span", { class: "feed-note", text: t("(withdrawn)") }));
     return li;
   }

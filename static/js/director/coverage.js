@@ -7,7 +7,7 @@
 import { RULES } from "/rules.js";
 import { t } from "../i18n.js";
 import { getJSON } from "../live.js";
-import { DAY, el, placedTime, plotText, u, whenText } from "../views.js";
+import { DAY, el, photoLinks, placedTime, plotText, u, whenText } from "../views.js";
 
 /* global Plotly */
 
@@ -113,7 +113,8 @@ export function coveragePanel(page) {
       box.replaceChildren(found.length ? el("ol", { class: "feed" }, ...found.map((e) => el("li", { class: "feed-item" },
         el("time", { text: whenText(e), dateTime: e.ts }),
         el("span", { class: `rating-badge rating-${e.rating}`, text: `${e.rating} · ${page.views.whoName(e)}` }),
-        el("span", { class: "feed-text", text: [e.task ? task(e.task) : "", u(e.note) || t("(no note)")].filter(Boolean).join(" — ") }))))
+        el("span", { class: "feed-text", text: [e.task ? task(e.task) : "", u(e.note) || t("(no note)")].filter(Boolean).join(" — ") }),
+        photoLinks(e) || "")))
         : el("p", { class: "muted", text: scope === "day" ? t("No evaluation of this team against this objective today.")
           : t("No evaluation of this team against this objective yet.") }));
     } catch (error) {

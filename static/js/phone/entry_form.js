@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { observedNow, uuid4 } from "../live.js";
 import { el, options, u } from "../views.js";
 import { drawGuide } from "./assignment.js";
+import { photoPicker } from "./photos.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,6 +17,7 @@ export function entryForm(phone) {
   const { page, form, scenario, remembered } = phone;
   let amending = null; // the entry being corrected
   let lastSubmitted = null; // the id of the entry just made, until the server has answered it
+  const photos = photoPicker($("photo-pick"));
 
   function clearErrors() {
     document.querySelectorAll(".field-error").forEach((p) => { p.textContent = ""; });
@@ -86,16 +88,19 @@ export function entryForm(phone) {
       const original = amending.payload;
       const changes = {};
       for (const key of new Set([...Object.keys(fields), ...Object.keys(original)])) {
-        if (["id", "kind", "observed_at"].includes(key)) continue;
+        if (["id", "kind", "observed_at", "photos"].includes(key)) continue;
         if ((fields[key] ?? null) !== (original[key] ?? null)) changes[key] = fields[key] ?? null;
       }
+      // A correction may add photos (sent before it, named after the ones the entry had); it takes none away.
+      if (photos.taken().length) changes.photos = [...(original.photos || [])];
       if (!Object.keys(changes).length) { fieldError("form", t("Nothing was changed.")); return; }
       payload = { id: uuid4(), kind: "amend", target: amending.id, ...changes, observed_at: tapped };
     } else {
       payload = { id: uuid4(), kind: formKinds(page)[0], ...fields, observed_at: tapped };
     }
     lastSubmitted = payload.id;
-    phone.keep(payload);
+    phone.keep(payload, false, photos.taken());
+    photos.clear();
     if (page === "observe") {
       phone.remember("team", fields.team); phone.remember("site", fields.site || ""); phone.remember("objective", fields.objective);
     }
@@ -227,7 +232,7 @@ export function entryForm(phone) {
     options(form.elements.site, siteItems);
   }
   form.addEventListener("submit", submitEntry);
-  $("amend-cancel").addEventListener("click", () => { endAmend(); resetForm(); if (waiting !== undefined) assign(waiting); });
+  $("amend-cancel").addEventListener("click", () => { endAmend(); resetForm(); photos.clear(); if (waiting !== undefined) assign(waiting); });
 
   return { startAmend, showRefusal, fillInjects, assign, showGuide };
 }

@@ -102,6 +102,8 @@ export function myLog(phone, { correct, formKinds }) {
     const flags = [];
     if (payload.tag) flags.push(t(RULES.labels.tag[payload.tag]));
     if (payload.bookmark) flags.push(t("★ bookmarked"));
+    const pictures = (payload.photos || []).length + (e.photos || []).length;
+    if (pictures) flags.push(t("photos: %(n)s", { n: pictures }));
     if (e.withdrawn) flags.push(t("withdrawn"));
     else if (e.corrected) flags.push(t("corrected"));
     const foot = el("div", { class: "log-foot" });
