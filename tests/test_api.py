@@ -195,6 +195,22 @@ def test_large_json_answers_are_gzipped(app, client):
     assert "Content-Encoding" not in plain.headers and len(plain.get_json()["events"]) == 30
 
 
+def test_scripts_styles_and_pages_go_gzipped_to_a_browser_that_takes_it(client):
+    import gzip
+    for path in ("/static/js/phone.js", "/static/excon.css", "/static/vendor/socket.io.min.js", "/login"):
+        packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+        plain = client.get(path)
+        assert packed.status_code == plain.status_code == 200, path
+        assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers, path
+        body = gzip.decompress(packed.data)
+        assert len(packed.data) < len(body) / 2, path
+        if path.startswith("/static/"):
+            assert body == plain.data
+    etag = client.get("/static/js/phone.js").headers["ETag"]
+    again = client.get("/static/js/phone.js", headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert again.status_code == 304 and not again.data
+
+
 def test_the_login_form_needs_its_token(client):
     response = client.post("/login", data={"code": CODES["director"]})
     assert response.status_code == 400 and "expired" in response.get_data(as_text=True)

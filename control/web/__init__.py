@@ -101,13 +101,14 @@ def create_app(test_config=None):
         room = Room(exercise, codes, generated, warnings, submit=exercise.submit, health=exercise.health)
     app.extensions["excon"] = room
 
-    from . import api, pages, photos, sockets, wire_json
+    from . import api, compression, pages, photos, sockets, wire_json
     from .access import SecurityHeaders, TrustedProxy, csrf_token
     from .language import init_language
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(photos.bp)
+    app.after_request(compression.compress)
     init_language(app)
     app.jinja_env.globals["csrf_token"] = csrf_token
     # Every value a template writes goes through this: text people wrote can then sit in a <bdi>

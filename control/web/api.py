@@ -2,7 +2,6 @@
 
 Errors are answered in the asker's language (language.py); so are the exports' headers and the report."""
 
-import gzip
 from functools import wraps
 
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
@@ -211,19 +210,6 @@ def export_report(role):
     # A standalone document with plotly inline: its own, narrower policy (no network at all).
     response.headers["Content-Security-Policy"] = ("default-src 'none'; script-src 'unsafe-inline'; "
                                                    "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
-    return response
-
-
-@bp.after_app_request
-def compress(response):
-    """Gzip JSON answers: a window of events is a few hundred kB that compresses tenfold."""
-    if (response.mimetype == "application/json" and not response.direct_passthrough
-            and "gzip" in request.headers.get("Accept-Encoding", "") and "Content-Encoding" not in response.headers):
-        data = response.get_data()
-        if len(data) > 2048:
-            response.set_data(gzip.compress(data, compresslevel=5))
-            response.headers["Content-Encoding"] = "gzip"
-            response.headers["Vary"] = "Accept-Encoding"
     return response
 
 

@@ -154,9 +154,11 @@ function setUpSafety(scenario) {
 // ---------------------------------------------------------------- setting up
 
 async function main() {
-  const scenario = await cached(`/api/scenario?lang=${LANG}`, "excon.scenario");
-  const state = await cached("/api/state", `excon.state.${role}`).catch(() => ({ last_seq: 0, injects: {} }));
-  const recent = await cached("/api/events?last=1000", `excon.events.${role}`).catch(() => ({ events: [] }));
+  // Asked for together (the page announced the first two: they are on their way already); the form is
+  // usable with the scenario and the state, the latest events come in behind it.
+  const loading = cached("/api/events?last=1000", `excon.events.${role}`).catch(() => ({ events: [] }));
+  const [scenario, state] = await Promise.all([cached(`/api/scenario?lang=${LANG}`, "excon.scenario"),
+    cached("/api/state", `excon.state.${role}`).catch(() => ({ last_seq: 0, injects: {} }))]);
   const remembered = JSON.parse(localStorage.getItem(`excon.choices.${role}`) || "{}");
   const entryFormElement = $("entry-form");
   const name = (list, id) => ((scenario[list] || []).find((x) => x.id === id) || { name: id, title: id, label: id });
@@ -203,7 +205,6 @@ async function main() {
       if (entry.status === RULES.inject_status.inject_recall) phone.released.get(id).withdrawn = entry.at;
     }
   }
-  recent.events.forEach((event) => learnInject(phone, event));
   for (const request of Object.values(state.requests || {})) phone.requests.set(request.id, request);
   // Control's acknowledgements of this device's safety alerts: alert id -> who and when, kept across reloads.
   phone.acks = JSON.parse(localStorage.getItem(`excon.acks.${role}`) || "{}");
@@ -213,7 +214,6 @@ async function main() {
     localStorage.setItem(`excon.acks.${role}`, JSON.stringify(phone.acks));
     return true;
   };
-  recent.events.forEach(learnAck);
 
   form = entryForm(phone);
   const assignment = page === "observe" ? assignmentPanel(phone, { onChange: (segment, changed) => form.assign(segment, changed) }) : null;
@@ -261,6 +261,12 @@ async function main() {
     },
   });
   live.start(state.last_seq || 0);
+  loading.then((recent) => {
+    recent.events.forEach((event) => learnInject(phone, event));
+    if (recent.events.some(learnAck)) renderSafety(phone);
+    showInjects();
+    log.render();
+  });
   setInterval(() => { if (outbox.waiting().length) flush(); }, 5000);
   window.addEventListener("online", flush);
   window.excon = { received: S.received, outbox };

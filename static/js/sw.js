@@ -3,16 +3,14 @@
 // scenario, so that the page opens and keeps logging into its outbox.  It never caches the
 // Socket.IO traffic and never answers a write.
 
-// SHELL holds every file the phone pages load or import (tests/test_service_worker.py walks the
-// imports and compares): one missing module, and a page reloaded offline stays dead.
+// SHELL holds every file the phone pages load (tests/test_service_worker.py reads the pages and compares):
+// one missing, and a page reloaded offline stays dead.
 // The pages and the scenario are cached once per language (`?lang=`, which the EN/RU switch links
 // to), so that switching language works offline too; the page registers this worker with
 // `?languages=en,ru`.
-const CACHE = "excon-phone-v7";
-const SHELL = ["/observe", "/team", "/static/excon.css", "/static/js/phone.js", "/static/js/phone/entry_form.js",
-  "/static/js/phone/my_log.js", "/static/js/phone/assignment.js", "/static/js/phone/team_page.js", "/static/js/live.js",
-  "/static/js/i18n.js", "/static/js/language.js", "/static/js/outbox.js", "/static/js/views.js", "/static/js/forget.js", "/rules.js",
-  "/static/vendor/socket.io.min.js", "/static/favicon.svg"];
+const CACHE = "excon-phone-v8";
+const SHELL = ["/observe", "/team", "/static/excon.css", "/bundle/phone.js", "/static/vendor/socket.io.min.js",
+  "/static/favicon.svg"]; // the phone pages' scripts come as one file (control/web/bundle.py)
 const IN_EACH_LANGUAGE = ["/observe", "/team", "/api/scenario"];
 const LANGUAGES = (new URL(self.location.href).searchParams.get("languages") || "").split(",").filter((l) => /^[a-z]{2,3}$/.test(l));
 
