@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from .events import RATINGS
 from .exercise import Exercise
-from .timefmt import parse_clock_time
+from .timefmt import iso, parse_clock_time
 
 NOTES = [
     "Team separated the presumed victim from the manager before talking to her.",
@@ -48,6 +48,7 @@ class WeekWriter:
         self.moment = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
         self.exercise = Exercise(scenario, log, now=lambda: self.moment)
         self.ids = random.Random(seed + 1)
+        self.late = random.Random(seed + 2)  # its own draws: the rest of the week stays as it was
         self.count = 0
         self.sites = {t: team["home_site"] for t, team in scenario.teams.items()}
         self.asked = []  # (wall time to answer at, request id): the control cell answers in 5–40 minutes of play
@@ -60,6 +61,13 @@ class WeekWriter:
         if event["kind"] == "move":
             self.sites[event["team"]] = event["site"]
         return event
+
+    def kept_offline(self) -> dict:
+        """Now and then (1 in 20) a rating made on a phone out of Wi-Fi: observed 3–40 minutes before it arrives."""
+        if self.late.random() >= 0.05:
+            return {}
+        observed = max(self.moment - timedelta(minutes=self.late.uniform(3, 40)), self.exercise.clock.history[-1][0])
+        return {"observed_at": iso(observed)}  # not before the block began: the phone was in play
 
     def wait(self, seconds):
         self.moment += timedelta(seconds=seconds)
@@ -154,7 +162,8 @@ class WeekWriter:
             rating = r.choices(list(RATINGS), weights=[4, 4, 2, 1])[0]
             event = self.submit(r.choice(["observer", "observer", "controller"]), kind="evaluation", team=team,
                                 objective=objective, task=r.choice(tasks), rating=rating, note=r.choice(NOTES),
-                                tag="strength" if rating == "P" else "improvement" if rating in "MU" else None)
+                                tag="strength" if rating == "P" else "improvement" if rating in "MU" else None,
+                                **self.kept_offline())
             if r.random() < 0.02:
                 self.submit(event["role"], kind="retract", target=event["id"], reason="Logged against the wrong team.")
             elif r.random() < 0.02:

@@ -15,8 +15,10 @@ def write(tmp_path, files):
 def test_modules_come_once_after_what_they_import(tmp_path):
     write(tmp_path, {
         "js/i18n.js": 'export const LANG = "en";\nexport function t(x) { return x; }\n',
-        "js/views.js": 'import { t } from "./i18n.js";\nimport { RULES } from "/rules.js";\nconst $ = 1;\nexport const el = () => t($);\n',
-        "js/phone/page.js": 'import { el } from "../views.js";\nimport { LANG, t } from "../i18n.js";\nconst $ = 2;\nel(LANG, t, $);\n',
+        "js/views.js": ('import { t } from "./i18n.js";\nimport { RULES } from "/rules.js";\n'
+                        'const $ = 1;\nexport const el = () => t($);\n'),
+        "js/phone/page.js": ('import { el } from "../views.js";\nimport { LANG, t } from "../i18n.js";\n'
+                             'const $ = 2;\nel(LANG, t, $);\n'),
         "js/side.js": "document.title = 'x';\n",
     })
     text = bundle(tmp_path, ["js/side.js", "js/phone/page.js"], {"/rules.js": "export const RULES = {};\n"})
@@ -28,8 +30,8 @@ def test_modules_come_once_after_what_they_import(tmp_path):
 
 
 @pytest.mark.parametrize("files, words", [
-    ({"js/a.js": 'import { b } from "./b.js";\nexport const a = 1;\n', "js/b.js": 'import { a } from "./a.js";\nexport const b = 2;\n'},
-     "imports itself"),
+    ({"js/a.js": 'import { b } from "./b.js";\nexport const a = 1;\n',
+      "js/b.js": 'import { a } from "./a.js";\nexport const b = 2;\n'}, "imports itself"),
     ({"js/a.js": "export default function () {}\n"}, "does not know"),
     ({"js/a.js": 'import * as all from "./b.js";\n', "js/b.js": "export const b = 1;\n"}, "does not know"),
 ])

@@ -15,7 +15,8 @@ SMALL_TARGETS = """() => {
     .map((el) => (el.matches("input[type=radio], input[type=checkbox], input[type=file]") ? el.closest("label") || el : el));
   return [...new Set(controls)].filter((el) => !(el.tagName === "A" && getComputedStyle(el.parentElement).display === "block"
       && el.parentElement.tagName === "P"))
-    .map((el) => [el.outerHTML.slice(0, 70), Math.round(el.getBoundingClientRect().width), Math.round(el.getBoundingClientRect().height)])
+    .map((el) => [el.outerHTML.slice(0, 70), el.getBoundingClientRect()])
+    .map(([html, box]) => [html, Math.round(box.width), Math.round(box.height)])
     .filter(([, w, h]) => w < 44 || h < 44);
 }"""
 PAGES = [("observer", "/observe"), ("team:alpha", "/team"), ("controller", "/team")]
