@@ -231,7 +231,7 @@ def backup(args):
     copy.close()
     photos = Path(f"{args.db}.photos")  # the entries' photos, next to the database (control/photos.py)
     if photos.is_dir():
-        shutil.copytree(photos, f"{args.path}.photos", ignore=shutil.ignore_patterns("*.part"))
+        shutil.copytree(photos, f"{args.path}.photos", ignore=shutil.ignore_patterns("*.part"), dirs_exist_ok=True)
         count = sum(1 for photo in photos.iterdir() if PHOTO_NAME.match(photo.name))
         print(say(_("Photos copied to %(path)s.photos: %(count)s.", count=count, path=args.path)))
 

@@ -100,6 +100,13 @@ class ExerciseClock:
             moment = min(moment, self.history[found + 1][1])
         return round(moment, 3)
 
+    def wall_step(self, now: datetime, mono: float | None) -> float:
+        """Return how far (seconds) the wall clock was stepped since this live clock was anchored: what it says
+        less what the monotonic clock has counted (0 for a clock folded from stored events)."""
+        if mono is None or self.anchor_mono is None or self.anchor_wall is None:
+            return 0.0
+        return (now - self.anchor_wall).total_seconds() - (mono - self.anchor_mono)
+
     def play_time(self, exercise_time: float) -> float:
         """Return the time played up to `exercise_time`: the exercise time less the jumps before it (a moment
         inside a jump counts as the jump's end: the morning an inject due in the night falls due)."""

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import permissions
 from .clock import ClockError, ExerciseClock
@@ -313,10 +313,6 @@ class Exercise:
     def _check_live(self, sub: Submission, role: str, now: datetime) -> dict:
         """Check permission and the live state; return the fields to store."""
         fields = dict(sub.fields)
-        for name in {**fields, **(sub.changes or {})}.get("photos") or ():
-            if not self.photos.has(name):
-                raise InvalidEvent(_("photo %(name)s has not reached the server: send the photo before the entry",
-                                     name=name[:12]), field="photos")
         if sub.kind in permissions.CORRECTIONS:
             target = self._correctable_target(fields["target"], role)
             checked = [target]
@@ -327,6 +323,7 @@ class Exercise:
                                          "it and log the request anew for the other team)", team=target["team"]),
                                        field="team")
                 self._check_links(amended["kind"], amended, role)  # as if it were entered now
+                self._check_photos(sub.changes.get("photos"))  # checked as a field of its kind by _amended
                 checked.append(amended)
                 fields.update(sub.changes)
             for version in checked:  # before and after: nobody moves an entry into or out of their reach
@@ -337,6 +334,7 @@ class Exercise:
         reason = permissions.may_submit(role, {"kind": sub.kind, "role": role, **fields})
         if reason:
             raise InvalidEvent(reason)
+        self._check_photos(fields.get("photos"))
         inject = fields.get("inject")
         status = self.inject_status.get(inject)
         if sub.kind == "clock":
@@ -419,6 +417,13 @@ class Exercise:
                                else unknown_id("inject", inject), field="inject")
         return request
 
+    def _check_photos(self, names) -> None:
+        """Refuse an entry naming a photo the server does not have: the phone sends its photos first."""
+        for name in names or ():
+            if not self.photos.has(name):
+                raise InvalidEvent(_("photo %(name)s has not reached the server: send the photo before the entry",
+                                     name=name[:12]), field="photos")
+
     def _check_links(self, kind: str, fields: dict, role: str) -> None:
         """Check the inject an action or evaluation answers: released, and for an action to its team.
         A team is told nothing about injects it did not receive, not even whether they exist."""
@@ -479,6 +484,9 @@ class Exercise:
         if (observed - now).total_seconds() > FUTURE_TOLERANCE:
             raise InvalidEvent(_("observed_at %(observed)s is in the future (the server's time is %(now)s): check the "
                                  "device's clock and reload the page", observed=observed_at, now=iso(now)), field="observed_at")
+        # The phones stamp by this server's wall clock; if it was stepped since the last clock event (NTP on a
+        # laptop that joined a network), the clock's history is in the wall time from before the step.
+        observed -= timedelta(seconds=self.clock.wall_step(now, self.monotonic()))
         started = self.clock.started_at
         if started is not None and observed < started:
             raise InvalidEvent(_("observed_at %(observed)s is before the exercise started (%(start)s): check the "

@@ -9,22 +9,27 @@ the entries that name it: whoever may read such an entry's text (permissions.py)
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 from .i18n import _
 
 MAX_BYTES = 8 * 1024 * 1024  # a phone sends photos resized to about 300 kB; this is a whole camera photo
+# Free space kept on the disk for the event log: photos never fill it (a full disk stops every entry).
+RESERVE = 1024 * 1024 * 1024
 PER_ENTRY = 6
 NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp)$")
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 class PhotoError(ValueError):
-    """A photo that must not be stored: `message` is one plain sentence for the sender."""
+    """A photo that is not stored: `message` is one plain sentence for the sender; `status` the HTTP answer's
+    (400: not a photo; 413: too large; 507: the server's disk, not the photo — send it again later)."""
 
-    def __init__(self, message):
+    def __init__(self, message, status=400):
         super().__init__(message)
         self.message = message
+        self.status = status
 
 
 def photo_type(data: bytes) -> str | None:
@@ -52,8 +57,9 @@ def check_names(names) -> None:
 class PhotoStore:
     """The photos of one exercise, in `directory` (made when the first photo comes)."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, reserve=RESERVE):
         self.directory = Path(directory)
+        self.reserve = reserve
 
     def put(self, data: bytes) -> dict:
         """Store a photo's bytes once; return {"name", "bytes", "type"}.  Raise PhotoError for what is not a photo."""
@@ -61,7 +67,7 @@ class PhotoStore:
             raise PhotoError(_("the photo is empty"))
         if len(data) > MAX_BYTES:
             raise PhotoError(_("the photo is too large (%(size)s MB; at most %(most)s MB)",
-                               size=round(len(data) / 2**20, 1), most=MAX_BYTES // 2**20))
+                               size=round(len(data) / 2**20, 1), most=MAX_BYTES // 2**20), 413)
         kind = photo_type(data)
         if kind is None:
             raise PhotoError(_("that is not a photo ExCon keeps: send a JPEG, PNG or WebP image"))
@@ -69,6 +75,9 @@ class PhotoStore:
         path = self.directory / name
         if not path.exists():
             self.directory.mkdir(parents=True, exist_ok=True)
+            if shutil.disk_usage(self.directory).free - len(data) < self.reserve:
+                raise PhotoError(_("the server's disk is nearly full: it keeps the room for the exercise's log, not for "
+                                   "photos — tell exercise control"), 507)
             partial = path.with_suffix(f".{os.getpid()}.part")
             with open(partial, "wb") as out:
                 out.write(data)

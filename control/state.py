@@ -70,6 +70,7 @@ class StateFolder:
         # team -> {"moves": {seq: (site, when, exercise time)}, "actions": {seq: (ts, exercise time, inject)}}: the times
         # where each belongs (when it was observed)
         self.kept = {t: {"moves": {}, "actions": {}} for t in team_ids} if correctable else None
+        self.moved = {}  # team -> (placed time, seq) of the move it is at: the one observed last, though it arrived first
         self.injects = {}
         if pending_injects:
             self.injects = {i: {"status": "pending", "day": inj["day"], "time": inj["time"],
@@ -115,8 +116,10 @@ class StateFolder:
         if kind == "clock":
             self.clock.apply(event)
         elif kind == "move" and team in self.teams:
-            self.teams[team].update(site=event["site"], since=event.get("observed_at") or event["ts"],
-                                    since_exercise_time=placed_time(event))
+            if _move_key(event["seq"], placed_time(event)) > self.moved.get(team, (-1, -1)):
+                self.moved[team] = _move_key(event["seq"], placed_time(event))
+                self.teams[team].update(site=event["site"], since=event.get("observed_at") or event["ts"],
+                                        since_exercise_time=placed_time(event))
             if self.kept is not None:
                 self.kept[team]["moves"][event["seq"]] = (event["site"], event.get("observed_at") or event["ts"],
                                                           placed_time(event))
@@ -312,7 +315,12 @@ class StateFolder:
                 self._add_evaluators(version, sign)
         for team in touched:
             moves, actions = self.kept[team]["moves"], self.kept[team]["actions"]
-            site, since, since_exercise_time = moves[max(moves)] if moves else (self.home[team], None, None)
+            last = max(moves, key=lambda seq: _move_key(seq, moves[seq][2])) if moves else None
+            site, since, since_exercise_time = moves[last] if moves else (self.home[team], None, None)
+            if moves:
+                self.moved[team] = _move_key(last, since_exercise_time)
+            else:
+                self.moved.pop(team, None)
             self.teams[team].update(site=site, since=since, since_exercise_time=since_exercise_time, actions=len(actions),
                                     last_action=actions[max(actions)][0] if actions else None)
         for inject, team in answers:
@@ -322,9 +330,8 @@ class StateFolder:
             entry["responses"].pop(team, None)
             answering = [s for s, (_, _, linked) in self.kept[team]["actions"].items()
                          if linked == inject and s > entry["released"][team][0]]
-            if answering:
-                first = min(answering)
-                ts, exercise_time, _ = self.kept[team]["actions"][first]
+            for seq in answering:  # the first made counts (_record_response keeps the shortest)
+                ts, exercise_time, _ = self.kept[team]["actions"][seq]
                 _record_response(entry, {"team": team, "ts": ts, "exercise_time": exercise_time}, self.clock)
 
     def _add_evaluators(self, entry: dict, sign: int) -> None:
@@ -525,13 +532,18 @@ def _waited(request: dict, answer: dict, clock: ExerciseClock) -> float:
     return round(max(0.0, seconds), 1)
 
 
+def _move_key(seq: int, placed: float | None) -> tuple:
+    """Order a team's moves by when they were made (a move kept offline comes before one sent since), then by seq."""
+    return (-1 if placed is None else placed, seq)
+
+
 def _record_response(entry, action, clock: ExerciseClock):
     """Note a team's response time to a released inject: release to its first answering action.
 
     Counted in play time when both moments have an exercise time (pauses and jumps do not count),
     else wall time.
     """
-    if not entry or action["team"] not in entry.get("released", {}) or action["team"] in entry["responses"]:
+    if not entry or action["team"] not in entry.get("released", {}):
         return
     _seq, at, exercise_time = entry["released"][action["team"]]  # this team's: teams may get it at different times
     answered = placed_time(action)  # when the team did it, though its tablet sent it later
@@ -539,4 +551,7 @@ def _record_response(entry, action, clock: ExerciseClock):
         seconds = clock.play_time(answered) - clock.play_time(exercise_time)
     else:
         seconds = (parse_iso(action["ts"]) - parse_iso(at)).total_seconds()
-    entry["responses"][action["team"]] = round(max(0.0, seconds), 1)
+    seconds = round(max(0.0, seconds), 1)
+    # the first answer made, though a later one arrived first (an action kept on a tablet offline)
+    if action["team"] not in entry["responses"] or seconds < entry["responses"][action["team"]]:
+        entry["responses"][action["team"]] = seconds

@@ -45,3 +45,17 @@ def test_the_phone_bundle_is_served_once_per_version_and_compressed(client):
     first = client.get("/bundle/phone.js", headers={"Accept-Encoding": "gzip"})
     assert first.status_code == 200 and first.headers["Content-Encoding"] == "gzip"
     assert client.get("/bundle/phone.js", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_a_module_that_cannot_be_joined_leaves_the_page_loading_them_one_by_one(client, monkeypatch):
+    from control.web import pages
+
+    def refuse(*args):
+        raise BundleError("js/phone.js: an import or export form the bundler does not know")
+    monkeypatch.setattr(pages, "bundle", refuse)
+    pages._phone_bundle.cache_clear()
+    try:
+        text = client.get("/bundle/phone.js").get_data(as_text=True)
+        assert text == 'import "/static/js/language.js";\nimport "/static/js/forget.js";\nimport "/static/js/phone.js";\n'
+    finally:
+        pages._phone_bundle.cache_clear()

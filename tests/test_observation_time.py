@@ -109,3 +109,31 @@ def test_observation_time_survives_a_restart(scenario, log, hand_clock, tmp_path
         assert [(row["bucket"], row["count"]) for row in counts] == [(exercise_seconds(1, "08:30"), 1)]
     finally:
         again.close()
+
+
+def test_a_move_kept_offline_does_not_undo_a_later_one(exercise, hand_clock):
+    submit(exercise, "director", "clock", op="start")
+    hand_clock.advance(minutes=30)
+    submit(exercise, "team:alpha", "move", team="alpha", site="farm", observed_at=iso(hand_clock()))
+    hand_clock.advance(minutes=1)
+    late = {"id": new_id(), "kind": "move", "team": "alpha", "site": "club",
+            "observed_at": iso(hand_clock() - timedelta(minutes=18))}
+    exercise.submit(late, "team:alpha")
+    for role in ("director", "team:alpha"):
+        assert exercise.state_for(role)["teams"]["alpha"]["site"] == "farm", role
+    # withdrawn, the later move goes: the team is where the earlier one put it
+    farm = [e for e in exercise.log.of_kind("move") if e["site"] == "farm"][0]
+    submit(exercise, "team:alpha", "retract", target=farm["id"], reason="wrong site")
+    assert exercise.state_for("director")["teams"]["alpha"]["site"] == "club"
+
+
+def test_the_response_time_is_the_first_answer_made_though_it_arrived_last(exercise, hand_clock):
+    submit(exercise, "director", "clock", op="start")
+    submit(exercise, "controller", "inject", inject="I-01")
+    hand_clock.advance(minutes=30)
+    answer = {"kind": "action", "team": "alpha", "action_type": "plan", "site": "club", "inject": "I-01"}
+    submit(exercise, "team:alpha", text="after half an hour", observed_at=iso(hand_clock()), **answer)
+    exercise.submit({"id": new_id(), **answer, "text": "two minutes in, kept offline",
+                     "observed_at": iso(hand_clock() - timedelta(minutes=28))}, "team:alpha")
+    for role in ("director", "team:alpha"):
+        assert exercise.state_for(role)["injects"]["I-01"]["responses"]["alpha"] == 120, role

@@ -84,3 +84,23 @@ def test_bad_photos_are_refused_with_a_clear_error_and_nothing_is_stored(server)
     assert server.get("/api/events", "director").json()["events"] == []
     assert server.get("/photos/../exercise.db", "director").status_code == 404
     assert server.get(f"/photos/{never_sent}", "director").status_code == 404
+
+
+def test_a_flood_of_photos_is_slowed_and_a_body_without_length_refused(server):
+    def chunks():
+        yield png()
+    chunked = requests.post(server.url + "/api/photos", data=chunks(), timeout=10,
+                            headers={"Authorization": f"Bearer {CODES['team:bravo']}"})
+    assert chunked.status_code == 411 and "Content-Length" in chunked.json()["error"]
+    answers = [upload(server, "team:charlie", png(rgb=(n, n, n))).status_code for n in range(20)]
+    assert answers[:11] == [200] * 11 and 429 in answers  # a phone's few photos go at once; a flood waits
+    assert upload(server, "team:delta", png()).status_code == 200  # another role is not held up
+
+
+def test_an_amend_with_malformed_photos_is_refused_at_its_field(server):
+    observer = server.connect("observer")
+    note = {"id": new_id(), "kind": "note", "text": "see photo"}
+    assert observer.submit(note)["ok"]
+    for photos in ([1], [{"a": 1}], 5, "abc"):
+        ack = observer.submit({"id": new_id(), "kind": "amend", "target": note["id"], "photos": photos})
+        assert not ack["ok"] and ack.get("field") == "photos" and "server failed" not in ack["error"], (photos, ack)

@@ -95,3 +95,17 @@ def test_queries_by_instant_hold_when_stamps_went_back(scenario, log):
     feed, _ = exercise.recent_until("director", at, 100)
     assert [e["seq"] for e in feed] == [1, 2, 3, 4]
     assert state == fold(scenario, feed, at, evaluators=True)  # the debrief's map and its feed agree
+
+
+def test_a_late_entry_is_placed_right_after_the_wall_clock_was_set_back(scenario, log):
+    clock = SteppingClock()
+    exercise = Exercise(scenario, log, now=clock, monotonic=clock.mono)
+    submit(exercise, kind="clock", op="start", day=1, time="09:00")
+    clock.advance(70 * 60)
+    clock.set_wall(-60 * 60)  # NTP sets the laptop's clock back an hour
+    clock.advance(5 * 60)
+    # a phone stamps its entry by the server's clock, as it is now: observed a minute ago
+    late = submit(exercise, "team:alpha", kind="move", team="alpha", site="club",
+                  observed_at=(clock.wall - timedelta(minutes=1)).isoformat())
+    assert late["exercise_time"] == exercise_seconds(1, "10:15")
+    assert late["observed_time"] == exercise_seconds(1, "10:14")  # not an hour early, and not refused

@@ -17,7 +17,7 @@ _static_lock = threading.Lock()
 def compress(response):
     """Gzip `response` when the browser accepts it and it is worth it (an after_request hook)."""
     if (response.status_code != 200 or response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers
-            or "gzip" not in request.headers.get("Accept-Encoding", "")):
+            or request.accept_encodings.quality("gzip") <= 0):
         return response
     if response.direct_passthrough:  # a file sent as it is: a static file, compressed once per version
         etag = response.headers.get("ETag")
@@ -42,4 +42,7 @@ def compress(response):
         response.set_data(gzip.compress(data, compresslevel=5))
     response.headers["Content-Encoding"] = "gzip"
     response.headers["Vary"] = "Accept-Encoding"
+    etag, weak = response.get_etag()
+    if etag and not weak:  # other bytes than the plain file's: never a strong match for a range of those
+        response.set_etag(etag, weak=True)
     return response

@@ -28,7 +28,7 @@ from .access import (
     start_session,
     too_many_wrong_codes,
 )
-from .bundle import bundle, bundle_version
+from .bundle import BundleError, bundle, bundle_version
 from .codes_sheet import lan_address, reachable_base, sheet_entries
 from .language import request_language, request_scenario
 
@@ -258,7 +258,11 @@ PHONE_SCRIPTS = ["js/language.js", "js/forget.js", "js/phone.js"]  # what base.h
 
 @functools.lru_cache(maxsize=4)
 def _phone_bundle(static: str, versions: tuple) -> tuple[str, str]:
-    text = bundle(Path(static), PHONE_SCRIPTS, {"/rules.js": rules_module()})
+    try:
+        text = bundle(Path(static), PHONE_SCRIPTS, {"/rules.js": rules_module()})
+    except BundleError as e:  # a module form bundle.py does not know: the page loads the modules one by one
+        current_app.logger.error("the phone pages' scripts cannot be joined (%s); they are served one by one", e)
+        text = "".join(f'import "/static/{script}";\n' for script in PHONE_SCRIPTS)
     return text, bundle_version(text)
 
 

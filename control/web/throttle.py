@@ -1,4 +1,4 @@
-"""Limits against guessing and flooding: wrong codes per address, submissions per connection."""
+"""Limits against guessing and flooding: wrong codes per address, submissions per connection, photos per role."""
 
 import time
 from collections import deque
@@ -9,6 +9,8 @@ SUBMIT_RATE = 30  # submissions a second per connection, sustained
 SUBMIT_BURST = 60  # and in one burst
 RESUME_RATE = 10  # resume requests a second per connection (a client catching up asks page after page)
 RESUME_BURST = 40
+PHOTO_RATE = 1  # photos a second per role (every tablet of a team, every shared-code observer together) ...
+PHOTO_BURST = 12  # ... and at once: two entries' worth
 
 
 class WrongCodes:

@@ -75,7 +75,8 @@ export async function sendPhotos(entry) {
       return null;
     }
     const answer = await response.json().catch(() => ({}));
-    if (response.status >= 500 || response.status === 401) return null; // the server's trouble, or a login to renew: later
+    // The server's trouble (its disk), "slow down", or a login to renew: the photo waits and goes later.
+    if (response.status >= 500 || response.status === 401 || response.status === 429) return null;
     if (!response.ok) return { error: answer.error || `${response.status}` };
     names.push(answer.name);
   }
