@@ -329,8 +329,9 @@ def test_after_save_the_page_says_so_and_is_ready_for_the_next_rating_of_the_sam
     wait_for_text(page, "#saved-note", "Saved at")
     assert page.input_value("select[name=task]") == task  # the critical task stays for the next entry
     assert page.input_value("textarea[name=note]") == "" and not page.is_checked("[name=rating][value=P]")
-    top = page.evaluate("document.querySelector('.ratings').getBoundingClientRect().top")
-    assert 0 <= top < 200  # back at the rating tiles, not at the page's foot
+    tiles, foot = page.evaluate("""[document.querySelector('.ratings').getBoundingClientRect(),
+        document.querySelector('.safety-bar').getBoundingClientRect()].map(r => [r.top, r.bottom])""")
+    assert tiles[0] >= 0 and tiles[1] <= foot[0]  # back at the rating tiles, all in sight (under whom they are for)
 
 
 def test_a_controller_who_opens_the_control_rooms_screen_on_a_phone_gets_the_phone_pages(open_page, server):

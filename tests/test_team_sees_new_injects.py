@@ -20,10 +20,13 @@ def tablet(open_page, server):
 
 
 def test_a_new_inject_is_marked_counted_and_moves_nothing_being_typed(open_page, server):
-    release(server, "I-01")  # out before the tablet first opened: not news to it
+    release(server, "I-01")  # out before the tablet first opened: news to the team that picks it up
     page = tablet(open_page, server)
-    assert page.locator("#inject-list .unread").count() == 0
-    assert page.inner_text("#earlier-count") == "Earlier injects (1)"
+    page.wait_for_selector("#inject-list .unread[data-inject='I-01']")
+    assert page.title().startswith("(1) ") and page.inner_text("#new-injects") == "1 new inject ↑"
+    page.click("#inject-list [data-read='I-01']")
+    until(page, "document.body.dataset.unread === '0'")
+    assert page.inner_text("#earlier-count") == "Earlier injects (1)" and page.locator("#new-injects").is_hidden()
     assert not page.title().startswith("(")
     details = page.locator("#entry-form textarea[name=text]")
     details.scroll_into_view_if_needed()
@@ -37,6 +40,7 @@ def test_a_new_inject_is_marked_counted_and_moves_nothing_being_typed(open_page,
     page.keyboard.type(" has no passport.")
     assert details.input_value() == "Two women at the back door, one says she has no passport."
     assert page.title().startswith("(1) ")
+    assert page.locator("#new-injects").is_visible()  # in the bar at the foot: in sight while the list is not
     assert page.evaluate("window.vibrations") == []  # sound and vibration are the team's choice, off until chosen
     page.click("#inject-list [data-read='I-04']")
     until(page, "document.body.dataset.unread === '0'")
@@ -60,3 +64,19 @@ def test_vibration_announces_a_new_inject_once_switched_on(open_page, server):
     assert ack["ok"], ack
     page.wait_for_selector("#inject-list .unread >> text=Withdrawn by control", timeout=15000)
     until(page, "window.vibrations.length === 2")
+
+
+def test_answering_an_inject_reads_it_and_many_are_read_at_once(open_page, server):
+    for inject in ("I-01", "I-04"):
+        release(server, inject)
+    page = tablet(open_page, server)
+    until(page, "document.body.dataset.unread === '2'")
+    page.select_option("#entry-form select[name=action_type]", "plan")
+    page.fill("#entry-form textarea[name=text]", "Called the bank back about the deposits.")
+    page.select_option("#entry-form select[name=inject]", "I-04")
+    page.click("#entry-form [type=submit]")
+    until(page, "document.body.dataset.unread === '1'")  # the inject the team answered is read
+    release(server, "I-05")
+    until(page, "document.body.dataset.unread === '2'")
+    page.click("#all-read")
+    until(page, "document.body.dataset.unread === '0'")

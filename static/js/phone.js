@@ -9,7 +9,7 @@ import { LANG, t } from "./i18n.js";
 import { Live, getJSON, observedNow, uuid4 } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { RULES } from "/rules.js";
-import { options, scenarioViews, u, wallClock } from "./views.js";
+import { options, scenarioViews, u, wallClock, whenText } from "./views.js";
 import { entryForm, formKinds } from "./phone/entry_form.js";
 import { myLog } from "./phone/my_log.js";
 import { assignmentPanel } from "./phone/assignment.js";
@@ -116,6 +116,7 @@ function renderBanner() {
  * send what is waiting. */
 function keep(payload, urgent = false, photos = []) {
   outbox.add(payload, { urgent, photos });
+  if (payload.kind === "action" && payload.inject) S.team.markRead([payload.inject]); // answered: read, surely
   log.render();
   renderBanner();
   flush();
@@ -181,6 +182,15 @@ async function main() {
     },
   };
   S.phone = phone;
+  // The exercise time of a moment (by the server's clock), from the clock as last heard of: a waiting
+  // entry's time until the server places it; the wall clock before the start.
+  phone.clockState = { clock: state.clock, at: state.at };
+  phone.when = (moment) => {
+    const { clock: c, at } = phone.clockState;
+    if (!c || c.exercise_time == null || !at) return wallClock(moment);
+    const seconds = c.state === "running" ? c.exercise_time + (c.rate || 1) * Math.max(0, Date.parse(moment) - Date.parse(at)) / 1000 : c.exercise_time;
+    return whenText({ exercise_time: seconds, ts: moment });
+  };
   for (const [id, entry] of Object.entries(state.teams || {})) phone.teamSites[id] = entry.site;
   // Play paused (lunch, a safety stop) or over: every phone says so, with the director's reason and for how long.
   let clock = state.clock || null;
@@ -219,7 +229,10 @@ async function main() {
   const assignment = page === "observe" ? assignmentPanel(phone, { onChange: (segment, changed) => form.assign(segment, changed) }) : null;
   assignment?.take(state);
   // Who is assigned where, and the clock it is read by, come with the state: asked again when either changes.
-  const refreshState = () => cached("/api/state", `excon.state.${role}`).then((fresh) => assignment?.take(fresh)).catch(() => {});
+  const refreshState = () => cached("/api/state", `excon.state.${role}`).then((fresh) => {
+    phone.clockState = { clock: fresh.clock, at: fresh.at };
+    assignment?.take(fresh);
+  }).catch(() => {});
   // How long the team waited for an answer is the server's to say (play time): asked with the state.
   const refreshRequests = () => cached("/api/state", `excon.state.${role}`).then((fresh) => {
     for (const request of Object.values(fresh.requests || {})) phone.requests.set(request.id, request);
@@ -228,6 +241,7 @@ async function main() {
   const changesAssignments = (event) => ["assignment", "clock"].includes(event.kind)
     || (["amend", "retract"].includes(event.kind) && (!event.entry || event.entry.kind === "assignment"));
   const team = teamPage(phone, { onTeam: () => showInjects() });
+  S.team = team;
   const showInjects = () => { team.render(); form.fillInjects(); };
   log = myLog(phone, { correct: form.startAmend, formKinds: formKinds(page) });
   setUpSafety(scenario);
@@ -245,13 +259,13 @@ async function main() {
         team.render();
         if (event.kind === "request_answer") refreshRequests();
       }
-      if (assignment && changesAssignments(event)) refreshState();
+      if (changesAssignments(event)) refreshState(); // the clock too: the phone tells waiting entries' time by it
       if (learnAck(event)) { log.render(); renderSafety(phone); }
     },
     onStatus: (status) => {
       S.connected = status === "live";
       renderBanner();
-      if (S.connected) { flush(); if (assignment) refreshState(); }
+      if (S.connected) { flush(); refreshState(); }
     },
     onHealth: (health) => {
       S.storage = health.ok ? null : health.storage;

@@ -49,6 +49,39 @@ export function entryForm(phone) {
     else $("err-form").scrollIntoView({ block: "center" });
   }
 
+  /** Every named field's value as the form shows it (a radio's choice, a box ticked or not). */
+  function formValues() {
+    const values = {};
+    for (const element of form.elements) {
+      if (!element.name || element.tagName === "BUTTON") continue;
+      if (element.type === "radio") { if (element.checked) values[element.name] = element.value; }
+      else if (element.type === "checkbox") values[element.name] = element.checked;
+      else values[element.name] = element.value;
+    }
+    return values;
+  }
+
+  /** Put values back in the form: the objective before its critical tasks. */
+  function setValues(values) {
+    for (const element of form.elements) {
+      if (!element.name || element.tagName === "BUTTON" || element.name === "task") continue;
+      if (element.type === "radio") element.checked = values[element.name] === element.value;
+      else if (element.type === "checkbox") element.checked = !!values[element.name];
+      else if (element.name in values) element.value = values[element.name];
+    }
+    if (page === "observe") { fillTasks(); form.elements.task.value = values.task || ""; showGuide(); }
+  }
+
+  // The entry under way is kept on the phone as it is written: a reload (a phone that closes the tab
+  // while the camera is open) or a correction of an earlier entry in between loses none of it.
+  const draftKey = `excon.draft.${page}`;
+  function keepDraft() {
+    if (amending) return;
+    if (underWay() || photos.taken().length) localStorage.setItem(draftKey, JSON.stringify({ values: formValues(), photos: photos.taken() }));
+    else localStorage.removeItem(draftKey);
+  }
+  let stashed = null; // the entry under way while an earlier one is corrected
+
   function readForm() {
     const data = Object.fromEntries(new FormData(form).entries());
     const fields = {};
@@ -104,13 +137,41 @@ export function entryForm(phone) {
     if (page === "observe") {
       phone.remember("team", fields.team); phone.remember("site", fields.site || ""); phone.remember("objective", fields.objective);
     }
+    const corrected = !!amending;
     endAmend();
     resetForm();
+    if (corrected) takeBackStash();
+    else localStorage.removeItem(draftKey);
     if (waiting !== undefined) assign(waiting); // the assignment that changed while this entry was written
-    // Said next to the button; the page goes back to where the next entry starts.
-    $("saved-note").textContent = t("Saved at %(time)s — kept on this phone until the server has it (My log).",
-      { time: new Date(tapped).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) });
-    (form.querySelector(".ratings") || form).scrollIntoView({ block: "start" });
+    // Said next to the button and above the rating tiles, where the page goes back to for the next entry.
+    const time = phone.when(tapped);
+    $("saved-note").textContent = t("Saved at %(time)s — kept on this phone until the server has it (My log).", { time });
+    showContext(corrected ? "" : t("Saved at %(time)s.", { time }));
+    ($("form-context") || form.querySelector(".ratings") || form).scrollIntoView({ block: "start" });
+  }
+
+  /** Say, above the rating tiles, whom and what the next rating is for (and what was just saved): the team,
+   * site and objective stay from one entry to the next, out of sight above. */
+  function showContext(saved = "") {
+    const box = $("form-context");
+    if (!box) return;
+    const { team, site, objective } = form.elements;
+    const where = site.value ? u(phone.siteName(site.value)) : t("no site");
+    const next = team.value && objective.value
+      ? t("Next: %(team)s at %(site)s — %(objective)s", { team: u(phone.teamName(team.value)), site: where,
+        objective: u(phone.name("objectives", objective.value).title) })
+      : t("Choose the team and the objective above.");
+    box.replaceChildren(...[saved, next].filter(Boolean).map((text) => el("span", { text })),
+      el("a", { href: "#form-title", text: t("Change") }));
+  }
+
+  /** The entry that was under way when a correction began, back in the form. */
+  function takeBackStash() {
+    if (!stashed) return;
+    setValues(stashed.values);
+    photos.restore(stashed.photos);
+    stashed = null;
+    keepDraft();
   }
 
   function resetForm() {
@@ -122,6 +183,7 @@ export function entryForm(phone) {
   }
 
   function startAmend(entry) {
+    if (!amending && (underWay() || photos.taken().length)) stashed = { values: formValues(), photos: photos.stash() };
     amending = entry;
     $("amend-note").hidden = false;
     $("form-title").textContent = t("Correct an entry");
@@ -176,7 +238,8 @@ export function entryForm(phone) {
   let waiting; // an assignment that came while an entry was under way: applied once it is saved
 
   /** Is an entry under way (a rating tapped, a note begun, a correction open)?  Then it stays where it is. */
-  const underWay = () => !!(amending || form.querySelector("input[name=rating]:checked") || form.elements.note.value.trim());
+  const underWay = () => !!(amending || form.querySelector("input[name=rating]:checked")
+    || (form.elements.note || form.elements.text).value.trim());
 
   /** Show the assignment now in the form: its teams, sites and objectives first; where it names only
    * one, that one chosen — unless the evaluator chose otherwise.  No assignment: nothing is chosen for them.
@@ -232,7 +295,28 @@ export function entryForm(phone) {
     options(form.elements.site, siteItems);
   }
   form.addEventListener("submit", submitEntry);
-  $("amend-cancel").addEventListener("click", () => { endAmend(); resetForm(); photos.clear(); if (waiting !== undefined) assign(waiting); });
+  $("amend-cancel").addEventListener("click", () => {
+    photos.discard(); // chosen for the correction that is not made
+    endAmend();
+    resetForm();
+    takeBackStash();
+    if (waiting !== undefined) assign(waiting);
+    showContext();
+  });
+  form.addEventListener("input", keepDraft);
+  form.addEventListener("change", () => { keepDraft(); showContext(); });
+  photos.onChange(keepDraft);
+  if (page === "observe") {
+    // A new team is usually somewhere else: the site follows the team, where the teams' moves say it is.
+    form.elements.team.addEventListener("change", () => {
+      const here = phone.teamSites[form.elements.team.value];
+      form.elements.site.value = here && [...form.elements.site.options].some((o) => o.value === here) ? here : "";
+      showContext();
+    });
+  }
+  const draft = JSON.parse(localStorage.getItem(draftKey) || "null");
+  if (draft) { setValues(draft.values); photos.restore(draft.photos || []); }
+  showContext();
 
   return { startAmend, showRefusal, fillInjects, assign, showGuide };
 }

@@ -81,7 +81,8 @@ export function myLog(phone, { correct, formKinds }) {
 
   function when(e) {
     const ex = exerciseClockText(e.placed);
-    return ex ? t("D%(day)s %(time)s", { day: ex.day, time: ex.time.slice(0, 5) }) : wallClock(e.payload.observed_at || e.madeAt);
+    if (ex) return t("D%(day)s %(time)s", { day: ex.day, time: ex.time.slice(0, 5) });
+    return e.payload.observed_at ? phone.when(e.payload.observed_at) : wallClock(e.madeAt); // waiting: by the clock last heard of
   }
 
   function stateLabel(e) {

@@ -119,6 +119,7 @@ export function photoPicker(box) {
     }
     input.value = "";
     draw();
+    changed();
   });
 
   thumbs.addEventListener("click", (event) => {
@@ -127,12 +128,28 @@ export function photoPicker(box) {
     chosen = chosen.filter((p) => p.id !== id);
     dropPhotos([id]).catch(() => {});
     draw();
+    changed();
   });
+
+  let changed = () => {};
 
   return {
     /** The local ids of the photos chosen for the entry under way. */
     taken: () => chosen.map((p) => p.id),
     /** Start again empty; the photos stay kept for the entry they went with. */
     clear() { chosen.forEach((p) => URL.revokeObjectURL(p.url)); chosen = []; error.textContent = ""; draw(); },
+    /** Start again empty and forget the photos chosen (an entry that is not made). */
+    discard() { dropPhotos(chosen.map((p) => p.id)).catch(() => {}); this.clear(); },
+    /** Put the chosen photos aside (an earlier entry is corrected meanwhile); return their ids for restore(). */
+    stash() { const ids = this.taken(); this.clear(); return ids; },
+    /** Show again the photos with these ids, kept on the phone (after a reload, or a correction in between). */
+    async restore(ids) {
+      for (const id of ids) {
+        const blob = await photoBlob(id).catch(() => null);
+        if (blob && !chosen.some((p) => p.id === id)) chosen.push({ id, url: URL.createObjectURL(blob) });
+      }
+      draw();
+    },
+    onChange(callback) { changed = callback; },
   };
 }

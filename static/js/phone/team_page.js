@@ -13,12 +13,12 @@ const $ = (id) => document.getElementById(id);
 export function teamPage(phone, { onTeam }) {
   const list = $("inject-list");
   const move = $("move-form");
-  if (!list) return { render: () => {} };
+  if (!list) return { render: () => {}, markRead: () => {} };
   const { scenario, form } = phone;
 
-  // Injects this device has shown as read, per team: a new one is marked, counted in the page's title and,
-  // where the team switched it on, announced by a sound and a vibration.  A device that never logged
-  // for a team counts what was out before it came as read (a spare tablet is not flooded with "new").
+  // Injects this device has shown as read, per team: a new one is marked, counted in the page's title and
+  // at the foot of the screen, and, where the team switched it on, announced by a sound and a vibration.
+  // A tablet that comes late (a spare, a team that logs in after the case began) has them all as new.
   const seenKey = (team) => `excon.seen.${team}`;
   const seenOf = (team) => new Set(JSON.parse(localStorage.getItem(seenKey(team)) || "[]"));
   const markSeen = (team, ids) => localStorage.setItem(seenKey(team), JSON.stringify([...new Set([...seenOf(team), ...ids])]));
@@ -64,7 +64,6 @@ export function teamPage(phone, { onTeam }) {
     if (site && !form.elements.site.value) form.elements.site.value = site; // where the team said it is
     $("team-name").textContent = team ? phone.teamName(team) : "";
     const mine = [...phone.released.values()].filter((i) => i.teams.includes(team)).reverse();
-    if (team && localStorage.getItem(seenKey(team)) === null) markSeen(team, mine.map((i) => i.id));
     const seen = team ? seenOf(team) : new Set();
     // A withdrawal is news too: a recalled inject the team had read comes back as new.
     const isNew = (i) => !seen.has(i.withdrawn ? `${i.id}@withdrawn` : i.id);
@@ -84,18 +83,29 @@ export function teamPage(phone, { onTeam }) {
     }
     document.title = fresh.length ? `(${fresh.length}) ${baseTitle}` : baseTitle;
     document.body.dataset.unread = String(fresh.length);
+    // Said where it is always in sight (the list may be off the screen while someone types below it).
+    notice.hidden = !fresh.length;
+    notice.textContent = fresh.length === 1 ? t("1 new inject ↑") : t("%(n)s new injects ↑", { n: fresh.length });
+    allRead.hidden = fresh.length < 2;
     const keys = fresh.map((i) => `${i.id}${i.withdrawn ? "@withdrawn" : ""}`);
     if (announced !== null && keys.some((k) => !announced.has(k))) announce();
     announced = new Set([...(announced || []), ...keys]);
     renderRequests(team);
   }
 
+  /** Count injects as read on this tablet (a tap on "Read", or an action that answers one). */
+  function markRead(ids) {
+    const keys = ids.map((id) => { const inject = phone.released.get(id); return inject && inject.withdrawn ? `${id}@withdrawn` : id; });
+    markSeen(phone.team(), keys);
+    render();
+  }
+  const notice = $("new-injects");
+  const allRead = $("all-read");
+  notice.addEventListener("click", () => $("injects-h").scrollIntoView({ block: "start" }));
+  allRead.addEventListener("click", () => markRead([...list.querySelectorAll("[data-read]")].map((b) => b.dataset.read)));
   list.addEventListener("click", (event) => {
     const id = event.target.dataset.read;
-    if (!id) return;
-    const inject = phone.released.get(id);
-    markSeen(phone.team(), [inject && inject.withdrawn ? `${id}@withdrawn` : id]);
-    render();
+    if (id) markRead([id]);
   });
   alertBox.checked = localStorage.getItem("excon.inject-alert") === "1";
   alertBox.addEventListener("change", () => {
@@ -156,5 +166,5 @@ export function teamPage(phone, { onTeam }) {
     form.elements.site.value = move.elements.site.value;
   });
 
-  return { render };
+  return { render, markRead };
 }
