@@ -52,3 +52,39 @@ def test_no_form_leaves_its_messages_to_the_browser(open_page, server, role, pat
     # A form the browser checks itself shows a bubble in the browser's language, gone in a second: each says its own.
     checked = "[required], [pattern], [min], [max], [type=email], [type=number]"
     assert page.eval_on_selector_all(f"form:not([novalidate]) :is({checked})", "fields => fields.map(f => f.name)") == []
+
+
+# WCAG 2 contrast of every visible text against the background it stands on (the nearest ancestor that has one).
+LOW_CONTRAST = """() => {
+  const rgb = (css) => (css.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (let a = el; a; a = a.parentElement) {
+      const c = rgb(getComputedStyle(a).backgroundColor);
+      if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c;
+    }
+    return [255, 255, 255];
+  };
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || !el.getClientRects().length || el.closest("[hidden], dialog:not([open]), option, script")) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden") continue;
+    const [a, b] = [lum(rgb(style.color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) found.push(`${walker.currentNode.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
+  }
+  return [...new Set(found)];
+}"""
+
+
+@pytest.mark.parametrize("role, path", PAGES)
+def test_every_text_stands_out_from_its_background(open_page, server, role, path):
+    page = open_phone(open_page, server, role, path, 390, 844)
+    page.evaluate("document.getElementById('safety-status').textContent = 'Safety alert received by control'")
+    assert page.evaluate(LOW_CONTRAST) == []
