@@ -70,7 +70,8 @@ LOW_CONTRAST = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const el = walker.currentNode.parentElement;
-    if (!walker.currentNode.textContent.trim() || !el.getClientRects().length || el.closest("[hidden], dialog:not([open]), option, script")) continue;
+    const skipped = el.closest("[hidden], dialog:not([open]), option, script");
+    if (!walker.currentNode.textContent.trim() || !el.getClientRects().length || skipped) continue;
     const style = getComputedStyle(el);
     if (style.visibility === "hidden") continue;
     const [a, b] = [lum(rgb(style.color)), lum(background(el))];
