@@ -87,6 +87,7 @@ def browser_frames(url):
         page.goto(f"{url}/login?code={CODE}")
         page.goto(f"{url}/debrief")
         page.wait_for_selector("body[data-ready='1']", timeout=60000)
+        page.select_option("#day-view", "")  # the whole week on the scrubber
         page.select_option("#speed", "600")
         page.click("#play")
         page.wait_for_timeout(15000)

@@ -18,16 +18,31 @@ from .events import RATINGS
 from .exercise import Exercise
 from .timefmt import iso, parse_clock_time
 
-NOTES = [
+# An observer's note reads as its rating does: praise for P (tagged a strength), problems for M and U
+# (an area for improvement), both for S — so that a demonstration of the report reads true.
+STRENGTH_NOTES = [
     "Team separated the presumed victim from the manager before talking to her.",
-    "Interpreter arrived late; the interview started in broken English.",
     "Good written briefing to the prosecutor, with sources and indicators.",
+    "Financial investigator involved from the start: bank records requested at once.",
+    "Labour inspector and police agreed roles before entering; workers were calm.",
+    "Shelter called before the interview ended; the referral was ready when the victim left.",
+]
+MIXED_NOTES = [
+    "Victims identified by indicators, but the rights leaflet was handed out in English only.",
+    "Ledger seized and listed; the phones were left on the desk for an hour before anyone bagged them.",
+    "Good questions to the workers; the team forgot to ask who holds their passports.",
+    "Prosecutor briefed by phone, but nothing in writing until the evening.",
+]
+PROBLEM_NOTES = [
+    "Interpreter arrived late; the interview started in broken English.",
     "Passports seized without a receipt; chain of custody at risk.",
     "No referral to the shelter before the team left the site.",
-    "Financial investigator involved from the start: bank records requested at once.",
     "Child treated as an adult for twenty minutes before the age question was raised.",
-    "Labour inspector and police agreed roles before entering; workers were calm.",
+    "The manager stayed in the room while the workers were questioned.",
 ]
+NOTES = STRENGTH_NOTES + MIXED_NOTES + PROBLEM_NOTES  # staff notes and bookmarks: any of them
+NOTE_FOR_RATING = {"P": STRENGTH_NOTES, "S": MIXED_NOTES, "M": PROBLEM_NOTES, "U": PROBLEM_NOTES}
+TAG_FOR_RATING = {"P": "strength", "M": "improvement", "U": "improvement"}
 REQUESTS = {"bank_records": "Transfers of the suspect's company, the last six months",
             "interpreter": "An interpreter for the workers, at the site",
             "warrant": "Authorisation to search the site office",
@@ -161,13 +176,15 @@ class WeekWriter:
             tasks = [t for t, o in self.scenario.tasks.items() if o == objective]
             rating = r.choices(list(RATINGS), weights=[4, 4, 2, 1])[0]
             event = self.submit(r.choice(["observer", "observer", "controller"]), kind="evaluation", team=team,
-                                objective=objective, task=r.choice(tasks), rating=rating, note=r.choice(NOTES),
-                                tag="strength" if rating == "P" else "improvement" if rating in "MU" else None,
+                                objective=objective, task=r.choice(tasks), rating=rating, note=r.choice(NOTE_FOR_RATING[rating]),
+                                tag=TAG_FOR_RATING.get(rating),
                                 **self.kept_offline())
             if r.random() < 0.02:
                 self.submit(event["role"], kind="retract", target=event["id"], reason="Logged against the wrong team.")
             elif r.random() < 0.02:
-                self.submit(event["role"], kind="amend", target=event["id"], rating=r.choice(list(RATINGS)),
+                corrected = r.choice(list(RATINGS))  # with its note and tag, so that the entry still reads true
+                self.submit(event["role"], kind="amend", target=event["id"], rating=corrected,
+                            note=r.choice(NOTE_FOR_RATING[corrected]), tag=TAG_FOR_RATING.get(corrected),
                             reason="Rating corrected after the hot wash.")
         else:
             self.submit("observer", kind="note", team=team, text=r.choice(NOTES), bookmark=r.random() < 0.3)

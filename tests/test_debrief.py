@@ -86,7 +86,7 @@ def test_state_on_the_page_agrees_with_the_api(browser, week_server):
     view = open_debrief(browser, week_server)
     page = view.page
     first = page.evaluate("document.body.dataset.shownAt")
-    page.evaluate("document.getElementById('scrub').value = document.getElementById('scrub').max * 0.6")
+    page.evaluate("(s => { s.value = Number(s.min) + (s.max - s.min) * 0.6; })(document.getElementById('scrub'))")
     page.dispatch_event("#scrub", "input")
     until(page, f"document.body.dataset.shownAt !== {json.dumps(first)}")  # the new instant is drawn
     at = page.evaluate("document.body.dataset.shownAt")

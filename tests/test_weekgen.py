@@ -33,3 +33,15 @@ def test_a_generated_week_is_deterministic_and_complete(tmp_path, scenario):
     assert sum(1 for i in end["injects"].values() if i["status"] == "released") >= 35
     first.close()
     second.close()
+
+
+def test_a_ratings_note_reads_as_its_rating_and_tag(tmp_path, scenario):
+    from control.weekgen import MIXED_NOTES, PROBLEM_NOTES, STRENGTH_NOTES
+
+    log, _ = week(tmp_path / "w.db", scenario)
+    evaluations = list(log.of_kind("evaluation"))
+    assert evaluations
+    for e in evaluations:  # as written (a few are corrected later by an amend: the hot wash changed its mind)
+        wanted = {"P": STRENGTH_NOTES, "S": MIXED_NOTES}.get(e["rating"], PROBLEM_NOTES)
+        assert e["note"] in wanted, e
+        assert e.get("tag") == {"P": "strength", "M": "improvement", "U": "improvement"}.get(e["rating"]), e

@@ -46,6 +46,57 @@ function wallAt(time) {
   return S.segments.length ? new Date(S.segments[0].wall - 1000) : new Date();
 }
 
+// ---------------------------------------------------------------- exercise time ↔ play time (the scrubber's axis)
+
+// The scrubber runs in play time: the stretches the clock ran, end to end.  A jump (a resume at the next
+// morning) is no width at all, so a day's play is the whole scrubber, not a sliver beside the night.
+// (Pauses take no exercise time: they are not on the axis either.)
+function playStretches() {
+  let start = 0;
+  return S.segments.map((s) => {
+    const to = s.to ?? S.max;
+    const stretch = { from: s.from, to, start };
+    start += Math.max(0, to - s.from);
+    return stretch;
+  });
+}
+
+/** The play time at exercise time `time`: inside a jump, where play resumed. */
+function playOf(time) {
+  let last = 0;
+  for (const s of S.play) {
+    if (time < s.from) return s.start;
+    if (time <= s.to) return s.start + (time - s.from);
+    last = s.start + (s.to - s.from);
+  }
+  return last;
+}
+
+/** The exercise time at play time `play`. */
+function timeOf(play) {
+  // Where one stretch ends the next begins (day 1's 17:00 is day 2's 09:00): the later one, where play goes on.
+  for (const s of S.play) if (play < s.start + (s.to - s.from)) return s.from + Math.max(0, play - s.start);
+  const last = S.play[S.play.length - 1];
+  return last ? last.to : S.min;
+}
+
+/** The play-time range the scrubber shows: one exercise day's play, or the whole exercise ("" = all). */
+function viewRange() {
+  const day = $("day-view").value;
+  const inDay = S.play.filter((s) => !day || Math.floor(s.from / 86400) + 1 === Number(day));
+  if (!inDay.length) return [0, Math.max(1, playOf(S.max))];
+  const last = inDay[inDay.length - 1];
+  return [inDay[0].start, Math.max(inDay[0].start + 1, last.start + (last.to - last.from))];
+}
+
+function showView() {
+  const [lo, hi] = viewRange();
+  $("scrub").min = String(Math.floor(lo));
+  $("scrub").max = String(Math.ceil(hi));
+  renderMarks();
+  renderClock();
+}
+
 // ---------------------------------------------------------------- drawing
 
 function filters() {
@@ -71,7 +122,7 @@ function renderClock() {
   const replay = t("replay").toLocaleUpperCase(LANG);
   $("replay-state").textContent = S.playing ? `${replay} ▶ ${$("speed").value}×` : replay;
   $("replay-state").className = `clock-state ${S.playing ? "state-running" : "state-paused"}`;
-  $("scrub").value = String(Math.round(S.cursor));
+  $("scrub").value = String(Math.round(playOf(S.cursor)));
 }
 
 function renderMap() {
@@ -89,8 +140,8 @@ function renderTimeline() {
   // The cursor's exercise day: the nights between days would squeeze a week into a strip.
   const day = Math.floor(S.cursor / 86400);
   const range = [Math.max(S.min, day * 86400 + 7 * 3600) - 600, Math.min(S.max, day * 86400 + 19 * 3600) + 600];
-  return Plotly.react("timeline-plot", views.aggregateTraces(counts, BUCKET), {
-    margin: { l: 120, r: 10, t: 10, b: 40 }, font: { size: 14 }, showlegend: true, legend: { orientation: "h", y: -0.2 },
+  return Plotly.react("timeline-plot", views.heatStrips(counts, BUCKET, range), {
+    margin: { l: 120, r: 10, t: 10, b: 40 }, font: { size: 14 }, showlegend: false,
     xaxis: { type: "linear", range, ...exerciseTicks(range[0], range[1]) },
     yaxis: { type: "category", categoryorder: "array", categoryarray: views.lanes().slice().reverse(), range: [-0.5, views.lanes().length - 0.5], fixedrange: true, automargin: true },
     shapes: [{ type: "line", xref: "x", yref: "paper", x0: S.cursor, x1: S.cursor, y0: 0, y1: 1, line: { color: "#D55E00", width: 3 } }],
@@ -153,8 +204,15 @@ function renderObjective() {
   const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => Object.keys(i.released || {}).length && i.exercise_time <= S.cursor);
   const teams = views.scenario.teams.filter((team) => !f.team || team.id === f.team);
   const rhead = el("tr", {}, el("th", { text: t("Inject") }), ...teams.map((team) => el("th", { text: views.shortTeamName(team.id) })));
-  const rrows = released.slice(-12).map(([id, i]) => el("tr", {}, el("td", { text: id }),
-    ...teams.map((team) => el("td", { text: !(i.teams || []).includes(team.id) ? "" : team.id in i.responses ? String(Math.round(i.responses[team.id] / 60)) : "–" }))));
+  // Every team a column (the table scrolls sideways when they do not fit); a team the inject did not go to
+  // reads "·", one that has not answered yet "—", and an answer within the minute "<1", never 0.
+  const cell = (i, team) => {
+    if (!(i.teams || []).includes(team)) return el("td", { class: "not-targeted", text: "·", title: t("not sent to this team") });
+    if (!(team in i.responses)) return el("td", { class: "muted", text: "—", title: t("no answer yet") });
+    const minutes = i.responses[team] / 60;
+    return el("td", { text: minutes < 1 ? "<1" : String(Math.round(minutes)) });
+  };
+  const rrows = released.slice(-12).map(([id, i]) => el("tr", {}, el("td", { text: id }), ...teams.map((team) => cell(i, team.id))));
   $("responses").replaceChildren(rhead, ...rrows);
   // The teams' requests to control until then: how many, how fast answered, how many still open.
   const asked = (S.state && S.state.requests_by_team) || {};
@@ -193,21 +251,25 @@ async function loadEvidence(objective) {
 }
 
 function renderMarks() {
-  const span = S.max - S.min || 1;
-  const pos = (time) => `${(100 * (time - S.min)) / span}%`;
+  const [lo, hi] = viewRange();
+  const inView = (play) => play >= lo && play <= hi;
+  const pos = (play) => `${(100 * (play - lo)) / (hi - lo || 1)}%`;
   const marks = [];
-  for (const day of views.scenario.days) {
-    const start = (day.day - 1) * 86400 + Number(day.schedule[0].start.slice(0, 2)) * 3600 + Number(day.schedule[0].start.slice(3, 5)) * 60;
-    if (start < S.min || start > S.max) continue;
-    const m = el("span", { class: "scrub-mark day" }, el("span", { text: t("Day %(day)s", { day: day.day }) }));
-    m.style.left = pos(start);
+  let day = null;
+  for (const s of S.play) { // each day's play begins at a mark of its own
+    const number = Math.floor(s.from / 86400) + 1;
+    if (number === day) continue;
+    day = number;
+    if (!inView(s.start)) continue;
+    const m = el("span", { class: "scrub-mark day" }, el("span", { text: t("Day %(day)s", { day: number }) }));
+    m.style.left = pos(s.start);
     marks.push(m);
   }
   for (const e of S.marks) {
     const kind = e.kind === "clock" ? (e.op === "pause" ? "pause" : null) : e.kind.startsWith("inject") ? "inject" : e.kind === "safety" ? "safety" : "bookmark";
-    if (!kind || e.exercise_time === null) continue;
+    if (!kind || e.exercise_time === null || !inView(playOf(e.exercise_time))) continue;
     const m = el("span", { class: `scrub-mark ${kind}`, title: views.describe(e) });
-    m.style.left = pos(e.exercise_time);
+    m.style.left = pos(playOf(e.exercise_time));
     marks.push(m);
   }
   $("scrub-marks").replaceChildren(...marks);
@@ -254,7 +316,7 @@ let lastTick = null;
 function tick(now) {
   if (!S.playing) return;
   if (lastTick !== null) {
-    const next = S.cursor + (Number($("speed").value) * (now - lastTick)) / 1000;
+    const next = timeOf(playOf(S.cursor) + (Number($("speed").value) * (now - lastTick)) / 1000); // over the nights
     if (next >= S.max) { moveTo(S.max); setPlaying(false); return; }
     S.cursor = next;
     S.pinnedAt = null;
@@ -296,15 +358,25 @@ async function main() {
   S.segments = clockSegments(S.marks.filter((e) => e.kind === "clock"));
   S.min = S.segments.length ? S.segments[0].from : 0;
   S.max = Math.max(S.min + 60, now.clock.exercise_time ?? S.min);
+  S.play = playStretches();
   const counts = await getJSON(`/api/timeline?bucket=${BUCKET}&from_exercise_time=${Math.floor(S.min)}&to_exercise_time=${Math.ceil(S.max)}`);
   S.counts = counts.counts;
   const scrub = $("scrub");
-  scrub.min = String(Math.floor(S.min));
-  scrub.max = String(Math.ceil(S.max));
   scrub.addEventListener("input", () => {
-    const time = Number(scrub.value); // read first: stopping the replay redraws the scrubber at the old time
+    const time = timeOf(Number(scrub.value)); // read first: stopping the replay redraws the scrubber at the old time
     setPlaying(false);
     moveTo(time);
+  });
+  // The days played so far, and the whole exercise; it opens at the current (or last) day, from its start.
+  const days = [...new Set(S.play.map((s) => Math.floor(s.from / 86400) + 1))];
+  days.forEach((day) => $("day-view").append(el("option", { value: String(day), text: t("Day %(day)s", { day }) })));
+  const today = days.length ? String(days[days.length - 1]) : "";
+  $("day-view").value = today;
+  $("day-view").addEventListener("change", () => {
+    const [lo] = viewRange();
+    setPlaying(false);
+    showView();
+    moveTo(timeOf(lo));
   });
   scenario.teams.forEach((team) => $("f-team").append(el("option", { value: team.id, text: team.name })));
   scenario.sites.forEach((s) => $("f-site").append(el("option", { value: s.id, text: s.name })));
@@ -315,8 +387,8 @@ async function main() {
   $("play").addEventListener("click", () => setPlaying(!S.playing));
   $("next-mark").addEventListener("click", () => jump(1));
   $("prev-mark").addEventListener("click", () => jump(-1));
-  renderMarks();
-  S.cursor = S.min;
+  showView();
+  S.cursor = timeOf(viewRange()[0]);
   await update();
   window.excon = { frames };
   document.body.dataset.ready = "1";

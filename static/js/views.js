@@ -299,6 +299,34 @@ export function scenarioViews(scenario) {
     }));
   }
 
+  /**
+   * Counts as heat strips: one row per lane, one cell per bucket, darker for more — readable at any
+   * density (bubbles of a busy week run into one blob per lane).  `counts`: rows as /api/timeline answers.
+   */
+  function heatStrips(counts, bucket, [from, to]) {
+    const rows = lanes();
+    const x = [];
+    for (let v = Math.floor(from / bucket) * bucket; v < to; v += bucket) x.push(v + bucket / 2);
+    const z = rows.map(() => x.map(() => 0));
+    const kinds = rows.map(() => x.map(() => new Map()));
+    for (const row of counts) {
+      const r = rows.indexOf(row.lane === "injects" ? t("Injects") : row.lane === "control" ? t("Control") : teamName(row.lane));
+      const c = Math.round((row.bucket + bucket / 2 - x[0]) / bucket);
+      if (r < 0 || c < 0 || c >= x.length) continue;
+      z[r][c] += row.count;
+      const name = (KIND_STYLE[row.kind] || { name: row.kind }).name;
+      kinds[r][c].set(name, (kinds[r][c].get(name) || 0) + row.count);
+    }
+    const text = x.map((centre, c) => {
+      const ex = exerciseClockText(centre - bucket / 2);
+      return [ex.day, ex.time.slice(0, 5)];
+    });
+    const hover = rows.map((laneName, r) => x.map((_, c) => [`${laneName} · ${t("D%(day)s %(time)s", { day: text[c][0], time: text[c][1] })}`,
+      ...[...kinds[r][c]].map(([name, n]) => `${n} × ${name}`)].join("<br>")));
+    return [{ type: "heatmap", x, y: rows, z, hovertext: hover, hoverinfo: "text", xgap: 1, ygap: 3, zmin: 0,
+      colorscale: [[0, "#f4f6f8"], [0.0001, "#d6e6f4"], [1, "#08306b"]], showscale: false }];
+  }
+
   /** The exercise-time range of a day's schedule, with a quarter of an hour either side. */
   function dayRange(day) {
     const entry = scenario.days.find((d) => d.day === day) || scenario.days[0];
@@ -369,6 +397,6 @@ export function scenarioViews(scenario) {
   return {
     scenario, teamName, roleName, whoName, shortTeamName, siteName, objectiveTitle, teamColor, actionLabel, lane, lanes,
     describe, feedLine,
-    aggregateTraces, dayRange, mapFigure,
+    aggregateTraces, heatStrips, dayRange, mapFigure,
   };
 }
