@@ -154,7 +154,7 @@ def raters_side_by_side(evaluations, teams, scenario, lang: str, aliases=None) -
             by_rater = defaultdict(list)
             for e in evaluations:
                 if e["team"] == team["id"] and (e.get("task") or "") == task:
-                    by_rater[_who_name(e, scenario, lang, aliases)].append(e["rating"])
+                    by_rater[who_name(e, scenario, lang, aliases)].append(e["rating"])
             if not by_rater:
                 continue
             latest = [ratings[-1] for ratings in by_rater.values()]
@@ -171,13 +171,13 @@ def _agreed(entry: dict | None, scenario, lang: str, aliases=None) -> dict:
     if entry is None:
         return {}
     return {"rating": entry["rating"], "rationale": entry["rationale"], "when": exercise_clock(entry["exercise_time"], lang),
-            "who": _who_name({"by": entry["by"], "role": entry["by"]}, scenario, lang, aliases)}
+            "who": who_name({"by": entry["by"], "role": entry["by"]}, scenario, lang, aliases)}
 
 
 def _evidence(e, scenario, lang: str, aliases=None) -> dict:
     return {"when": exercise_clock(placed_time(e), lang), "observed_at": e.get("observed_at", ""),
             "team": scenario.teams[e["team"]]["name"], "site": scenario.sites[e["site"]]["name"] if e.get("site") else "",
-            "rating": e["rating"], "note": e["note"], "who": _who_name(e, scenario, lang, aliases),
+            "rating": e["rating"], "note": e["note"], "who": who_name(e, scenario, lang, aliases),
             "photos": e.get("photos") or [],
             "task": next((t["title"] for t in scenario.objectives[e["objective"]]["tasks"] if t["id"] == e.get("task")), "")}
 
@@ -195,14 +195,14 @@ def _mark_text(m, scenario, lang: str, aliases=None) -> str:
     if kind == "schedule_shift":
         return _("Schedule shifted by %(minutes)s min from day %(day)s %(time)s: %(reason)s", minutes=m["minutes"],
                  day=m["day"], time=m["time"], reason=m["reason"]).in_language(lang)
-    who = _who_name(m, scenario, lang, aliases)
+    who = who_name(m, scenario, lang, aliases)
     if kind == "safety":
         return _("Real-world safety alert (%(role)s): %(text)s", role=who,
                  text=m.get("text") or _("no text")).in_language(lang)
     return _("Bookmark (%(role)s): %(text)s", role=who, text=m.get("text") or m.get("note", "")).in_language(lang)
 
 
-def _who_name(event: dict, scenario, lang: str, aliases: dict | None = None) -> str:
+def who_name(event: dict, scenario, lang: str, aliases: dict | None = None) -> str:
     """Return who logged `event`: the person of the roster by name (or by pseudonym: `aliases`), else
     the role of the shared code."""
     person = scenario.people.get(event.get("by"))

@@ -6,7 +6,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from ..eventlog import StorageFault
-from ..exports import exercise_clock
+from ..exports import exercise_clock, who_name
+from ..hotwash import day_of, hot_wash
 from ..i18n import _, in_language
 from ..permissions import may_call, may_see, may_submit, role_team
 from ..rules import rules_module
@@ -149,6 +150,7 @@ def director(role):
         "search": may_call(role, "search"),
         "answer": may_submit(role, {"kind": "request_answer"}) is None,
         "cues": may_call(role, "cue_sheet"),
+        "hotwash": may_call(role, "debrief"),
         "team_page": may_call(role, "team_page"),
         "observe": may_call(role, "observe"),
     }
@@ -195,6 +197,28 @@ def run_sheet(role):
             row["now"]["when"] = exercise_clock(row["now"].get("exercise_time"), lang)
     return render_template("run_sheet.html", scenario=scenario.raw, day=scenario.days[day], rows=rows,
                            days=list(scenario.days), actors=scenario.actors)
+
+
+@bp.get("/hotwash")
+@require("debrief", page=True)
+def hotwash(role):
+    """The evening hot wash of one exercise day, for the big screen and on paper (hotwash.py)."""
+    exercise = room().exercise
+    scenario = request_scenario()
+    clock = exercise.clock_now()
+    played = sorted({day_of(e.get("exercise_time")) for e in exercise.marks_for(role) if e["kind"] == "clock"} - {None})
+    day = request.args.get("day", type=int) or clock["day"] or (played[-1] if played else scenario.first_day)
+    if day not in scenario.days:
+        day = scenario.first_day
+    lang = request_language()
+    wash = hot_wash(scenario, exercise.state_for(role), exercise.marks_for(role), exercise.evidence_for(role),
+                    exercise.requests_for(role), day)
+    who = {e["id"]: who_name(e, scenario, lang) for e in wash["bookmarks"] + wash["safety"]
+           + [entry for tag in wash["tagged"].values() for group in tag for entry in group["entries"]]}
+    return render_template("hotwash.html", scenario=scenario.raw, day=scenario.days[day], wash=wash, days=list(scenario.days),
+                           who=who, team_names={t: v["name"] for t, v in scenario.teams.items()},
+                           sites={s: v["name"] for s, v in scenario.sites.items()},
+                           now_clock=exercise_clock(clock["exercise_time"], lang) if clock["exercise_time"] is not None else "")
 
 
 @bp.get("/cue-sheet")
