@@ -378,6 +378,8 @@ class Evaluation(Kind):
     tag: str | None = None
     bookmark: bool | None = None  # mark the moment for the debrief
     photos: list | None = None  # photo names (photos.py): stored before the entry
+    for_report: bool | None = None  # key evidence: the report's strengths and areas for improvement come from these
+    theme: str | None = None  # what it is about, in a few words ("interpreters"): the report groups by it
 
     def check(self, scenario):
         super().check(scenario)

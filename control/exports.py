@@ -25,7 +25,6 @@ from .state import STEPS, disagree
 from .timefmt import split_exercise_time
 
 _ISOLATE_MARKS = re.compile("[\u2066-\u2069]")
-EVIDENCE_PER_CELL = 25  # notes shown per objective and tag; the rest are in the CSV export
 # Okabe–Ito, as on the screens: P, S, M, U
 RATING_COLOURS = {"P": "#009E73", "S": "#56B4E9", "M": "#E69F00", "U": "#D55E00"}
 # The timeline's line for a clock event, by operation.
@@ -60,16 +59,17 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
         agreed_tasks = [{"team": t["name"], "task": titles.get(task, task), **_agreed(entry, scenario, lang, aliases)}
                         for t in teams for task, entry in agreed.get(t["id"], {}).items() if task]
         tasks = Counter(e.get("task") for e in rows)
-        grouped = {
-            "strength": [e for e in rows if e.get("tag") == "strength"],
-            "improvement": [e for e in rows if e.get("tag") == "improvement"],
-            "other": [e for e in rows if not e.get("tag")],
-        }
-        evidence = {k: [_evidence(e, scenario, lang, aliases) for e in v[-EVIDENCE_PER_CELL:]] for k, v in grouped.items()}
+        # The findings are the observations the evaluators marked for the report, grouped by theme; the rest are
+        # counted (every one is in the annex, events.csv) — never "the latest few".
+        picked = [e for e in rows if e.get("for_report")]
+        findings = {side: _by_theme([e for e in picked if _finding_side(e) == side], scenario, lang, aliases)
+                    for side in ("strength", "improvement")}
+        not_picked = Counter(e.get("tag") or "other" for e in rows if not e.get("for_report"))
         objectives.append({
             "id": obj["id"], "title": obj["title"], "tasks": obj["tasks"], "table": table,
             "total": len(rows), "task_counts": {t["title"]: tasks.get(t["id"], 0) for t in obj["tasks"]},
-            "evidence": evidence, "hidden": {k: max(0, len(v) - EVIDENCE_PER_CELL) for k, v in grouped.items()},
+            "findings": findings, "picked": len(picked),
+            "not_picked": {k: not_picked.get(k, 0) for k in ("strength", "improvement", "other")},
             "chart": _rating_chart(table, lang), "raters": raters_side_by_side(rows, teams, scenario, lang, aliases),
             "agreed_tasks": agreed_tasks,
         })
@@ -174,6 +174,22 @@ def _agreed(entry: dict | None, scenario, lang: str, aliases=None) -> dict:
             "who": who_name({"by": entry["by"], "role": entry["by"]}, scenario, lang, aliases)}
 
 
+def _finding_side(e) -> str:
+    """Which findings an observation marked for the report goes under: its tag, else its rating (P, S: strength)."""
+    return e.get("tag") or ("strength" if e["rating"] in ("P", "S") else "improvement")
+
+
+def _by_theme(entries: list, scenario, lang: str, aliases=None) -> list:
+    """Group findings by their theme, the most observed first; those without one last."""
+    themes = defaultdict(list)
+    for e in entries:
+        themes[(e.get("theme") or "").strip()].append(e)
+    order = sorted(themes.items(), key=lambda kv: (kv[0] == "", -len(kv[1]), kv[0].casefold()))
+    return [{"theme": theme, "teams": sorted({scenario.teams[e["team"]]["name"] for e in found}),
+             "entries": [_evidence(e, scenario, lang, aliases) for e in sorted(found, key=lambda e: placed_time(e) or 0)]}
+            for theme, found in order]
+
+
 def _evidence(e, scenario, lang: str, aliases=None) -> dict:
     return {"when": exercise_clock(placed_time(e), lang), "observed_at": e.get("observed_at", ""),
             "team": scenario.teams[e["team"]]["name"], "site": scenario.sites[e["site"]]["name"] if e.get("site") else "",
@@ -271,7 +287,7 @@ CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "ex
 CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
               "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
               "target", "reason", "removed", "rationale", "person", "sites", "objectives", "start", "end",
-              "minutes", "request", "request_kind", "photos")
+              "minutes", "request", "request_kind", "photos", "for_report", "theme")
 CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_title", "task": "task_title",
              "action_type": "action_label", "inject": "inject_title", "teams": "team_names", "person": "person_name",
              "sites": "site_names", "objectives": "objective_titles", "request_kind": "request_label"}
@@ -279,7 +295,7 @@ CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_t
 CSV_HEADERS = {
     "seq": N_("seq"), "id": N_("id"), "kind": N_("kind"), "ts": N_("ts"), "exercise_day": N_("exercise_day"),
     "exercise_clock": N_("exercise_clock"), "exercise_time": N_("exercise_time"), "observed_at": N_("observed_at"),
-    "observed_time": N_("observed_time"), "photos": N_("photos"),
+    "observed_time": N_("observed_time"), "photos": N_("photos"), "for_report": N_("for_report"), "theme": N_("theme"),
     "role": N_("role"), "by": N_("by"), "by_name": N_("by_name"), "conn": N_("conn"), "team": N_("team"),
     "team_name": N_("team_name"), "site": N_("site"),
     "site_name": N_("site_name"), "objective": N_("objective"), "objective_title": N_("objective_title"),
@@ -340,7 +356,7 @@ def _csv_row(event: dict, scenario, aliases=None) -> list:
         value = event.get(name, "")
         if name == "person" and aliases and value in aliases:
             value = aliases[value]
-        if name == "bookmark" and value is False:
+        if name in ("bookmark", "for_report") and value is False:
             value = ""
         row.append("; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value))
         if name in CSV_NAMED:

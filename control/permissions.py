@@ -22,7 +22,8 @@ OWN = "own"  # only events about the role's own team
 WITHOUT_TEXT = "without free text"  # the event, less the free text people wrote in it
 OWN_WITHOUT_TEXT = "own, without free text"  # both: a team learns a recall, not control's reason for it
 # by kind: what WITHOUT_TEXT leaves out
-FREE_TEXT = {"evaluation": ("note", "photos"), "note": ("text", "photos"), "request": ("text",), "request_answer": ("text",)}
+FREE_TEXT = {"evaluation": ("note", "photos", "theme"), "note": ("text", "photos"), "request": ("text",),
+             "request_answer": ("text",)}
 AUDIT_ROLES = ("director", "controller")  # who sees `conn`, the connection that submitted an event
 # Who reads `by` (who logged an entry): the staff; never the players, nor the screen they walk past.
 WHO_ROLES = ("director", "controller", "lead_evaluator", "observer")

@@ -43,6 +43,12 @@ PROBLEM_NOTES = [
 NOTES = STRENGTH_NOTES + MIXED_NOTES + PROBLEM_NOTES  # staff notes and bookmarks: any of them
 NOTE_FOR_RATING = {"P": STRENGTH_NOTES, "S": MIXED_NOTES, "M": PROBLEM_NOTES, "U": PROBLEM_NOTES}
 TAG_FOR_RATING = {"P": "strength", "M": "improvement", "U": "improvement"}
+# What each note is about: the theme an evaluator gives it when it is marked for the report.
+NOTE_THEMES = dict(zip(STRENGTH_NOTES + MIXED_NOTES + PROBLEM_NOTES, (
+    "Separating victims from controllers", "Briefing the prosecutor", "Financial investigation", "Joint entry",
+    "Referral to support", "Victims' rights", "Seizure and chain of custody", "Interviewing", "Briefing the prosecutor",
+    "Interpretation", "Seizure and chain of custody", "Referral to support", "Identifying children",
+    "Separating victims from controllers"), strict=True))
 REQUESTS = {"bank_records": "Transfers of the suspect's company, the last six months",
             "interpreter": "An interpreter for the workers, at the site",
             "warrant": "Authorisation to search the site office",
@@ -64,6 +70,7 @@ class WeekWriter:
         self.exercise = Exercise(scenario, log, now=lambda: self.moment)
         self.ids = random.Random(seed + 1)
         self.late = random.Random(seed + 2)  # its own draws: the rest of the week stays as it was
+        self.picks = random.Random(seed + 3)  # the evaluators' picks for the report, likewise
         self.count = 0
         self.sites = {t: team["home_site"] for t, team in scenario.teams.items()}
         self.asked = []  # (wall time to answer at, request id): the control cell answers in 5–40 minutes of play
@@ -83,6 +90,12 @@ class WeekWriter:
             return {}
         observed = max(self.moment - timedelta(minutes=self.late.uniform(3, 40)), self.exercise.clock.history[-1][0])
         return {"observed_at": iso(observed)}  # not before the block began: the phone was in play
+
+    def picked(self, rating, note) -> dict:
+        """Now and then (1 in 25 of the tagged ratings) key evidence, marked for the report with its theme."""
+        if rating not in TAG_FOR_RATING or self.picks.random() >= 0.04:
+            return {}
+        return {"for_report": True, "theme": NOTE_THEMES[note]}
 
     def wait(self, seconds):
         self.moment += timedelta(seconds=seconds)
@@ -175,10 +188,11 @@ class WeekWriter:
             objective = r.choice(list(self.scenario.objectives))
             tasks = [t for t, o in self.scenario.tasks.items() if o == objective]
             rating = r.choices(list(RATINGS), weights=[4, 4, 2, 1])[0]
+            note = r.choice(NOTE_FOR_RATING[rating])
             event = self.submit(r.choice(["observer", "observer", "controller"]), kind="evaluation", team=team,
-                                objective=objective, task=r.choice(tasks), rating=rating, note=r.choice(NOTE_FOR_RATING[rating]),
+                                objective=objective, task=r.choice(tasks), rating=rating, note=note,
                                 tag=TAG_FOR_RATING.get(rating),
-                                **self.kept_offline())
+                                **self.kept_offline(), **self.picked(rating, note))
             if r.random() < 0.02:
                 self.submit(event["role"], kind="retract", target=event["id"], reason="Logged against the wrong team.")
             elif r.random() < 0.02:

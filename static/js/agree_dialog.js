@@ -10,7 +10,8 @@ import { el, options, u } from "./views.js";
 const $ = (id) => document.getElementById(id);
 let live = null; // the page's connection, made the first time a rating is recorded
 
-function connection(sinceSeq) {
+/** The debrief's connection for what it records (an agreed rating, evidence picked for the report). */
+export function connection(sinceSeq) {
   if (!live) {
     live = new Live({ onEvent: () => {}, onStatus: () => {} });
     live.start(sinceSeq);

@@ -6,7 +6,7 @@
 import { RULES } from "/rules.js";
 import { LANG, t } from "./i18n.js";
 import { getJSON } from "./live.js";
-import { agree, ratersText, ratingWords } from "./agree_dialog.js";
+import { agree, connection, ratersText, ratingWords } from "./agree_dialog.js";
 import { KIND_STYLE, el, exerciseClockText, exerciseTicks, photoLinks, placedTime, scenarioViews, sentLateText, styleKey, u, wallClock, whenText } from "./views.js";
 
 /* global Plotly */
@@ -199,6 +199,12 @@ function renderObjective() {
       el("span", { class: "feed-text", text: evidenceLine(e) }));
     if (sentLateText(e)) li.append(el("span", { class: "feed-note", text: sentLateText(e) }));
     if (photoLinks(e)) li.append(photoLinks(e));
+    if (e.theme) li.append(el("span", { class: "feed-note", text: u(e.theme) }));
+    // The lead evaluator (or the director) picks the key evidence the report's findings come from.
+    if (canAgree) {
+      li.append(el("button", { type: "button", class: "pick", "aria-pressed": String(!!e.for_report), "data-pick": e.id,
+        text: e.for_report ? t("In the report ✓") : t("For the report"), onclick: () => pick(objective, e) }));
+    } else if (e.for_report) li.append(el("span", { class: "feed-note", text: t("In the report ✓") }));
     return li;
   }) : [el("li", { class: "empty", text: t("No evaluation of this objective until then.") })]));
   const released = Object.entries((S.state && S.state.injects) || {}).filter(([, i]) => Object.keys(i.released || {}).length && i.exercise_time <= S.cursor);
@@ -225,6 +231,15 @@ function renderObjective() {
       el("td", { text: min(row.median) }), el("td", { text: min(row.longest) }), el("td", { text: String(row.open) }));
   });
   $("requests").replaceChildren(qhead, ...(qrows.length ? qrows : [el("tr", {}, el("td", { colSpan: 6, class: "muted", text: t("No requests to control until then.") }))]));
+}
+
+/** Put an observation in the report's findings, or take it out again (an amend of its `for_report`). */
+async function pick(objective, e) {
+  const ack = await connection(S.now.last_seq).submit({ kind: "amend", target: e.id, for_report: e.for_report ? null : true });
+  $("pick-error").textContent = !ack || !ack.ok ? (ack ? ack.error : t("No answer from the server: check the connection and try again.")) : "";
+  if (!ack || !ack.ok) return;
+  S.evidenceFor = null;
+  await loadEvidence(objective.id);
 }
 
 /** Who rated, where and what they noted: one evidence line. */

@@ -69,7 +69,7 @@ export function entryForm(phone) {
       else if (element.type === "checkbox") element.checked = !!values[element.name];
       else if (element.name in values) element.value = values[element.name];
     }
-    if (page === "observe") { fillTasks(); form.elements.task.value = values.task || ""; showGuide(); }
+    if (page === "observe") { fillTasks(); form.elements.task.value = values.task || ""; showGuide(); showTheme(); }
   }
 
   // The entry under way is kept on the phone as it is written: a reload (a phone that closes the tab
@@ -85,7 +85,8 @@ export function entryForm(phone) {
   function readForm() {
     const data = Object.fromEntries(new FormData(form).entries());
     const fields = {};
-    for (const [key, value] of Object.entries(data)) if (value !== "") fields[key] = key === "bookmark" ? true : value;
+    for (const [key, value] of Object.entries(data)) if (value !== "") fields[key] = ["bookmark", "for_report"].includes(key) ? true : value;
+    if (!fields.for_report) delete fields.theme; // a theme groups key evidence only
     return fields;
   }
 
@@ -179,7 +180,7 @@ export function entryForm(phone) {
     const kept = Object.fromEntries(keepValues.map((k) => [k, form.elements[k].value]));
     form.reset();
     for (const [k, v] of Object.entries(kept)) form.elements[k].value = v;
-    if (page === "observe") fillTasks();
+    if (page === "observe") { fillTasks(); showTheme(); }
   }
 
   function startAmend(entry) {
@@ -196,6 +197,7 @@ export function entryForm(phone) {
       else if (element.name in p || element.tagName !== "BUTTON") element.value = p[element.name] ?? "";
     }
     showGuide();
+    showTheme();
     form.scrollIntoView();
   }
 
@@ -303,6 +305,14 @@ export function entryForm(phone) {
     if (waiting !== undefined) assign(waiting);
     showContext();
   });
+  // Key evidence for the report may carry a theme: the ones this device used before are offered.
+  function showTheme() {
+    if (!form.elements.for_report) return;
+    $("theme-field").hidden = !form.elements.for_report.checked;
+    const used = [...new Set(phone.outbox.entries().map((e) => e.payload.theme).filter(Boolean))];
+    $("themes").replaceChildren(...used.map((theme) => el("option", { value: theme })));
+  }
+  if (form.elements.for_report) form.elements.for_report.addEventListener("change", showTheme);
   form.addEventListener("input", keepDraft);
   form.addEventListener("change", () => { keepDraft(); showContext(); });
   photos.onChange(keepDraft);
