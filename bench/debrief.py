@@ -5,7 +5,8 @@
 Writes a week (run.py demo-data) into a temporary database, starts run.py on it and prints:
 /api/state?at= times at random instants (the first requests build the kept states), the
 browser's frame time while replaying at 600× and while jumping the scrubber (request → drawn),
-the report draft's and the CSV export's time and size, and the database size.  Asserts nothing.
+the report draft's, the AAR/IP .docx's, a day's hot wash's and the CSV export's time and size, and the database size.
+Asserts nothing.
 """
 
 import argparse
@@ -62,6 +63,8 @@ def main():
             cold = [timed(lambda at=at: state_at(at))[0] for at in instants[:20]]
             warm = [timed(lambda at=at: state_at(at))[0] for at in instants]
             report_ms, report = timed(lambda: s.get(url + "/api/export/report.html"))
+            aar_ms, aar = timed(lambda: s.get(url + "/api/export/aar.docx"))
+            hotwash_ms, hotwash = timed(lambda: s.get(url + "/hotwash?day=3"))
             csv_ms, csv = timed(lambda: s.get(url + "/api/export/events.csv"))
             frames = browser_frames(url)
         finally:
@@ -78,6 +81,8 @@ def main():
               f"p95 {values[int(len(values) * 0.95)]:.0f} ms, {len(values)} frames")
     print(f"report draft: {report_ms / 1000:.2f} s, {len(report.content) / 1e6:.1f} MB "
           f"(of which plotly.js {4.8:.1f} MB); events.csv: {csv_ms / 1000:.2f} s, {len(csv.content) / 1e6:.1f} MB")
+    print(f"AAR/IP .docx: {aar_ms / 1000:.2f} s, {len(aar.content) / 1e3:.0f} kB; hot wash of day 3: {hotwash_ms / 1000:.2f} s, "
+          f"{len(hotwash.content) / 1e3:.0f} kB")
 
 
 def browser_frames(url):

@@ -40,10 +40,10 @@ def exercise_clock(seconds, lang: str) -> str:
 
 
 def report_context(scenario, state, evaluations, marks, event_count, lang: str, pseudonymised=False,
-                   requests=()) -> dict:
+                   requests=(), charts=True) -> dict:
     """Gather what the report template shows: overview, analysis per objective, timeline, plan; the
     scenario's texts and ExCon's own in `lang`; people by pseudonym when `pseudonymised`; `requests`: every
-    team request with its answer (Exercise.requests_for)."""
+    team request with its answer (Exercise.requests_for); `charts`: draw the plotly charts (the HTML draft)."""
     scenario = scenario.in_language(lang)
     aliases = pseudonyms(scenario, lang) if pseudonymised else None
     raw = scenario.raw
@@ -70,7 +70,8 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
             "total": len(rows), "task_counts": {t["title"]: tasks.get(t["id"], 0) for t in obj["tasks"]},
             "findings": findings, "picked": len(picked),
             "not_picked": {k: not_picked.get(k, 0) for k in ("strength", "improvement", "other")},
-            "chart": _rating_chart(table, lang), "raters": raters_side_by_side(rows, teams, scenario, lang, aliases),
+            "chart": _rating_chart(table, lang) if charts else "",
+            "raters": raters_side_by_side(rows, teams, scenario, lang, aliases),
             "agreed_tasks": agreed_tasks,
         })
     improvements = defaultdict(list)
@@ -125,9 +126,9 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
         "dates": (first if first == last else f"{first} – {last}") if first else _("nothing logged yet").in_language(lang),
         "event_count": event_count,
         "evaluation_count": len(evaluations), "clock": state["clock"],
-        "response_chart": _response_chart(injects, teams, lang),
+        "response_chart": _response_chart(injects, teams, lang) if charts else "",
         # plotly.js itself, inline in the page: the report opens and prints with no network.
-        "plotlyjs": get_plotlyjs(),
+        "plotlyjs": get_plotlyjs() if charts else "",
         "ratings": RATINGS,
     }
 

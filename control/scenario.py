@@ -164,7 +164,7 @@ def check_scenario(raw) -> Scenario:
 # The fields whose texts may differ between languages.  Ids, references, times and fixed values
 # (delivery, schedule kinds, colours) are one for every language: a page in Russian sends the same
 # ids as one in English.  A site's `kind` is a description ("sauna (brothel)"), a block's is a value.
-TEXT_FIELDS = {"title", "description", "name", "label", "venue", "from", "to", "expected_actions",
+TEXT_FIELDS = {"title", "description", "name", "label", "venue", "sponsor", "from", "to", "expected_actions",
                "controller_notes", "agencies", "note", "unit", "short", "agency", "country", "character", "cue"}
 
 
@@ -535,7 +535,7 @@ def _check_exercise(raw) -> None:
     if not isinstance(exercise, dict):
         raise ScenarioError(_("missing field 'exercise': an object with at least 'id' and 'title'"))
     _check_fields(exercise, _("exercise"), {"id": _text, "title": _text},
-                  {"description": _any_text, "language": _text, "venue": _any_text, "map": _map})
+                  {"description": _any_text, "language": _text, "venue": _any_text, "sponsor": _any_text, "map": _map})
     _check_one_alphabet(exercise["id"], _("exercise"))
 
 

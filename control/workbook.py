@@ -22,7 +22,7 @@ from .scenario import ScenarioError, decoded
 # entry, `tasks` and `schedule` are the objectives' and days' own lists (their first column says whose).
 SHEETS = {
     "exercise": ("exercise", [("id", "id"), ("title", "text"), ("description", "text"), ("language", "id"),
-                              ("venue", "text"), ("map.width", "number"), ("map.height", "number"),
+                              ("venue", "text"), ("sponsor", "text"), ("map.width", "number"), ("map.height", "number"),
                               ("map.unit", "text"), ("map.note", "text")]),
     "days": ("days", [("day", "int"), ("title", "text")]),
     "schedule": ("days.schedule", [("day", "int"), ("start", "id"), ("end", "id"), ("kind", "id"), ("title", "text")]),
@@ -74,6 +74,7 @@ COLUMN_HELP = {
     "description": N_("the text in full"),
     "language": N_("the scenario's own language: en or ru"),
     "venue": N_("where the exercise takes place"),
+    "sponsor": N_("who sponsors the exercise (the after-action report's cover names them)"),
     "map.width": N_("width of the plan of the grounds (units of your choice)"),
     "map.height": N_("height of the plan of the grounds"),
     "map.unit": N_("the plan's unit, such as m"),

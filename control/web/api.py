@@ -6,10 +6,11 @@ from functools import wraps
 
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
+from ..aar import aar_docx
 from ..eventlog import MAX_SEQ
 from ..events import InvalidEvent, unknown_id
 from ..exercise import health_in_language
-from ..exports import events_csv, events_jsonl, report_context
+from ..exports import events_csv, events_jsonl, pseudonyms, report_context
 from ..i18n import _
 from ..search import EventFilter
 from ..timefmt import iso, parse_iso
@@ -211,6 +212,19 @@ def export_report(role):
     response.headers["Content-Security-Policy"] = ("default-src 'none'; script-src 'unsafe-inline'; "
                                                    "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
     return response
+
+
+@bp.get("/api/export/aar.docx")
+@endpoint("export")
+def export_aar(role):
+    """The after-action report and improvement plan as a Word document to edit (aar.py), in the asker's language."""
+    exercise, lang = room().exercise, request_language()
+    marks = exercise.marks_for(role)
+    context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role), marks,
+                             exercise.log.count(), lang, pseudonymised(), exercise.requests_for(role), charts=False)
+    aliases = pseudonyms(exercise.scenario.in_language(lang), lang) if pseudonymised() else None
+    return attachment(aar_docx(context, exercise.scenario, marks, lang, aliases),
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "after-action-report.docx")
 
 
 # HTTP errors the API answers as JSON, by status: what the message says.
