@@ -11,11 +11,8 @@ import re
 from collections import Counter, defaultdict
 from datetime import date
 
-import plotly.graph_objects as go
-import plotly.io as pio
 from babel.dates import format_date
-from babel.numbers import get_decimal_symbol, get_group_symbol
-from plotly.offline import get_plotlyjs
+from markupsafe import Markup, escape
 
 from .events import RATINGS, placed_time
 from .i18n import N_, SOURCE_LANGUAGE, Message, _
@@ -115,8 +112,10 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
                   "minutes": None if r["answer"] is None else round(r["response"] / 60)}
                  for r in requests],  # every request (Exercise.requests_for), not only those the state carries
     }
-    timeline = [{"when": exercise_clock(m["exercise_time"], lang), "what": _mark_text(m, scenario, lang, aliases)}
-                for m in marks if m["kind"] != "inject"]
+    # The main events: clock changes, injects dropped or moved, safety alerts and the moments picked for the
+    # report — not every bookmark of the week (a week has well over a thousand).
+    timeline = [{"when": exercise_clock(placed_time(m), lang), "what": _mark_text(m, scenario, lang, aliases)}
+                for m in marks if m["kind"] != "inject" and (m["kind"] not in ("note", "evaluation") or m.get("for_report"))]
     # The first and last day logged, as the reader's language writes dates ("28 ноября 2026 г.", "Nov 28, 2026").
     first, last = (format_date(date.fromisoformat(m["ts"][:10]), "long", locale=lang) for m in (marks[0], marks[-1])) \
         if marks else ("", "")
@@ -127,8 +126,6 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
         "event_count": event_count,
         "evaluation_count": len(evaluations), "clock": state["clock"],
         "response_chart": _response_chart(injects, teams, lang) if charts else "",
-        # plotly.js itself, inline in the page: the report opens and prints with no network.
-        "plotlyjs": get_plotlyjs() if charts else "",
         "ratings": RATINGS,
     }
 
@@ -250,30 +247,57 @@ def role_name(role: str, scenario, lang: str) -> str:
     return _("team tablet: %(team)s", team=scenario.teams[team]["name"]).in_language(lang)
 
 
-def _separators(lang: str) -> str:
-    """Return plotly's `separators` for `lang`: its decimal sign and digit grouping (Babel's)."""
-    return get_decimal_symbol(lang) + get_group_symbol(lang)
+def _rating_chart(table, lang: str) -> Markup:
+    """The ratings per team as stacked bars, in inline SVG: the report needs no charting library (plotly.js
+    inline was 4.8 MB of the file) and prints as it is drawn."""
+    title = _("Ratings per team (P/S/M/U)").in_language(lang)
+    most = max((sum(row[r] for r in "PSMU") for row in table), default=0) or 1
+    bar, gap, left, width = 22, 8, 120, 420
+    rows = []
+    for i, row in enumerate(table):
+        y = 28 + i * (bar + gap)
+        x = left
+        rows.append(f'<text x="{left - 6}" y="{y + bar * 0.7:.0f}" text-anchor="end">{escape(row["team"])}</text>')
+        for r in "PSMU":
+            w = width * row[r] / most
+            if row[r]:
+                rows.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{RATING_COLOURS[r]}">'
+                            f'<title>{r}: {row[r]}</title></rect>')
+                if w >= 18:
+                    rows.append(f'<text x="{x + w / 2:.1f}" y="{y + bar * 0.7:.0f}" text-anchor="middle">{row[r]}</text>')
+            x += w
+    legend = "".join(f'<rect x="{left + 70 * n}" y="4" width="12" height="12" fill="{RATING_COLOURS[r]}"/>'
+                     f'<text x="{left + 70 * n + 16}" y="14">{r}</text>' for n, r in enumerate("PSMU"))
+    height = 28 + len(table) * (bar + gap)
+    return Markup(f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {left + width + 20} {height}" '
+                  f'width="{left + width + 20}" height="{height}" font-size="12" font-family="sans-serif">'
+                  f'<title>{escape(title)}</title>{legend}{"".join(rows)}</svg>')
 
 
-def _rating_chart(table, lang: str) -> str:
-    fig = go.Figure([go.Bar(name=r, x=[row["team"] for row in table], y=[row[r] for row in table],
-                            marker_color=RATING_COLOURS[r]) for r in "PSMU"])
-    fig.update_layout(barmode="stack", height=260, margin=dict(l=40, r=10, t=30, b=30), separators=_separators(lang),
-                      yaxis=dict(dtick=1 if max((sum(row[r] for r in "PSMU") for row in table), default=0) <= 10 else None),
-                      title=dict(text=_("Ratings per team (P/S/M/U)").in_language(lang), font=dict(size=13)),
-                      legend=dict(orientation="h"))
-    return pio.to_html(fig, full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "staticPlot": True})
-
-
-def _response_chart(injects, teams, lang: str) -> str:
+def _response_chart(injects, teams, lang: str) -> Markup:
+    """The teams' response times per inject as a small-multiples table of bars, in inline SVG (see _rating_chart)."""
     released = [i for i in injects if i["responses"]]  # out to all its teams, or to some so far
-    fig = go.Figure([go.Bar(name=t["name"], x=[i["id"] for i in released],
-                            y=[i["responses"].get(t["name"]) for i in released], marker_color=t.get("color"))
-                     for t in teams])
-    fig.update_layout(barmode="group", height=300, margin=dict(l=40, r=10, t=30, b=40), separators=_separators(lang),
-                      title=dict(text=_("Response time per inject (minutes, release → first answering action)")
-                                 .in_language(lang), font=dict(size=13)), legend=dict(orientation="h"))
-    return pio.to_html(fig, full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "staticPlot": True})
+    title = _("Response time per inject (minutes, release → first answering action)").in_language(lang)
+    most = max((m for i in released for m in i["responses"].values()), default=0) or 1
+    row_height, left, width = 14, 60, 360
+    parts, y = [], 30
+    legend = "".join(f'<rect x="{left + 110 * n}" y="4" width="12" height="12" fill="{t.get("color", "#888")}"/>'
+                     f'<text x="{left + 110 * n + 16}" y="14">{escape(t["name"])}</text>' for n, t in enumerate(teams))
+    for inject in released:
+        parts.append(f'<text x="{left - 6}" y="{y + 10}" text-anchor="end">{escape(inject["id"])}</text>')
+        for team in teams:
+            minutes = inject["responses"].get(team["name"])
+            if minutes is None:
+                continue
+            w = max(1.0, width * minutes / most)
+            parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row_height - 3}" fill="{team.get("color", "#888")}">'
+                         f'<title>{escape(team["name"])}: {minutes}</title></rect>'
+                         f'<text x="{left + w + 3:.1f}" y="{y + row_height - 4}" font-size="10">{minutes}</text>')
+            y += row_height
+        y += 6
+    return Markup(f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {left + width + 60} {y}" '
+                  f'width="{left + width + 60}" height="{y}" font-size="12" font-family="sans-serif">'
+                  f'<title>{escape(title)}</title>{legend}{"".join(parts)}</svg>')
 
 
 def events_jsonl(events):
