@@ -89,7 +89,7 @@ def test_rotating_one_persons_code_drops_only_their_sockets(tmp_path):
 def test_exports_to_share_outside_the_exercise_team_carry_pseudonyms(server):
     evaluator = server.connect(PEOPLE["person:p-eval-1"])
     rating = {"id": new_id(), "kind": "evaluation", "team": "alpha", "objective": "obj-identify", "rating": "M",
-              "note": "The interpreter came an hour late."}
+              "note": "The interpreter came an hour late.", "for_report": True}  # among the report's findings
     assert evaluator.submit(rating)["ok"]
     shared = server.get("/api/export/events.csv?lang=en&pseudonyms=1", "director").content.decode("utf-8-sig")
     row = list(csv.DictReader(io.StringIO(shared)))[-1]
