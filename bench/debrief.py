@@ -80,7 +80,7 @@ def main():
         print(f"browser frame ({name}, request → drawn): median {statistics.median(values):.0f} ms, "
               f"p95 {values[int(len(values) * 0.95)]:.0f} ms, {len(values)} frames")
     print(f"report draft: {report_ms / 1000:.2f} s, {len(report.content) / 1e6:.1f} MB "
-          f"(of which plotly.js {4.8:.1f} MB); events.csv: {csv_ms / 1000:.2f} s, {len(csv.content) / 1e6:.1f} MB")
+          f"(charts inline SVG); events.csv: {csv_ms / 1000:.2f} s, {len(csv.content) / 1e6:.1f} MB")
     print(f"AAR/IP .docx: {aar_ms / 1000:.2f} s, {len(aar.content) / 1e3:.0f} kB; hot wash of day 3: {hotwash_ms / 1000:.2f} s, "
           f"{len(hotwash.content) / 1e3:.0f} kB")
 

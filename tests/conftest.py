@@ -144,7 +144,7 @@ class Server:
             try:  # answering: healthy, or telling why not (503: its storage fails)
                 if requests.get(self.url + "/healthz", timeout=1, verify=False).status_code in (200, 503):
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or busy starting (a big log)
                 time.sleep(0.1)
         raise RuntimeError(f"run.py did not answer on {self.url}: {self.log_text()}")
 
