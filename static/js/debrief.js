@@ -7,6 +7,8 @@ import { RULES } from "/rules.js";
 import { LANG, t } from "./i18n.js";
 import { getJSON } from "./live.js";
 import { agree, connection, ratersText, ratingWords } from "./agree_dialog.js";
+import { heatStrips } from "./count_traces.js";
+import { PlayAxis } from "./play_time.js";
 import { KIND_STYLE, el, exerciseClockText, exerciseTicks, photoLinks, placedTime, scenarioViews, sentLateText, styleKey, u, wallClock, whenText } from "./views.js";
 
 /* global Plotly */
@@ -14,80 +16,15 @@ import { KIND_STYLE, el, exerciseClockText, exerciseTicks, photoLinks, placedTim
 const $ = (id) => document.getElementById(id);
 const BUCKET = 1800;
 const S = {
-  marks: [], counts: [], segments: [], min: 0, max: 1, cursor: 0, pinnedAt: null,
+  marks: [], counts: [], axis: null, min: 0, max: 1, cursor: 0, pinnedAt: null,
   playing: false, state: null, feed: [], evidence: [], evidenceFor: null, busy: false, dirty: false,
   now: null, // the state now: the agreed ratings stand as they are now, wherever the replay is
 };
 const frames = [];
 let views = null; // scenarioViews(the scenario), once it is loaded
 
-// ---------------------------------------------------------------- exercise time → wall time
-
-/** Running stretches of the clock from its events: exercise time [from, to) ran from wall time `wall` at `rate`. */
-function clockSegments(clockEvents) {
-  const segments = [];
-  for (const e of clockEvents) {
-    const last = segments[segments.length - 1];
-    if (last && last.to === null) { last.to = e.exercise_time; last.wallTo = Date.parse(e.ts); }
-    if (e.op === "start" || e.op === "resume") segments.push({ from: e.exercise_time, to: null, wall: Date.parse(e.ts), rate: e.rate || 1 });
-  }
-  return segments;
-}
-
-/** The wall time at which the clock showed exercise time `time` (the end of a pause when it stood there). */
-function wallAt(time) {
-  let best = null;
-  for (const s of S.segments) {
-    if (time < s.from) break;
-    if (s.to === null || time < s.to) return new Date(s.wall + ((time - s.from) / s.rate) * 1000);
-    best = s;
-  }
-  if (best) return new Date(best.wallTo);
-  return S.segments.length ? new Date(S.segments[0].wall - 1000) : new Date();
-}
-
-// ---------------------------------------------------------------- exercise time ↔ play time (the scrubber's axis)
-
-// The scrubber runs in play time: the stretches the clock ran, end to end.  A jump (a resume at the next
-// morning) is no width at all, so a day's play is the whole scrubber, not a sliver beside the night.
-// (Pauses take no exercise time: they are not on the axis either.)
-function playStretches() {
-  let start = 0;
-  return S.segments.map((s) => {
-    const to = s.to ?? S.max;
-    const stretch = { from: s.from, to, start };
-    start += Math.max(0, to - s.from);
-    return stretch;
-  });
-}
-
-/** The play time at exercise time `time`: inside a jump, where play resumed. */
-function playOf(time) {
-  let last = 0;
-  for (const s of S.play) {
-    if (time < s.from) return s.start;
-    if (time <= s.to) return s.start + (time - s.from);
-    last = s.start + (s.to - s.from);
-  }
-  return last;
-}
-
-/** The exercise time at play time `play`. */
-function timeOf(play) {
-  // Where one stretch ends the next begins (day 1's 17:00 is day 2's 09:00): the later one, where play goes on.
-  for (const s of S.play) if (play < s.start + (s.to - s.from)) return s.from + Math.max(0, play - s.start);
-  const last = S.play[S.play.length - 1];
-  return last ? last.to : S.min;
-}
-
-/** The play-time range the scrubber shows: one exercise day's play, or the whole exercise ("" = all). */
-function viewRange() {
-  const day = $("day-view").value;
-  const inDay = S.play.filter((s) => !day || Math.floor(s.from / 86400) + 1 === Number(day));
-  if (!inDay.length) return [0, Math.max(1, playOf(S.max))];
-  const last = inDay[inDay.length - 1];
-  return [inDay[0].start, Math.max(inDay[0].start + 1, last.start + (last.to - last.from))];
-}
+/** The play-time range the scrubber shows: the chosen day's play, or the whole exercise. */
+const viewRange = () => S.axis.range($("day-view").value);
 
 function showView() {
   const [lo, hi] = viewRange();
@@ -116,13 +53,13 @@ function renderClock() {
   const shown = exerciseClockText(S.cursor);
   $("clock-day").textContent = t("Day %(day)s", { day: shown.day });
   $("clock-time").textContent = shown.time;
-  const at = S.pinnedAt ? new Date(S.pinnedAt) : wallAt(S.cursor);
+  const at = S.pinnedAt ? new Date(S.pinnedAt) : S.axis.wallAt(S.cursor);
   $("replay-wall").textContent = t("wall clock %(date)s %(time)s", { date: at.toLocaleDateString(LANG, { day: "numeric", month: "short" }), time: wallClock(at) });
   // The state shouts in the top bar ("REPLAY"), as the director's clock state does.
   const replay = t("replay").toLocaleUpperCase(LANG);
   $("replay-state").textContent = S.playing ? `${replay} ▶ ${$("speed").value}×` : replay;
   $("replay-state").className = `clock-state ${S.playing ? "state-running" : "state-paused"}`;
-  $("scrub").value = String(Math.round(playOf(S.cursor)));
+  $("scrub").value = String(Math.round(S.axis.playOf(S.cursor)));
 }
 
 function renderMap() {
@@ -140,7 +77,7 @@ function renderTimeline() {
   // The cursor's exercise day: the nights between days would squeeze a week into a strip.
   const day = Math.floor(S.cursor / 86400);
   const range = [Math.max(S.min, day * 86400 + 7 * 3600) - 600, Math.min(S.max, day * 86400 + 19 * 3600) + 600];
-  return Plotly.react("timeline-plot", views.heatStrips(counts, BUCKET, range), {
+  return Plotly.react("timeline-plot", heatStrips(views, counts, BUCKET, range), {
     margin: { l: 120, r: 10, t: 10, b: 40 }, font: { size: 14 }, showlegend: false,
     xaxis: { type: "linear", range, ...exerciseTicks(range[0], range[1]) },
     yaxis: { type: "category", categoryorder: "array", categoryarray: views.lanes().slice().reverse(), range: [-0.5, views.lanes().length - 0.5], fixedrange: true, automargin: true },
@@ -271,8 +208,8 @@ function renderMarks() {
   const pos = (play) => `${(100 * (play - lo)) / (hi - lo || 1)}%`;
   const marks = [];
   let day = null;
-  for (const s of S.play) { // each day's play begins at a mark of its own
-    const number = Math.floor(s.from / 86400) + 1;
+  for (const s of S.axis.stretches) { // each day's play begins at a mark of its own
+    const number = s.day;
     if (number === day) continue;
     day = number;
     if (!inView(s.start)) continue;
@@ -282,9 +219,9 @@ function renderMarks() {
   }
   for (const e of S.marks) {
     const kind = e.kind === "clock" ? (e.op === "pause" ? "pause" : null) : e.kind.startsWith("inject") ? "inject" : e.kind === "safety" ? "safety" : "bookmark";
-    if (!kind || e.exercise_time === null || !inView(playOf(e.exercise_time))) continue;
+    if (!kind || e.exercise_time === null || !inView(S.axis.playOf(e.exercise_time))) continue;
     const m = el("span", { class: `scrub-mark ${kind}`, title: views.describe(e) });
-    m.style.left = pos(playOf(e.exercise_time));
+    m.style.left = pos(S.axis.playOf(e.exercise_time));
     marks.push(m);
   }
   $("scrub-marks").replaceChildren(...marks);
@@ -298,7 +235,7 @@ async function update() {
   S.busy = true;
   const started = performance.now();
   // A mark's own stamp as it is: a JS Date would cut its microseconds and miss the mark itself.
-  const at = S.pinnedAt || wallAt(S.cursor).toISOString();
+  const at = S.pinnedAt || S.axis.wallAt(S.cursor).toISOString();
   try {
     const [state, feed] = await Promise.all([getJSON(`/api/state?at=${encodeURIComponent(at)}`),
       getJSON(`/api/events?until=${encodeURIComponent(at)}&last=300`)]);
@@ -331,7 +268,7 @@ let lastTick = null;
 function tick(now) {
   if (!S.playing) return;
   if (lastTick !== null) {
-    const next = timeOf(playOf(S.cursor) + (Number($("speed").value) * (now - lastTick)) / 1000); // over the nights
+    const next = S.axis.timeOf(S.axis.playOf(S.cursor) + (Number($("speed").value) * (now - lastTick)) / 1000); // over the nights
     if (next >= S.max) { moveTo(S.max); setPlaying(false); return; }
     S.cursor = next;
     S.pinnedAt = null;
@@ -370,20 +307,19 @@ async function main() {
   views = scenarioViews(scenario);
   S.now = now;
   S.marks = marks.events;
-  S.segments = clockSegments(S.marks.filter((e) => e.kind === "clock"));
-  S.min = S.segments.length ? S.segments[0].from : 0;
-  S.max = Math.max(S.min + 60, now.clock.exercise_time ?? S.min);
-  S.play = playStretches();
+  S.axis = new PlayAxis(S.marks.filter((e) => e.kind === "clock"), now.clock.exercise_time);
+  S.min = S.axis.first;
+  S.max = S.axis.end;
   const counts = await getJSON(`/api/timeline?bucket=${BUCKET}&from_exercise_time=${Math.floor(S.min)}&to_exercise_time=${Math.ceil(S.max)}`);
   S.counts = counts.counts;
   const scrub = $("scrub");
   scrub.addEventListener("input", () => {
-    const time = timeOf(Number(scrub.value)); // read first: stopping the replay redraws the scrubber at the old time
+    const time = S.axis.timeOf(Number(scrub.value)); // read first: stopping the replay redraws the scrubber at the old time
     setPlaying(false);
     moveTo(time);
   });
   // The days played so far, and the whole exercise; it opens at the current (or last) day, from its start.
-  const days = [...new Set(S.play.map((s) => Math.floor(s.from / 86400) + 1))];
+  const days = S.axis.days();
   days.forEach((day) => $("day-view").append(el("option", { value: String(day), text: t("Day %(day)s", { day }) })));
   const today = days.length ? String(days[days.length - 1]) : "";
   $("day-view").value = today;
@@ -391,7 +327,7 @@ async function main() {
     const [lo] = viewRange();
     setPlaying(false);
     showView();
-    moveTo(timeOf(lo));
+    moveTo(S.axis.timeOf(lo));
   });
   scenario.teams.forEach((team) => $("f-team").append(el("option", { value: team.id, text: team.name })));
   scenario.sites.forEach((s) => $("f-site").append(el("option", { value: s.id, text: s.name })));
@@ -403,7 +339,7 @@ async function main() {
   $("next-mark").addEventListener("click", () => jump(1));
   $("prev-mark").addEventListener("click", () => jump(-1));
   showView();
-  S.cursor = timeOf(viewRange()[0]);
+  S.cursor = S.axis.timeOf(viewRange()[0]);
   await update();
   window.excon = { frames };
   document.body.dataset.ready = "1";

@@ -4,7 +4,8 @@
 
 import { t } from "../i18n.js";
 import { getJSON } from "../live.js";
-import { DAY, KIND_STYLE, binEvents, exerciseTicks, minutes, placedTime, plotText, sentLateText, styleKey, u, whenText } from "../views.js";
+import { DAY, KIND_STYLE, exerciseTicks, minutes, placedTime, plotText, sentLateText, styleKey, u, whenText } from "../views.js";
+import { aggregateTraces, binEvents } from "../count_traces.js";
 import { toast } from "./dialogs.js";
 
 /* global Plotly */
@@ -75,10 +76,10 @@ export function timelinePanel(page) {
       const shown = events.all().filter((e) => placedTime(e) !== null && placedTime(e) >= range[0]);
       const width = Math.max(200, document.getElementById("timeline-plot").clientWidth - 140 * page.fontScale());
       const perMarker = Math.max(60, Math.ceil(((range[1] - range[0]) / width) * 16 * page.fontScale()));
-      traces = shown.length <= RAW_POINTS ? markers(shown, perMarker) : views.aggregateTraces(binEvents(shown, 300, events.withdrawn), 300);
+      traces = shown.length <= RAW_POINTS ? markers(shown, perMarker) : aggregateTraces(views, binEvents(shown, 300, events.withdrawn), 300);
     } else if (zoomData) {
       range = zoomData.range;
-      traces = views.aggregateTraces(zoomData.counts, zoomData.bucket);
+      traces = aggregateTraces(views, zoomData.counts, zoomData.bucket);
     } else {
       range = [0, DAY];
     }
