@@ -36,8 +36,10 @@ def hot_wash(scenario, state: dict, marks: list, evaluations: list, requests: li
         "bookmarks": [e for e in on_day if e["kind"] in ("note", "evaluation") and e.get("bookmark")],
         "tagged": {tag: _by_objective(scenario, [e for e in rated if e.get("tag") == tag])
                    for tag in ("strength", "improvement")},
-        "ratings": _ratings(scenario, state, day),
-        "gaps": _gaps(scenario, state, day),
+        "ratings": (ratings := _ratings(scenario, state, day)),
+        # the objective × team pairs nobody rated that day: what tomorrow's evaluators' plan should cover
+        "gaps": [{"objective": row["objective"], "teams": missing} for row in ratings
+                 if (missing := [cell["team"] for cell in row["teams"] if not cell["total"]])],
         "requests": _requests(requests, day),
         "evaluations": len(rated),
     }
@@ -101,13 +103,6 @@ def _ratings(scenario, state: dict, day: int) -> list:
             teams.append({"team": team, "counts": counts, "total": sum(counts.values()), "agreed": whole})
         rows.append({"objective": objective, "teams": teams})
     return rows
-
-
-def _gaps(scenario, state: dict, day: int) -> list:
-    """The objective × team pairs nobody rated that day: what tomorrow's evaluators' plan should cover."""
-    today = (state.get("objectives_by_day") or {}).get(str(day)) or {}
-    return [{"objective": objective, "teams": missing} for objective_id, objective in scenario.objectives.items()
-            if (missing := [t for t in scenario.teams if not sum(((today.get(objective_id) or {}).get(t) or {}).values())])]
 
 
 def _requests(requests: list, day: int) -> dict:

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from ..eventlog import StorageFault
 from ..exports import exercise_clock, who_name
-from ..hotwash import day_of, hot_wash
+from ..hotwash import hot_wash
 from ..i18n import _, in_language
 from ..permissions import may_call, may_see, may_submit, role_team
 from ..rules import rules_module
@@ -206,8 +206,7 @@ def hotwash(role):
     exercise = room().exercise
     scenario = request_scenario()
     clock = exercise.clock_now()
-    played = sorted({day_of(e.get("exercise_time")) for e in exercise.marks_for(role) if e["kind"] == "clock"} - {None})
-    day = request.args.get("day", type=int) or clock["day"] or (played[-1] if played else scenario.first_day)
+    day = request.args.get("day", type=int) or clock["day"] or scenario.first_day  # today; before the start, day 1
     if day not in scenario.days:
         day = scenario.first_day
     lang = request_language()
