@@ -344,3 +344,19 @@ def test_a_controller_who_opens_the_control_rooms_screen_on_a_phone_gets_the_pho
     wide.goto(server.url + "/director")
     wide.wait_for_selector("body[data-ready='1']", timeout=15000)
     assert not wide.is_visible(".phone-pages")  # on the laptop: the control room's screen as it is
+
+
+def test_a_team_corrects_its_action_from_my_log(open_page, server):
+    view = phone(open_page, "team:alpha", "/team")
+    page = view.page
+    page.select_option("#entry-form select[name=action_type]", "plan")
+    page.fill("#entry-form textarea[name=text]", "Planned the visit to the farm.")
+    page.click("#entry-form [type=submit]")
+    page.wait_for_selector("#mylog-list .state-saved", timeout=15000)
+    page.click("#mylog-list [data-act=correct]")
+    assert page.input_value("#entry-form textarea[name=text]") == "Planned the visit to the farm."
+    page.fill("#entry-form textarea[name=text]", "Planned the visit to the club.")
+    page.click("#entry-form [type=submit]")
+    page.wait_for_selector("#mylog-list >> text=corrected", timeout=15000)
+    amend = stored(server, "amend")[-1]
+    assert amend["text"] == "Planned the visit to the club." and view.errors == []

@@ -228,13 +228,11 @@ async function main() {
   form = entryForm(phone);
   const assignment = page === "observe" ? assignmentPanel(phone, { onChange: (segment, changed) => form.assign(segment, changed) }) : null;
   assignment?.take(state);
-  // Who is assigned where, and the clock it is read by, come with the state: asked again when either changes.
+  // What the phone reads from the state, asked again when it changes: the clock (a waiting entry's time),
+  // the assignment, and how long the team waited for control's answers (play time: the server's to say).
   const refreshState = () => cached("/api/state", `excon.state.${role}`).then((fresh) => {
     phone.clockState = { clock: fresh.clock, at: fresh.at };
     assignment?.take(fresh);
-  }).catch(() => {});
-  // How long the team waited for an answer is the server's to say (play time): asked with the state.
-  const refreshRequests = () => cached("/api/state", `excon.state.${role}`).then((fresh) => {
     for (const request of Object.values(fresh.requests || {})) phone.requests.set(request.id, request);
     team.render();
   }).catch(() => {});
@@ -257,7 +255,7 @@ async function main() {
       if (event.kind === "inject" || event.kind === "inject_recall") { showInjects(); if (page === "observe") form.showGuide(); }
       if (learnRequest(phone, event)) {
         team.render();
-        if (event.kind === "request_answer") refreshRequests();
+        if (event.kind === "request_answer") refreshState();
       }
       if (changesAssignments(event)) refreshState(); // the clock too: the phone tells waiting entries' time by it
       if (learnAck(event)) { log.render(); renderSafety(phone); }

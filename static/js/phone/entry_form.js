@@ -61,13 +61,14 @@ export function entryForm(phone) {
     return values;
   }
 
-  /** Put values back in the form: the objective before its critical tasks. */
+  /** Put values in the form (a draft taken back, an entry to correct), a field missing from them empty; the
+   * objective before its critical tasks. */
   function setValues(values) {
     for (const element of form.elements) {
       if (!element.name || element.tagName === "BUTTON" || element.name === "task") continue;
-      if (element.type === "radio") element.checked = values[element.name] === element.value;
+      if (element.type === "radio") element.checked = (values[element.name] ?? "") === element.value;
       else if (element.type === "checkbox") element.checked = !!values[element.name];
-      else if (element.name in values) element.value = values[element.name];
+      else element.value = values[element.name] ?? "";
     }
     if (page === "observe") { fillTasks(); form.elements.task.value = values.task || ""; showGuide(); showTheme(); }
   }
@@ -188,16 +189,7 @@ export function entryForm(phone) {
     amending = entry;
     $("amend-note").hidden = false;
     $("form-title").textContent = t("Correct an entry");
-    const p = entry.payload;
-    for (const element of form.elements) {
-      if (!element.name) continue;
-      if (element.type === "radio") element.checked = (p[element.name] ?? "") === element.value;
-      else if (element.type === "checkbox") element.checked = !!p[element.name];
-      else if (element.name === "task") { fillTasks(); element.value = p.task || ""; }
-      else if (element.name in p || element.tagName !== "BUTTON") element.value = p[element.name] ?? "";
-    }
-    showGuide();
-    showTheme();
+    setValues(entry.payload); // the guide too, on the observer's form
     form.scrollIntoView();
   }
 
