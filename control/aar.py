@@ -112,8 +112,11 @@ def aar_docx(context: dict, scenario, marks: list, lang: str, aliases=None) -> b
             for group in groups:
                 theme = group["theme"] or say(_("Without a theme"))
                 doc.add_paragraph(f"{theme} ({', '.join(group['teams'])})", style="Heading 4")
-                for e in group["entries"]:
-                    doc.add_paragraph(f"{e['team']}, {e['when']} — {e['rating']}: {e['note']} [{e['who']}]", style="List Bullet")
+                for e in group["examples"]:  # a few, spread over the exercise; the appendix has every one
+                    doc.add_paragraph(_evidence_line(e), style="List Bullet")
+                if len(group["entries"]) > len(group["examples"]):
+                    doc.add_paragraph(say(_("… %(count)s observations in all on this theme: every one is in the appendix",
+                                            count=len(group["entries"]))))
                 if side == "improvement":
                     to_write(doc.add_paragraph(say(_("Analysis:")) + " "), say(_("what happened and why it matters")))
                     to_write(doc.add_paragraph(say(_("Root cause:")) + " "), say(_("why it happened")))
@@ -130,7 +133,8 @@ def aar_docx(context: dict, scenario, marks: list, lang: str, aliases=None) -> b
 
     # -- participant feedback, conclusion
     doc.add_heading(say(_("Participant feedback")), level=1)
-    to_write(doc.add_paragraph(), say(_("what the participants said in the hot washes and in their feedback forms")))
+    _feedback_summary(doc, context["feedback"], say)
+    to_write(doc.add_paragraph(), say(_("what the participants said in the hot washes, and what their answers show")))
     doc.add_heading(say(_("Conclusion")), level=1)
     to_write(doc.add_paragraph(), say(_("what the exercise showed, and what comes next")))
 
@@ -142,8 +146,7 @@ def aar_docx(context: dict, scenario, marks: list, lang: str, aliases=None) -> b
                say(_("Capability element")), say(_("Primary responsible organisation")), say(_("Organisation POC")),
                say(_("Start date")),
                say(_("Completion date"))]
-    plan = [(objective["title"], group["theme"] or group["entries"][0]["note"], "", "", "", "", "", "")
-            for objective in objectives for group in objective["findings"]["improvement"]]
+    plan = [(p["objective"], f"{p['issue']} ({', '.join(p['teams'])})", "", "", "", "", "", "") for p in context["plan"]]
     _table(doc, columns, plan or [("", "", "", "", "", "", "", "")], widths=(35, 45, 45, 25, 35, 25, 22, 22))
     to_write(doc.add_paragraph(), say(_("the corrective actions, who owns them and by when")))
     section = doc.add_section()
@@ -161,9 +164,53 @@ def aar_docx(context: dict, scenario, marks: list, lang: str, aliases=None) -> b
                [(r["team"], r["asked"], r["answered"], r.get("median") or "", r.get("longest") or "")
                 for r in context["requests"]["by_team"]],
                widths=(40, 25, 25, 35, 35))
+    letters = iter("DEF" if context["requests"]["by_team"] else "CDE")
+    if any(objective["picked"] for objective in objectives):
+        doc.add_heading(say(_("Appendix %(letter)s: The observations picked for the report", letter=next(letters))), level=1)
+        for n, objective in enumerate(objectives, 1):
+            for side, heading in (("strength", _("Strengths")), ("improvement", _("Areas for improvement"))):
+                for group in objective["findings"][side]:
+                    theme = group["theme"] or say(_("Without a theme"))
+                    doc.add_heading(f"{say(_('Objective %(number)s:', number=n))} {say(heading)}: {theme}", level=3)
+                    for e in group["entries"]:
+                        doc.add_paragraph(_evidence_line(e), style="List Bullet")
+    commented = [(q, question) for q in context["feedback"] for question in q["questions"] if question.get("texts")]
+    if commented:
+        doc.add_heading(say(_("Appendix %(letter)s: The participants' comments", letter=next(letters))), level=1)
+        for q, question in commented:
+            doc.add_heading(f"{q['title']}: {question['text']}", level=3)
+            for comment in question["texts"]:
+                day = f" ({say(_('day %(day)s', day=comment['day']))})" if comment.get("day") else ""
+                doc.add_paragraph(comment["text"] + day, style="List Bullet")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _feedback_summary(doc, questionnaires: list, say) -> None:
+    """Per questionnaire, a table of its scale questions (answers, mean, how many gave each point) and how
+    many comments each free-text question drew (an appendix lists them)."""
+    if not questionnaires:
+        doc.add_paragraph(say(_("The scenario has no participant questionnaire.")))
+    for q in questionnaires:
+        kind = say(_("anonymous")) if q["anonymous"] else say(_("named"))
+        doc.add_heading(f"{q['title']} ({say(_('answers: %(count)s', count=q['respondents']))}, {kind})", level=2)
+        scales = [question for question in q["questions"] if question.get("scale")]
+        if scales and q["respondents"]:
+            points = max(question["scale"] for question in scales)
+            rows = [(question["text"], question["answered"],
+                     "" if question["mean"] is None else f"{question['mean']} / {question['scale']}",
+                     *(question["counts"] + [""] * (points - question["scale"]))) for question in scales]
+            _table(doc, [say(_("Question")), say(_("Answers")), say(_("Mean")), *map(str, range(1, points + 1))], rows,
+                   widths=(70, 18, 20, *[62 / points] * points))
+        for question in q["questions"]:
+            if not question.get("scale"):
+                doc.add_paragraph(f"{question['text']} — {say(_('comments: %(count)s', count=question['answered']))}",
+                                  style="List Bullet")
+
+
+def _evidence_line(e: dict) -> str:
+    return f"{e['team']}, {e['when']} — {e['rating']}: {e['note']} [{e['who']}]"
 
 
 def _styles(doc) -> None:

@@ -12,6 +12,7 @@ from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar, get_type_hints
 
 from .assignments import check_assignment
+from .feedback import FeedbackError, check_answers
 from .i18n import N_, Message, _
 from .photos import PhotoError, check_names
 from .scenario import DELIVERY_METHODS, Scenario
@@ -35,6 +36,7 @@ RATINGS = {  # HSEEP's wording; shown through the catalogs (docs/glossary.md has
     "U": N_("Unable to be performed"),
 }
 TAGS = ("strength", "improvement")
+OUTSIDE_PLAY = ("feedback",)  # kinds that are not part of play: no feed, timeline or map draws them
 CLOCK_OPS = ("start", "pause", "resume", "end")
 MAX_CLOCK_RATE = 3600
 
@@ -452,6 +454,23 @@ class Safety(Kind):
 
 
 @dataclass
+class Feedback(Kind):
+    """A participant's answers to one of the scenario's questionnaires (feedback.py): {question id: a
+    point of its scale, or text}; `day` for a daily one."""
+
+    name = "feedback"
+    questionnaire: str
+    answers: dict
+    day: int | None = None
+
+    def check(self, scenario):
+        try:
+            self.answers = check_answers(scenario, self.questionnaire, self.day, self.answers)
+        except FeedbackError as e:
+            raise InvalidEvent(e.message, field=e.field) from None
+
+
+@dataclass
 class Clock(Kind):
     """Start, pause, resume or end the exercise clock.
 
@@ -511,8 +530,8 @@ class Amend(Kind):
 
 
 KINDS = {k.name: k for k in (Action, Move, InjectRelease, InjectSkip, InjectDefer, InjectRecall, ScheduleShift, Request,
-                             RequestAnswer, Evaluation, AgreedRating, Note, Safety, SafetyAck, Clock, Assignment, Retract,
-                             Amend)}
+                             RequestAnswer, Evaluation, AgreedRating, Note, Safety, SafetyAck, Clock, Assignment, Feedback,
+                             Retract, Amend)}
 # kinds a retract or amend may target
 CORRECTABLE = ("action", "move", "request", "evaluation", "agreed_rating", "note", "assignment")
 # kind -> the status it gives an inject
@@ -609,6 +628,10 @@ def _check_type(cls, name, value, hint, allow_empty):
         for item in value:
             if not isinstance(item, str) or not item.strip() or len(item) > ID_LIMIT:
                 raise InvalidEvent(_("field '%(field)s' must be a list of ids", field=name), field=name)
+        return value
+    if want is dict:
+        if not isinstance(value, dict):
+            raise InvalidEvent(_("field '%(field)s' must be an object", field=name), field=name)
         return value
     if want is int:
         if not isinstance(value, int) or isinstance(value, bool):

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import permissions
+from . import feedback, permissions
 from .clock import ClockError, ExerciseClock
 from .eventlog import EventLog, StorageFault
 from .events import (
@@ -23,6 +23,7 @@ from .events import (
     FUTURE_TOLERANCE,
     INJECT_STATUS,
     KINDS,
+    OUTSIDE_PLAY,
     InvalidEvent,
     Submission,
     build_kind,
@@ -253,15 +254,19 @@ class Exercise:
 
     def _store_one(self, sub: Submission, role: str, conn: str | None, undo: list, by: str | None = None) -> Receipt:
         existing = self.log.get(sub.id)  # within the transaction: finds an earlier copy in the same batch too
+        stored_role, by, conn = feedback.stored_identity(self.scenario, sub.fields, role, by, conn) \
+            if sub.kind == "feedback" else (role, by, conn)
         if existing is not None:
-            if not _same_entry(existing, sub, role):  # never confirm, or pretend to store, someone else's entry
+            if not _same_entry(existing, sub, stored_role):  # never confirm, or pretend to store, someone else's entry
                 raise InvalidEvent(_("the id %(id)s is already taken by another entry: every entry needs a new id",
                                      id=sub.id), field="id")
             return Receipt(existing, duplicate=True)
         now = self.now()
         fields = self._check_live(sub, role, now)
-        event = {"id": sub.id, "kind": sub.kind, "ts": iso(now),
-                 "exercise_time": self._exercise_time(sub, now), "role": role, "by": by or role, "conn": conn}
+        if sub.kind == "feedback":
+            self._check_feedback(fields, stored_role, by, now)
+        event = {"id": sub.id, "kind": sub.kind, "ts": iso(now), "exercise_time": self._exercise_time(sub, now),
+                 "role": stored_role, "by": by or stored_role, "conn": conn}
         if sub.observed_at:
             event["observed_at"] = sub.observed_at
             event["observed_time"] = self._observed_time(sub.observed_at, now, event["exercise_time"])
@@ -389,6 +394,18 @@ class Exercise:
         else:
             self._check_links(sub.kind, fields, role)
         return fields
+
+    def _check_feedback(self, fields: dict, stored_role: str, by: str | None, now: datetime) -> None:
+        """Refuse a questionnaire's answer before it is open, or a named one sent with a shared code (whose
+        name would it bear?)."""
+        clock = self.clock.as_dict(now, self.monotonic())
+        try:
+            feedback.check_open(self.scenario, fields["questionnaire"], fields.get("day"), clock)
+        except feedback.FeedbackError as e:
+            raise InvalidEvent(e.message, field=e.field) from None
+        if stored_role != feedback.ANONYMOUS_ROLE and by is None:
+            raise InvalidEvent(_("this questionnaire is answered under your own name: log in with your personal code"),
+                               field="questionnaire")
 
     def _check_shift(self, start: int, minutes: int) -> None:
         """Refuse a schedule shift that would move an inject still to do out of its day (a shift moves the
@@ -581,7 +598,11 @@ class Exercise:
         """
         if at is not None:
             return self._state_at(role, at)
-        return self._live_view(role).snapshot(self.now(), clock=self.clock_now())
+        clock = self.clock_now()
+        state = self._live_view(role).snapshot(self.now(), clock=clock)
+        if permissions.may_submit_kind(role, "feedback") is None and "feedback" in self.scenario.raw:
+            state["feedback_open"] = feedback.open_now(self.scenario, clock)  # what a participant's page offers now
+        return state
 
     def requests_for(self, role: str) -> list:
         """Return every team request `role` may see that counts, with control's answer and the wait (the
@@ -809,6 +830,11 @@ class Exercise:
         """Return every evaluation that counts, with its corrections: the evidence per objective."""
         return self.effective(role, self.log.of_kind("evaluation"))
 
+    def feedback_for(self, role: str) -> list:
+        """Return the participants' questionnaire answers that count, oldest first (a named person's
+        latest per questionnaire and day; every anonymous one), as `role` sees them."""
+        return feedback.counting(self.effective(role, self.log.of_kind("feedback")))
+
     def inject_for(self, role: str, inject: str) -> dict:
         """Return what happened to one inject, as `role` sees it now: the decisions on it (released,
         skipped, deferred, in order) and the actions and evaluations that answer it (corrections applied)."""
@@ -819,7 +845,8 @@ class Exercise:
 
     def timeline_for(self, role: str, start: float, end: float, bucket: int) -> list[dict]:
         """Return event counts per `bucket` seconds of exercise time, lane and kind, for a zoomed-out timeline."""
-        return self.log.bucket_counts(start, end, bucket, permissions.kinds_seen_in_full(role))
+        kinds = [k for k in permissions.kinds_seen_in_full(role) if k not in OUTSIDE_PLAY]
+        return self.log.bucket_counts(start, end, bucket, kinds)
 
     def pages_for(self, role: str):
         """Yield every event `role` may see, a page at a time (for the exports)."""

@@ -15,6 +15,7 @@ from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from .events import RATINGS, placed_time
+from .feedback import is_anonymous, questionnaires, summarise
 from .i18n import N_, SOURCE_LANGUAGE, Message, _
 from .permissions import role_team
 from .rules import LABELS
@@ -37,10 +38,12 @@ def exercise_clock(seconds, lang: str) -> str:
 
 
 def report_context(scenario, state, evaluations, marks, event_count, lang: str, pseudonymised=False,
-                   requests=(), charts=True) -> dict:
-    """Gather what the report template shows: overview, analysis per objective, timeline, plan; the
-    scenario's texts and ExCon's own in `lang`; people by pseudonym when `pseudonymised`; `requests`: every
-    team request with its answer (Exercise.requests_for); `charts`: draw the plotly charts (the HTML draft)."""
+                   requests=(), charts=True, feedback=()) -> dict:
+    """Gather what the report template shows: overview, analysis per objective, timeline, plan, participant
+    feedback; the scenario's texts and ExCon's own in `lang`; people by pseudonym when `pseudonymised`;
+    `requests`: every team request with its answer (Exercise.requests_for); `charts`: draw the charts (the
+    HTML draft); `feedback`: the participants' answers that count (Exercise.feedback_for), summed up here
+    without their authors' names (a report goes beyond the exercise team)."""
     scenario = scenario.in_language(lang)
     aliases = pseudonyms(scenario, lang) if pseudonymised else None
     raw = scenario.raw
@@ -71,19 +74,10 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
             "raters": raters_side_by_side(rows, teams, scenario, lang, aliases),
             "agreed_tasks": agreed_tasks,
         })
-    improvements = defaultdict(list)
-    for e in evaluations:
-        if e.get("tag") == "improvement" or e["rating"] in ("M", "U"):
-            improvements[(e["objective"], e.get("task"))].append(e)
-    plan = []
-    for (obj_id, task_id), rows in sorted(improvements.items(), key=lambda kv: -len(kv[1])):
-        obj = scenario.objectives[obj_id]
-        task = next((t["title"] for t in obj["tasks"] if t["id"] == task_id), None)
-        notes = Counter(_isolated(e["note"]) for e in rows).most_common(2)
-        plan.append({"objective": obj["title"], "task": task or _("the objective as a whole").in_language(lang),
-                     "count": len(rows),
-                     "teams": sorted({scenario.teams[e["team"]]["name"] for e in rows}),
-                     "observation": " / ".join(note for note, _count in notes)})
+    # The improvement plan (HSEEP's columns): a row per area for improvement the evaluators picked for the
+    # report, by objective and theme; what to do about it, who and by when, the exercise team writes.
+    plan = [{"objective": o["title"], "issue": group["theme"] or group["entries"][0]["note"], "teams": group["teams"],
+             "count": len(group["entries"])} for o in objectives for group in o["findings"]["improvement"]]
     injects = []
     for inject_id, entry in state["injects"].items():
         row = scenario.injects.get(inject_id, {})  # an MSEL inject's title in `lang`; an ad-hoc one's as written
@@ -127,6 +121,7 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
         "evaluation_count": len(evaluations), "clock": state["clock"],
         "response_chart": _response_chart(injects, teams, lang) if charts else "",
         "ratings": RATINGS,
+        "feedback": summarise(scenario, list(feedback)) if questionnaires(scenario) else [],
     }
 
 
@@ -183,9 +178,15 @@ def _by_theme(entries: list, scenario, lang: str, aliases=None) -> list:
     for e in entries:
         themes[(e.get("theme") or "").strip()].append(e)
     order = sorted(themes.items(), key=lambda kv: (kv[0] == "", -len(kv[1]), kv[0].casefold()))
-    return [{"theme": theme, "teams": sorted({scenario.teams[e["team"]]["name"] for e in found}),
-             "entries": [_evidence(e, scenario, lang, aliases) for e in sorted(found, key=lambda e: placed_time(e) or 0)]}
-            for theme, found in order]
+    groups = []
+    for theme, found in order:
+        entries = [_evidence(e, scenario, lang, aliases) for e in sorted(found, key=lambda e: placed_time(e) or 0)]
+        # The report's body quotes a few, spread over the exercise (not the latest); its annex has them all.
+        shown = sorted({round(i * (len(entries) - 1) / (EXAMPLES - 1)) for i in range(EXAMPLES)}) \
+            if len(entries) > EXAMPLES else range(len(entries))
+        groups.append({"theme": theme, "teams": sorted({scenario.teams[e["team"]]["name"] for e in found}),
+                       "entries": entries, "examples": [entries[i] for i in shown]})
+    return groups
 
 
 def _evidence(e, scenario, lang: str, aliases=None) -> dict:
@@ -306,13 +307,15 @@ def events_jsonl(events):
         yield json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+EXAMPLES = 2  # observations quoted per theme in the body of a report; the annex lists every one
+
 # One column per field of any kind, in this order; an id column is followed by the name it stands for.
 CSV_ENVELOPE = ("seq", "id", "kind", "ts", "exercise_day", "exercise_clock", "exercise_time", "observed_at", "observed_time",
                 "role", "by", "by_name", "conn")  # exercise time also as day and time; who, with the person's name
 CSV_FIELDS = ("team", "site", "objective", "task", "action_type", "rating", "tag", "bookmark", "note", "text",
               "inject", "adhoc", "title", "description", "teams", "delivery", "op", "day", "time", "rate",
               "target", "reason", "removed", "rationale", "person", "sites", "objectives", "start", "end",
-              "minutes", "request", "request_kind", "photos", "for_report", "theme")
+              "minutes", "request", "request_kind", "photos", "for_report", "theme", "questionnaire", "answers")
 CSV_NAMED = {"team": "team_name", "site": "site_name", "objective": "objective_title", "task": "task_title",
              "action_type": "action_label", "inject": "inject_title", "teams": "team_names", "person": "person_name",
              "sites": "site_names", "objectives": "objective_titles", "request_kind": "request_label"}
@@ -333,7 +336,8 @@ CSV_HEADERS = {
     "rationale": N_("rationale"), "person": N_("person"), "person_name": N_("person_name"), "sites": N_("sites"),
     "site_names": N_("site_names"), "objectives": N_("objectives"), "objective_titles": N_("objective_titles"),
     "start": N_("start"), "end": N_("end"), "minutes": N_("minutes"), "request": N_("request"),
-    "request_kind": N_("request_kind"), "request_label": N_("request_label"),
+    "request_kind": N_("request_kind"), "request_label": N_("request_label"), "questionnaire": N_("questionnaire"),
+    "answers": N_("answers"),
 }
 
 
@@ -371,6 +375,32 @@ def events_csv(events, scenario, lang: str, pseudonymised=False):
     yield buffer.getvalue()
 
 
+def feedback_csv(answers: list, scenario, lang: str, pseudonymised=False) -> str:
+    """Return the participants' answers as CSV (UTF-8 with a byte-order mark): a row per answer, a column
+    per question of every questionnaire (its words in `lang`); a named answer's author by name or pseudonym."""
+    scenario = scenario.in_language(lang)
+    aliases = pseudonyms(scenario, lang) if pseudonymised else None
+    questions = [(q["id"], question["id"], question["text"]) for q in questionnaires(scenario).values()
+                 for question in q["questions"]]
+    titles = {q["id"]: q["title"] for q in questionnaires(scenario).values()}
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([Message(text).in_language(lang) for text in (N_("seq"), N_("ts"), N_("questionnaire"), N_("title"),
+                                                                  N_("day"), N_("by_name"))] + [q[2] for q in questions])
+    for a in answers:
+        by = "" if is_anonymous(a) else _who_columns(a, scenario, aliases)[1] or a.get("by", "")
+        cells = [a["answers"].get(qid) if a["questionnaire"] == q else None for q, qid, _text in questions]
+        writer.writerow([a["seq"], a["ts"], a["questionnaire"], titles.get(a["questionnaire"], ""), a.get("day") or "", by]
+                        + ["" if c is None else _spreadsheet_safe(c) for c in cells])
+    return buffer.getvalue()
+
+
+def _spreadsheet_safe(value):
+    """A text a spreadsheet would take for a formula ("=…", "+…", "-…", "@…"), kept as text with a leading apostrophe."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
 def _csv_row(event: dict, scenario, aliases=None) -> list:
     day, clock = split_exercise_time(event["exercise_time"]) if event.get("exercise_time") is not None else ("", "")
     row = [event["seq"], event["id"], event["kind"], event["ts"], day, clock,
@@ -383,6 +413,8 @@ def _csv_row(event: dict, scenario, aliases=None) -> list:
             value = aliases[value]
         if name in ("bookmark", "for_report") and value is False:
             value = ""
+        if isinstance(value, dict):  # a questionnaire's answers: {question: answer}, as JSON
+            value = json.dumps(value, ensure_ascii=False)
         row.append("; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value))
         if name in CSV_NAMED:
             row.append(_name_of(name, event, scenario, aliases))

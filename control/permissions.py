@@ -49,6 +49,7 @@ SUBMIT = {
     "safety_ack": {"director": EVERYTHING},
     "assignment": LEADS,
     "agreed_rating": LEADS,
+    "feedback": {"team": EVERYTHING},  # a participant's questionnaire answers (feedback.py): not about a team
     # retract and amend: allowed to whoever may submit the target's kind for the target's team
 }
 
@@ -74,6 +75,9 @@ SEE = {
     # Who evaluates what, and the agreed ratings: the staff only (players never learn them).
     "assignment": STAFF,
     "agreed_rating": STAFF,
+    # Participants' feedback: the staff who run the hot wash and write the report; never the players (a
+    # named answer is its author's), nor the screen.
+    "feedback": STAFF,
     # safety_ack: seen by whoever may see the alert.  retract and amend: see view_correction
 }
 
@@ -93,6 +97,7 @@ CALL = {
     "codes_sheet": ("director",),
     "debrief": ("director", "controller", "lead_evaluator", "observer"),
     "export": ("director", "controller", "lead_evaluator", "observer"),
+    "feedback": ("director", "controller", "lead_evaluator", "observer"),  # the participants' answers, summed up
     # photos for an entry, sent before it (who may see one: whoever reads an entry that shows it)
     "photo_upload": ("director", "controller", "lead_evaluator", "observer", "team"),
     "photo": ("director", "controller", "lead_evaluator", "observer", "screen", "team"),

@@ -23,7 +23,7 @@ SCHEDULE_KINDS = ("briefing", "play", "break", "hot_wash", "debrief")
 PERSON_ROLES = ("director", "controller", "lead_evaluator", "evaluator", "participant", "screen")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 SECTIONS = ("exercise", "days", "sites", "teams", "objectives", "action_types", "request_kinds", "actors", "injects",
-            "people", "assignments")
+            "people", "assignments", "feedback")
 
 
 class ScenarioError(ValueError):
@@ -165,7 +165,8 @@ def check_scenario(raw) -> Scenario:
 # (delivery, schedule kinds, colours) are one for every language: a page in Russian sends the same
 # ids as one in English.  A site's `kind` is a description ("sauna (brothel)"), a block's is a value.
 TEXT_FIELDS = {"title", "description", "name", "label", "venue", "sponsor", "from", "to", "expected_actions",
-               "controller_notes", "agencies", "note", "unit", "short", "agency", "country", "character", "cue"}
+               "controller_notes", "agencies", "note", "unit", "short", "agency", "country", "character", "cue",
+               "text", "low", "high"}
 
 
 def _find_texts(value, language: str, where: str, found: set, key=None) -> None:
@@ -272,7 +273,42 @@ def _checked(raw: dict) -> Scenario:
             _check_person(person, s)
     if "assignments" in raw:
         _check_assignments(raw["assignments"], s)
+    if "feedback" in raw:
+        _check_feedback(raw["feedback"])
     return s
+
+
+def _check_feedback(entries) -> None:
+    """The participants' questionnaires (see feedback.py): each answered daily or at the end, its questions
+    a scale of 2 to 10 points (with words for its ends) or free text."""
+    if not isinstance(entries, list):
+        raise ScenarioError(_("'feedback' must be a list of questionnaires"))
+    seen = set()
+    for i, q in enumerate(entries):
+        where = _("%(key)s entry #%(number)s", key="feedback", number=i + 1)
+        _check_entry(q, where, {"title": _text, "when": _text, "questions": _list}, {"anonymous": _bool, "opens": _text})
+        where = _("questionnaire '%(id)s'", id=escaped(q["id"]))
+        if q["id"] in seen:
+            raise ScenarioError(_("%(where)s: duplicate id '%(id)s'", where=where, id=escaped(q["id"])))
+        seen.add(q["id"])
+        if q["when"] not in ("daily", "end"):
+            raise ScenarioError(_("%(where)s: 'when' must be daily or end, not %(value)s", where=where, value=_shown(q["when"])))
+        if "opens" in q:
+            _clock(q["opens"], where, "opens")
+        if not q["questions"]:
+            raise ScenarioError(_("%(where)s: 'questions' must be a non-empty list", where=where))
+        ids = set()
+        for j, question in enumerate(q["questions"]):
+            qwhere = _("questionnaire '%(id)s' question #%(number)s", id=escaped(q["id"]), number=j + 1)
+            _check_entry(question, qwhere, {"text": _text}, {"scale": _whole, "low": _text, "high": _text})
+            if question["id"] in ids:
+                raise ScenarioError(_("%(where)s: duplicate id '%(id)s'", where=qwhere, id=escaped(question["id"])))
+            ids.add(question["id"])
+            if "scale" in question and not 2 <= question["scale"] <= 10:
+                raise ScenarioError(_("%(where)s: 'scale' is the number of points, from 2 to 10, not %(value)s", where=qwhere,
+                                      value=question["scale"]))
+            if "scale" not in question and ("low" in question or "high" in question):
+                raise ScenarioError(_("%(where)s: 'low' and 'high' name the ends of a scale: give 'scale' too", where=qwhere))
 
 
 def _check_assignments(entries, s: Scenario) -> None:

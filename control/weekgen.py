@@ -54,6 +54,16 @@ REQUESTS = {"bank_records": "Transfers of the suspect's company, the last six mo
             "warrant": "Authorisation to search the site office",
             "lab_result": "Are the seized passports genuine?",
             "embassy": "Identity check with the embassy for two workers"}
+# The participants' comments in their evening questionnaires (feedback.py), by question id.
+COMMENTS = {
+    "best": ["The actors were convincing: the victim's fear felt real.", "Working with the labour inspector on site.",
+             "The financial lead from the bank records.", "Interpreters were there when we needed them."],
+    "change": ["Less waiting for the control cell's answers.", "More time for the interview, less for paperwork.",
+               "Clearer radio procedure between the teams.", "Start the case earlier: we ran out of time."],
+    "strengths": ["Police and NGOs trusted each other by day three.", "Victims were referred to support every time."],
+    "improve": ["Agree who leads the interview before entering.", "A shared checklist for seizing documents."],
+    "apply": ["Call the labour inspectorate in from the start.", "Brief the prosecutor in writing, the same day."],
+}
 ACTIONS = ["Talked to the site manager", "Recorded indicators in the case file", "Called the shelter",
            "Requested bank records through the prosecutor", "Seized phones and ledgers", "Briefed the prosecutor",
            "Asked the liaison officer for identity checks", "Checked wage slips against transfers"]
@@ -71,15 +81,16 @@ class WeekWriter:
         self.ids = random.Random(seed + 1)
         self.late = random.Random(seed + 2)  # its own draws: the rest of the week stays as it was
         self.picks = random.Random(seed + 3)  # the evaluators' picks for the report, likewise
+        self.answers = random.Random(seed + 4)  # the participants' questionnaire answers, likewise
         self.count = 0
         self.sites = {t: team["home_site"] for t, team in scenario.teams.items()}
         self.asked = []  # (wall time to answer at, request id): the control cell answers in 5–40 minutes of play
 
-    def submit(self, role, **fields):
+    def submit(self, role, by=None, **fields):
         fields["id"] = str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
         self.moment += timedelta(milliseconds=1)  # ts strictly follows seq
         self.count += 1
-        event = self.exercise.submit(fields, role, conn="generated").event
+        event = self.exercise.submit(fields, role, conn="generated", by=by).event
         if event["kind"] == "move":
             self.sites[event["team"]] = event["site"]
         return event
@@ -128,7 +139,27 @@ class WeekWriter:
                     self.submit(f"team:{team['id']}", kind="move", team=team["id"], site=team["home_site"])
             self.play_block(day, start, end, [i for i in injects if start <= parse_clock_time(i["time"]) < end])
             self.submit("director", kind="clock", op="pause")
+            if n == len(blocks) - 1:
+                self.give_feedback(day)
             self.wait(3600 if n < len(blocks) - 1 else 14 * 3600)  # lunch, or the evening and night
+
+    def give_feedback(self, day):
+        """After the day's play, most participants answer the daily questionnaire; on the last day the final one too."""
+        r = self.answers
+        last = day == max(self.scenario.days)
+        for person in (p for p in self.scenario.people.values() if p["role"] == "participant"):
+            for q in self.scenario.raw.get("feedback", []):
+                if (q["when"] == "end" and not last) or r.random() >= 0.8:
+                    continue
+                answers = {}
+                for question in q["questions"]:
+                    if "scale" in question:
+                        answers[question["id"]] = min(question["scale"], max(1, round(r.gauss(question["scale"] * 0.75, 0.9))))
+                    elif r.random() < 0.4:
+                        answers[question["id"]] = r.choice(COMMENTS.get(question["id"], ["Thank you."]))
+                fields = {"day": day} if q["when"] == "daily" else {}
+                self.submit(f"team:{person['team']}", by=person["id"], kind="feedback", questionnaire=q["id"],
+                            answers=answers, **fields)
 
     def play_block(self, day, start, end, injects):
         r = self.random

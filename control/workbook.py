@@ -45,8 +45,12 @@ SHEETS = {
                          ("actor", "id"), ("cue", "text"), ("outside_play", "bool"),
                          ("after.inject", "id"), ("after.minutes", "int"), ("when.action_type", "id"),
                          ("when.answers", "id"), ("when.minutes", "int")]),
+    "feedback": ("feedback", [("id", "id"), ("title", "text"), ("when", "id"), ("anonymous", "bool"), ("opens", "id")]),
+    "questions": ("feedback.questions", [("questionnaire", "id"), ("id", "id"), ("text", "text"), ("scale", "int"),
+                                         ("low", "text"), ("high", "text")]),
 }
-OPTIONAL_SHEETS = ("request_kinds", "actors", "people", "assignments")  # sheets (and JSON keys) a scenario may leave out
+# sheets (and JSON keys) a scenario may leave out
+OPTIONAL_SHEETS = ("request_kinds", "actors", "people", "assignments", "feedback")
 _HEADER = re.compile(r"^(?P<name>[a-z_.]+)(?: \[(?P<lang>[^\]]+)\])?$")
 ABOUT = "about"  # the template's sheet of explanations: never read back
 _ROW = "\0row"  # a task's or schedule block's row, while the sheets are put together
@@ -67,6 +71,8 @@ SHEET_HELP = {
     "people": N_("A row per person with a code of their own (optional sheet)."),
     "assignments": N_("A row per evaluator's assignment: who watches which teams, sites or objectives when (optional)."),
     "msel": N_("The MSEL: a row per scripted inject, in any order."),
+    "feedback": N_("A row per questionnaire the participants answer on their phones (optional sheet)."),
+    "questions": N_("A row per question of a questionnaire, in the order asked: a scale, or free text when 'scale' is empty."),
 }
 COLUMN_HELP = {
     "id": N_("a short id of Latin letters, digits and hyphens, unique in its sheet; never changes once play begins"),
@@ -119,6 +125,14 @@ COLUMN_HELP = {
     "after.minutes": N_("optional: minutes after the followed inject"),
     "when.action_type": N_("optional: falls due for a team once it logs an action of this type (an action type id)"),
     "when.answers": N_("optional: falls due for a team once it answers this inject (an inject id)"),
+    "when": N_("daily: answered once every exercise day; end: once, from the last day"),
+    "anonymous": N_("yes: answers carry no name (the default); no: each participant answers under their own code"),
+    "opens": N_("optional: the time of day from which it is offered, 24-hour HH:MM"),
+    "questionnaire": N_("the id of the questionnaire this question belongs to"),
+    "text": N_("the question as participants read it"),
+    "scale": N_("the number of points of a scale answer (2 to 10); empty: a free-text answer"),
+    "low": N_("what the scale's lowest point means"),
+    "high": N_("what the scale's highest point means"),
     "when.minutes": N_("optional: minutes after the team's action; the inject's own time stays the earliest it falls due"),
 }
 
@@ -140,7 +154,7 @@ def write_workbook(raw: dict, path) -> None:
     book.remove(book.active)
     for sheet_name, (key, columns) in SHEETS.items():
         rows = _entries(raw, key)
-        if key in OPTIONAL_SHEETS and key not in raw:
+        if key.split(".")[0] in OPTIONAL_SHEETS and key.split(".")[0] not in raw:
             continue
         headers = _headers(rows, columns, language)
         sheet = book.create_sheet(sheet_name)
@@ -175,6 +189,8 @@ def _entries(raw: dict, key: str) -> list:
         return [{"day": day["day"], **block} for day in raw["days"] for block in day["schedule"]]
     if key == "objectives.tasks":
         return [{"objective": o["id"], **task} for o in raw["objectives"] for task in o["tasks"]]
+    if key == "feedback.questions":
+        return [{"questionnaire": q["id"], **question} for q in raw.get("feedback", []) for question in q["questions"]]
     return list(raw.get(key, []))
 
 
@@ -385,7 +401,7 @@ def _read_sheet(name: str, rows: list, where: dict, language: str) -> list:
                                       sheet=name, row=row_number, field=field, language=lang, count=len(value),
                                       main=len(main)))
         entry = _entry(cells, cells.get(("language", None)) or language)  # the exercise names its own language
-        if name in ("tasks", "schedule"):
+        if name in ("tasks", "schedule", "questions"):
             entry[_ROW] = row_number  # to say which row names no known objective or day
         entries.append(entry)
         ident = entry.get("id") or entry.get("person") or entry.get("day")
@@ -523,6 +539,7 @@ def _assemble(tables: dict) -> dict:
     raw["objectives"] = objectives
     raw["action_types"] = tables.get("action_types", [])
     raw["injects"] = tables.get("msel", [])
+    _owned(tables.get("questions", []), tables.get("feedback", []), "questionnaire", "questions", "feedback", key="id")
     for sheet in OPTIONAL_SHEETS:
         if tables.get(sheet):  # a sheet left with its header only: none
             raw[sheet] = tables[sheet]
@@ -534,7 +551,7 @@ def _owned(rows: list, owners: list, field: str, sheet: str, owner_sheet: str, k
     empty (a merged cell keeps its value in the first row only) or not on the owners' sheet."""
     by_key = {owner.get(key): owner for owner in owners}
     for owner in owners:
-        owner["schedule" if sheet == "schedule" else "tasks"] = []
+        owner[sheet] = []
     for row in rows:
         number = row.pop(_ROW)
         owner = by_key.get(row.get(field))
@@ -546,4 +563,4 @@ def _owned(rows: list, owners: list, field: str, sheet: str, owner_sheet: str, k
             raise WorkbookError(_("sheet '%(sheet)s', row %(row)s, column A '%(field)s': '%(value)s' is not on sheet "
                                   "'%(owners)s'", sheet=sheet, row=number, field=field, value=str(row[field])[:50],
                                   owners=owner_sheet))
-        owner["schedule" if sheet == "schedule" else "tasks"].append({k: v for k, v in row.items() if k != field})
+        owner[sheet].append({k: v for k, v in row.items() if k != field})

@@ -39,7 +39,8 @@ def test_the_aar_has_hseeps_sections_and_the_picked_findings(app, client):
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["Handling instructions", "Executive summary", "Exercise overview", "Scenario summary",
                         "Analysis of objectives", "Timeline of the main events", "Participant feedback", "Conclusion",
-                        "Appendix A: Improvement plan", "Appendix B: Participants"]
+                        "Appendix A: Improvement plan", "Appendix B: Participants",
+                        "Appendix C: The observations picked for the report"]  # no request, no comment: no appendix
     text = text_of(doc)
     assert "Interpretation" in text and "No interpreter for two hours." in text and "Not picked." not in text
     assert "Late interpreter throughout." in text  # the agreed rating with its rationale
@@ -49,7 +50,7 @@ def test_the_aar_has_hseeps_sections_and_the_picked_findings(app, client):
     assert [c.text for c in plan.rows[0].cells] == ["Objective", "Issue / area for improvement", "Corrective action",
                                                     "Capability element", "Primary responsible organisation",
                                                     "Organisation POC", "Start date", "Completion date"]
-    assert plan.rows[1].cells[1].text == "Interpretation"
+    assert plan.rows[1].cells[1].text == "Interpretation (Team Alpha)"  # the theme, and the teams it concerns
     assert "I-01 released" in text  # the timeline
 
 

@@ -139,7 +139,7 @@ def test_the_report_opens_from_a_file_with_the_network_blocked(browser, week_ser
     for team in scenario.teams.values():
         assert team["name"] in text
     for heading in ("Exercise overview", "Analysis of objectives", "Timeline of the main events", "Improvement plan",
-                    "Responsible organisation", "Due date"):
+                    "Primary responsible organisation", "Completion date"):
         assert heading in text
     assert [u for u in asked if not u.startswith("file:")] == [] and errors == []
     context.close()

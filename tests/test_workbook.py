@@ -21,7 +21,7 @@ def test_export_then_import_gives_the_same_scenario(tmp_path, name):
     assert back == raw
     sheets = load_workbook(tmp_path / "s.xlsx").sheetnames
     assert sheets == ["exercise", "days", "schedule", "sites", "teams", "objectives", "tasks", "action_types",
-                      "request_kinds", "actors", "people", "assignments", "msel"]
+                      "request_kinds", "actors", "people", "assignments", "msel", "feedback", "questions"]
 
 
 def test_a_text_in_two_languages_has_a_column_per_language(tmp_path):

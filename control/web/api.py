@@ -10,7 +10,8 @@ from ..aar import aar_docx
 from ..eventlog import MAX_SEQ
 from ..events import InvalidEvent, unknown_id
 from ..exercise import health_in_language
-from ..exports import events_csv, events_jsonl, pseudonyms, report_context
+from ..exports import events_csv, events_jsonl, feedback_csv, pseudonyms, report_context
+from ..feedback import summarise
 from ..i18n import _
 from ..search import EventFilter
 from ..timefmt import iso, parse_iso
@@ -172,6 +173,18 @@ def evidence(role):
     return jsonify({"ok": True, "evaluations": found})
 
 
+@bp.get("/api/feedback")
+@endpoint("feedback")
+def feedback(role):
+    """The participants' questionnaire answers summed up per question, in the asker's language (`?day=N`: a
+    daily questionnaire's answers for that day only); a named answer's text with its author's name."""
+    exercise, lang = room().exercise, request_language()
+    scenario = exercise.scenario.in_language(lang)
+    day = int_arg("day", None, 1, len(scenario.days))
+    names = {p: person["name"] for p, person in scenario.people.items()}
+    return jsonify({"ok": True, "questionnaires": summarise(scenario, exercise.feedback_for(role), day, names)})
+
+
 def attachment(body, mimetype, filename):
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -197,6 +210,15 @@ def export_csv(role):
     return attachment(stream_with_context(rows), "text/csv; charset=utf-8", "events.csv")
 
 
+@bp.get("/api/export/feedback.csv")
+@endpoint("export")
+def export_feedback(role):
+    """The participants' answers that count, one row per answer and a column per question, to analyse in a spreadsheet."""
+    exercise = room().exercise
+    rows = feedback_csv(exercise.feedback_for(role), exercise.scenario, request_language(), pseudonymised())
+    return attachment(rows, "text/csv; charset=utf-8", "feedback.csv")
+
+
 @bp.get("/api/export/report.html")
 @endpoint("export")
 def export_report(role):
@@ -205,7 +227,7 @@ def export_report(role):
     exercise = room().exercise
     context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role),
                              exercise.marks_for(role), exercise.log.count(), request_language(), pseudonymised(),
-                             exercise.requests_for(role))
+                             exercise.requests_for(role), feedback=exercise.feedback_for(role))
     html = render_template("report.html", **context, photo_base=request.host_url + "photos/")
     response = attachment(html, "text/html", "after-action-report-draft.html")
     # A standalone document, its charts inline SVG: its own, narrower policy (no network, no script at all).
@@ -221,7 +243,8 @@ def export_aar(role):
     exercise, lang = room().exercise, request_language()
     marks = exercise.marks_for(role)
     context = report_context(exercise.scenario, exercise.state_for(role), exercise.evidence_for(role), marks,
-                             exercise.log.count(), lang, pseudonymised(), exercise.requests_for(role), charts=False)
+                             exercise.log.count(), lang, pseudonymised(), exercise.requests_for(role), charts=False,
+                             feedback=exercise.feedback_for(role))
     aliases = pseudonyms(exercise.scenario.in_language(lang), lang) if pseudonymised() else None
     return attachment(aar_docx(context, exercise.scenario, marks, lang, aliases),
                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "after-action-report.docx")

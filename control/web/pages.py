@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from ..eventlog import StorageFault
 from ..exports import exercise_clock, who_name
+from ..feedback import summarise
 from ..hotwash import hot_wash
 from ..i18n import _, in_language
 from ..permissions import may_call, may_see, may_submit, role_team
@@ -171,7 +172,10 @@ def wall(role):
 def debrief(role):
     """Replay the exercise on the map and timeline, with the evidence and the evaluators' ratings per
     objective; the lead evaluator and the director record the agreed ratings here."""
-    return render_template("debrief.html", role=role, scenario=request_scenario().raw,
+    scenario = request_scenario()
+    feedback = summarise(scenario, room().exercise.feedback_for(role), None,
+                         {p: v["name"] for p, v in scenario.people.items()}) if may_call(role, "feedback") else []
+    return render_template("debrief.html", role=role, scenario=scenario.raw, feedback=feedback,
                            can_agree=may_submit(role, {"kind": "agreed_rating"}) is None)
 
 
@@ -214,7 +218,10 @@ def hotwash(role):
                     exercise.requests_for(role), day)
     who = {e["id"]: who_name(e, scenario, lang) for e in wash["bookmarks"] + wash["safety"]
            + [entry for tag in wash["tagged"].values() for group in tag for entry in group["entries"]]}
+    feedback = summarise(scenario, exercise.feedback_for(role), day, {p: v["name"] for p, v in scenario.people.items()}) \
+        if may_call(role, "feedback") else []
     return render_template("hotwash.html", scenario=scenario.raw, day=scenario.days[day], wash=wash, days=list(scenario.days),
+                           feedback=feedback,
                            who=who, team_names={t: v["name"] for t, v in scenario.teams.items()},
                            sites={s: v["name"] for s, v in scenario.sites.items()},
                            now_clock=exercise_clock(clock["exercise_time"], lang) if clock["exercise_time"] is not None else "")

@@ -240,7 +240,7 @@ async function update() {
     const [state, feed] = await Promise.all([getJSON(`/api/state?at=${encodeURIComponent(at)}`),
       getJSON(`/api/events?until=${encodeURIComponent(at)}&last=300`)]);
     S.state = state;
-    S.feed = feed.events;
+    S.feed = feed.events.filter((e) => !RULES.outside_play.includes(e.kind));
     await renderAll(); // "shown" means drawn: plotly may finish a redraw after this task
     frames.push(performance.now() - started);
     document.body.dataset.shownAt = at;
@@ -338,6 +338,7 @@ async function main() {
   $("play").addEventListener("click", () => setPlaying(!S.playing));
   $("next-mark").addEventListener("click", () => jump(1));
   $("prev-mark").addEventListener("click", () => jump(-1));
+  $("feedback-open")?.addEventListener("click", () => $("feedback-dialog").showModal());
   showView();
   S.cursor = S.axis.timeOf(viewRange()[0]);
   await update();

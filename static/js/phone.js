@@ -14,6 +14,7 @@ import { entryForm, formKinds } from "./phone/entry_form.js";
 import { myLog } from "./phone/my_log.js";
 import { assignmentPanel } from "./phone/assignment.js";
 import { teamPage } from "./phone/team_page.js";
+import { feedbackPanel } from "./phone/feedback.js";
 import { dropPhotos, sendPhotos } from "./phone/photos.js";
 
 const body = document.body;
@@ -84,6 +85,7 @@ async function flush() {
   log.render();
   renderBanner();
   form.showRefusal();
+  S.feedback?.render(); // "kept on this device" becomes "saved"
 }
 
 function renderBanner() {
@@ -228,11 +230,15 @@ async function main() {
   form = entryForm(phone);
   const assignment = page === "observe" ? assignmentPanel(phone, { onChange: (segment, changed) => form.assign(segment, changed) }) : null;
   assignment?.take(state);
+  const feedback = feedbackPanel(phone);
+  S.feedback = feedback;
+  feedback.take(state);
   // What the phone reads from the state, asked again when it changes: the clock (a waiting entry's time),
   // the assignment, and how long the team waited for control's answers (play time: the server's to say).
   const refreshState = () => cached("/api/state", `excon.state.${role}`).then((fresh) => {
     phone.clockState = { clock: fresh.clock, at: fresh.at };
     assignment?.take(fresh);
+    feedback.take(fresh);
     for (const request of Object.values(fresh.requests || {})) phone.requests.set(request.id, request);
     team.render();
   }).catch(() => {});
@@ -280,6 +286,7 @@ async function main() {
     log.render();
   });
   setInterval(() => { if (outbox.waiting().length) flush(); }, 5000);
+  if ((scenario.feedback || []).length && page === "team") setInterval(refreshState, 60000); // a questionnaire opens at its time
   window.addEventListener("online", flush);
   window.excon = { received: S.received, outbox };
   body.dataset.ready = "1";

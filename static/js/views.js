@@ -26,6 +26,7 @@ export const KIND_STYLE = {
   safety_ack: { name: t("Safety acknowledged"), symbol: "x-open", color: "#D55E00" },
   clock: { name: t("Clock"), symbol: "line-ns-open", color: "#000000" },
   assignment: { name: t("Assignment"), symbol: "hexagon-open", color: "#CC79A7" },
+  feedback: { name: t("Participant feedback"), symbol: "hourglass-open", color: "#666666" },
   // Corrections are drawn through the entries they correct; in the feed they are named.
   retract: { name: t("Withdrawal"), symbol: "circle-x-open", color: "#666666" },
   amend: { name: t("Correction"), symbol: "circle-open", color: "#666666" },
@@ -142,6 +143,7 @@ export function scenarioViews(scenario) {
   const objectiveTitle = (id) => (scenario.objectives.find((o) => o.id === id) || { title: id }).title;
   const teamColor = (id) => (scenario.teams.find((x) => x.id === id) || {}).color || "#333";
   const actionLabel = (id) => (scenario.action_types.find((a) => a.id === id) || { label: id }).label;
+  const questionnaireTitle = (id) => ((scenario.feedback || []).find((q) => q.id === id) || { title: id }).title;
   // The words every team's name starts with ("Team", "Команда") say nothing in a column header.
   const words = scenario.teams.map((x) => x.name.split(" "));
   let shared = 0;
@@ -194,6 +196,7 @@ export function scenarioViews(scenario) {
         return t("Agreed rating: %(team)s — %(objective)s: %(rating)s (%(wording)s) — %(rationale)s", parts);
       }
       case "assignment": return assignmentLine(event);
+      case "feedback": return t("Feedback answered: %(questionnaire)s", { questionnaire: u(questionnaireTitle(event.questionnaire)) });
       case "request": {
         const kind = (scenario.request_kinds || []).find((k) => k.id === event.request_kind);
         const parts = { team, kind: u(kind ? kind.label : t("Other request")), text: u(event.text) };

@@ -35,6 +35,10 @@ export function myLog(phone, { correct, formKinds }) {
         if (payload.site) return payload.text ? t("SAFETY ALERT at %(site)s: %(text)s", parts) : t("SAFETY ALERT at %(site)s: (no text)", parts);
         return payload.text ? t("SAFETY ALERT: %(text)s", parts) : t("SAFETY ALERT: (no text)");
       }
+      case "feedback": {
+        const title = ((phone.scenario.feedback || []).find((q) => q.id === payload.questionnaire) || { title: payload.questionnaire }).title;
+        return payload.day ? t("Feedback: %(title)s, day %(day)s", { title: u(title), day: payload.day }) : t("Feedback: %(title)s", { title: u(title) });
+      }
       case "amend": return t("Correction of an earlier entry");
       case "retract": return t("Withdrawal of an earlier entry: %(reason)s", { reason: u(payload.reason) });
       default: return payload.kind;
