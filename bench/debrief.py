@@ -5,13 +5,17 @@
 Writes a week (run.py demo-data) into a temporary database, starts run.py on it and prints:
 /api/state?at= times at random instants (the first requests build the kept states), the
 browser's frame time while replaying at 600× and while jumping the scrubber (request → drawn),
-the report draft's, the AAR/IP .docx's, a day's hot wash's and the CSV export's time and size, and the database size.
+the report draft's, the AAR/IP .docx's, a day's hot wash's and the CSV export's time and size, and the database size;
+the report draft's time to open in Chromium and its A4 print length, with and without its annexes; the .docx's A4
+length with and without its observation annex, where LibreOffice (`soffice`) is installed to lay it out.
 Asserts nothing.
 """
 
 import argparse
 import os
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -67,6 +71,12 @@ def main():
             hotwash_ms, hotwash = timed(lambda: s.get(url + "/hotwash?day=3"))
             csv_ms, csv = timed(lambda: s.get(url + "/api/export/events.csv"))
             frames = browser_frames(url)
+            report_file = Path(tmp) / "report.html"
+            report_file.write_bytes(report.content)
+            opened_ms, pages_all, pages_body = report_in_print(report_file)
+            aar_file = Path(tmp) / "aar.docx"
+            aar_file.write_bytes(aar.content)
+            aar_pages = docx_pages(aar_file)
         finally:
             server.stop()
         size = os.path.getsize(db)
@@ -83,6 +93,53 @@ def main():
           f"(charts inline SVG); events.csv: {csv_ms / 1000:.2f} s, {len(csv.content) / 1e6:.1f} MB")
     print(f"AAR/IP .docx: {aar_ms / 1000:.2f} s, {len(aar.content) / 1e3:.0f} kB; hot wash of day 3: {hotwash_ms / 1000:.2f} s, "
           f"{len(hotwash.content) / 1e3:.0f} kB")
+    print(f"report draft in Chromium: opens in {opened_ms:.0f} ms; prints {pages_all} A4 pages, {pages_body} without its annexes")
+    if aar_pages:
+        print(f"AAR/IP .docx laid out by LibreOffice: {aar_pages[0]} A4 pages, {aar_pages[1]} without its observation annex")
+    else:
+        print("AAR/IP .docx pages: not measured (LibreOffice's soffice is not installed)")
+
+
+PDF_PAGE = re.compile(rb"/Type\s*/Page[^s]")
+
+
+def report_in_print(path: Path):
+    """Open the report draft from its file; return (ms to load, A4 pages, A4 pages without the annexes)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        started = time.perf_counter()
+        page.goto(path.as_uri())
+        opened = (time.perf_counter() - started) * 1000
+        whole = len(PDF_PAGE.findall(page.pdf(format="A4")))
+        page.evaluate("document.querySelectorAll('.annex').forEach((annex) => annex.remove())")
+        body = len(PDF_PAGE.findall(page.pdf(format="A4")))
+        browser.close()
+    return opened, whole, body
+
+
+def docx_pages(path: Path):
+    """Return (A4 pages, A4 pages without the appendix of picked observations and what follows it) of the .docx as
+    LibreOffice lays it out, or None without LibreOffice."""
+    if not shutil.which("soffice"):
+        return None
+    from docx import Document
+
+    def pages(docx: Path) -> int:
+        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(docx.parent), str(docx)],
+                       check=True, capture_output=True, timeout=600)
+        return len(PDF_PAGE.findall(docx.with_suffix(".pdf").read_bytes()))
+
+    doc = Document(path)
+    body, cut = doc.element.body, False
+    for child in list(body):
+        text = "".join(node.text or "" for node in child.iter() if node.tag.endswith("}t"))
+        cut = cut or (text.startswith("Appendix") and "observations picked" in text)
+        if cut and not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    short = path.with_name("aar-body.docx")
+    doc.save(short)
+    return pages(path), pages(short)
 
 
 def browser_frames(url):

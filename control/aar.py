@@ -17,7 +17,7 @@ from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
 from docx.shared import Mm, Pt
 
 from .events import placed_time
-from .exports import exercise_clock, who_name
+from .exports import CLOCK_MARKS, exercise_clock, who_name
 from .i18n import Message, _
 
 FINDINGS_IN_SUMMARY = 3  # themes named as major strengths / primary areas for improvement
@@ -103,7 +103,7 @@ def aar_docx(context: dict, scenario, marks: list, lang: str, aliases=None) -> b
         rows = [(t["team"], t["agreed"].get("rating") or say(_("not agreed yet")), t["agreed"].get("rationale", ""),
                  " ".join(f"{k}{t[k]}" for k in context["ratings"] if t.get(k))) for t in objective["table"]]
         _table(doc, [say(_("Team")), say(_("Agreed rating")), say(_("Rationale")), say(_("Evaluations"))], rows,
-               widths=(30, 25, 85, 30))
+               widths=(28, 32, 80, 30))
         for side, heading in (("strength", _("Strengths")), ("improvement", _("Areas for improvement"))):
             doc.add_heading(say(heading), level=3)
             groups = objective["findings"][side]
@@ -111,12 +111,11 @@ def aar_docx(context: dict, scenario, marks: list, lang: str, aliases=None) -> b
                 to_write(doc.add_paragraph(), say(_("no observation of this kind marked for the report")))
             for group in groups:
                 theme = group["theme"] or say(_("Without a theme"))
-                doc.add_paragraph(f"{theme} ({', '.join(group['teams'])})", style="Heading 4")
-                for e in group["examples"]:  # a few, spread over the exercise; the appendix has every one
+                more = len(group["entries"]) > len(group["examples"])  # a few quoted, spread over the exercise
+                count = f" — {say(_('observations: %(count)s', count=len(group['entries'])))}" if more else ""
+                doc.add_paragraph(f"{theme} ({', '.join(group['teams'])}){count}", style="Heading 4")
+                for e in group["examples"]:
                     doc.add_paragraph(_evidence_line(e), style="List Bullet")
-                if len(group["entries"]) > len(group["examples"]):
-                    doc.add_paragraph(say(_("… %(count)s observations in all on this theme: every one is in the appendix",
-                                            count=len(group["entries"]))))
                 if side == "improvement":
                     to_write(doc.add_paragraph(say(_("Analysis:")) + " "), say(_("what happened and why it matters")))
                     to_write(doc.add_paragraph(say(_("Root cause:")) + " "), say(_("why it happened")))
@@ -141,17 +140,19 @@ def aar_docx(context: dict, scenario, marks: list, lang: str, aliases=None) -> b
     # -- appendices
     section = doc.add_section()
     section.orientation, section.page_width, section.page_height = WD_ORIENT.LANDSCAPE, section.page_height, section.page_width
-    doc.add_heading(say(_("Appendix A: Improvement plan")), level=1)
+    # Appendices are lettered as the reader's language letters them (A, B … ; А, Б …), those with nothing left out.
+    letters = iter(say(_("A B C D E F")).split())
+    doc.add_heading(say(_("Appendix %(letter)s: Improvement plan", letter=next(letters))), level=1)
     columns = [say(_("Objective")), say(_("Issue / area for improvement")), say(_("Corrective action")),
                say(_("Capability element")), say(_("Primary responsible organisation")), say(_("Organisation POC")),
                say(_("Start date")),
                say(_("Completion date"))]
     plan = [(p["objective"], f"{p['issue']} ({', '.join(p['teams'])})", "", "", "", "", "", "") for p in context["plan"]]
-    _table(doc, columns, plan or [("", "", "", "", "", "", "", "")], widths=(35, 45, 45, 25, 35, 25, 22, 22))
+    _table(doc, columns, plan or [("", "", "", "", "", "", "", "")], widths=(44, 60, 40, 24, 30, 24, 17, 18))
     to_write(doc.add_paragraph(), say(_("the corrective actions, who owns them and by when")))
     section = doc.add_section()
     section.orientation, section.page_width, section.page_height = WD_ORIENT.PORTRAIT, section.page_height, section.page_width
-    doc.add_heading(say(_("Appendix B: Participants")), level=1)
+    doc.add_heading(say(_("Appendix %(letter)s: Participants", letter=next(letters))), level=1)
     team_names = {t: v["name"] for t, v in scenario.teams.items()}
     people = sorted(scenario.people.values(), key=lambda p: (p["role"] != "participant", p.get("team", ""), p["name"]))
     _table(doc, [say(_("Name")), say(_("Role")), say(_("Team")), say(_("Agency")), say(_("Country"))],
@@ -159,13 +160,12 @@ def aar_docx(context: dict, scenario, marks: list, lang: str, aliases=None) -> b
              team_names.get(p.get("team"), ""), p.get("agency", ""), p.get("country", "")) for p in people],
            widths=(40, 35, 30, 40, 25))
     if context["requests"]["by_team"]:
-        doc.add_heading(say(_("Appendix C: Requests to the control cell")), level=1)
+        doc.add_heading(say(_("Appendix %(letter)s: Requests to the control cell", letter=next(letters))), level=1)
         _table(doc, [say(_("Team")), say(_("Asked")), say(_("Answered")), say(_("Median wait (min)")), say(_("Longest (min)"))],
                [(r["team"], r["asked"], r["answered"], r.get("median") or "", r.get("longest") or "")
                 for r in context["requests"]["by_team"]],
                widths=(40, 25, 25, 35, 35))
-    letters = iter("DEF" if context["requests"]["by_team"] else "CDE")
-    if any(objective["picked"] for objective in objectives):
+    if any(objective["picked"] for objective in objectives):  # every one; the analysis quotes a few per theme
         doc.add_heading(say(_("Appendix %(letter)s: The observations picked for the report", letter=next(letters))), level=1)
         for n, objective in enumerate(objectives, 1):
             for side, heading in (("strength", _("Strengths")), ("improvement", _("Areas for improvement"))):
@@ -220,6 +220,9 @@ def _styles(doc) -> None:
         section.left_margin = section.right_margin = Mm(20)
     doc.styles["Normal"].font.name = "Calibri"
     doc.styles["Normal"].font.size = Pt(10.5)
+    for name, before in (("Heading 3", 8), ("Heading 4", 6)):  # a theme a heading: the template's 10 pt before each adds pages
+        doc.styles[name].paragraph_format.space_before = Pt(before)
+        doc.styles[name].paragraph_format.space_after = Pt(2)
 
 
 def _to_write(paragraph, what: str, lang: str):
@@ -256,7 +259,9 @@ def _table(doc, header: list, rows: list, widths=()) -> None:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             cell.text = "" if text is None else str(text)
+    table.autofit = False
     for column, width in zip(table.columns, widths, strict=False):
+        column.width = Mm(width)  # the grid's column: what LibreOffice lays out by (Word reads the cells')
         for cell in column.cells:
             cell.width = Mm(width)
 
@@ -276,7 +281,7 @@ def _timeline_line(m: dict, titles: dict, say, scenario, lang, aliases) -> str:
         return say(_("%(inject)s skipped: %(reason)s", inject=m["inject"], reason=m.get("reason", ""))) if kind == "inject_skip" \
             else say(_("%(inject)s withdrawn by control: %(reason)s", inject=m["inject"], reason=m.get("reason", "")))
     if kind == "clock" and m["op"] in ("start", "pause", "resume", "end"):
-        return say(_("Exercise clock: %(op)s", op=m["op"])) + (f" — {m['reason']}" if m.get("reason") else "")
+        return say(Message(CLOCK_MARKS[m["op"]])) + (f" — {m['reason']}" if m.get("reason") else "")
     if kind == "safety":
         return say(_("Real-world safety alert (%(role)s): %(text)s", role=who_name(m, scenario, lang, aliases),
                      text=m.get("text") or say(_("no text"))))

@@ -16,7 +16,7 @@ from .feedback import FeedbackError, check_answers
 from .i18n import N_, Message, _
 from .photos import PhotoError, check_names
 from .scenario import DELIVERY_METHODS, Scenario
-from .timefmt import escaped, iso, parse_clock_time, parse_iso
+from .timefmt import escaped, iso, parse_clock_time, parse_iso, placed_time  # noqa: F401 (placed_time: read from here too)
 
 TEXT_LIMIT = 10_000  # characters in a free-text field
 ID_LIMIT = 100  # characters in an id field
@@ -36,19 +36,12 @@ RATINGS = {  # HSEEP's wording; shown through the catalogs (docs/glossary.md has
     "U": N_("Unable to be performed"),
 }
 TAGS = ("strength", "improvement")
-OUTSIDE_PLAY = ("feedback",)  # kinds that are not part of play: no feed, timeline or map draws them
 CLOCK_OPS = ("start", "pause", "resume", "end")
 MAX_CLOCK_RATE = 3600
 
 
 MAX_DEPTH = 8  # nesting of lists and objects in a payload; no kind needs more than 2
 INT64 = 2**63  # SQLite and JSON readers elsewhere hold whole numbers in 64 bits
-
-
-def placed_time(event: dict) -> float | None:
-    """Return the exercise time an event belongs at: when it was observed, else when it was stored."""
-    observed = event.get("observed_time")
-    return event.get("exercise_time") if observed is None else observed
 
 
 class InvalidEvent(ValueError):

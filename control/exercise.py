@@ -23,11 +23,11 @@ from .events import (
     FUTURE_TOLERANCE,
     INJECT_STATUS,
     KINDS,
-    OUTSIDE_PLAY,
     InvalidEvent,
     Submission,
     build_kind,
     parse_payload,
+    placed_time,
     unknown_field,
     unknown_id,
 )
@@ -263,13 +263,16 @@ class Exercise:
             return Receipt(existing, duplicate=True)
         now = self.now()
         fields = self._check_live(sub, role, now)
-        if sub.kind == "feedback":
-            self._check_feedback(fields, stored_role, by, now)
         event = {"id": sub.id, "kind": sub.kind, "ts": iso(now), "exercise_time": self._exercise_time(sub, now),
                  "role": stored_role, "by": by or stored_role, "conn": conn}
         if sub.observed_at:
             event["observed_at"] = sub.observed_at
             event["observed_time"] = self._observed_time(sub.observed_at, now, event["exercise_time"])
+        if sub.kind == "feedback":
+            self._check_feedback(fields, stored_role, by, placed_time(event))
+            if stored_role == feedback.ANONYMOUS_ROLE:  # when it was written would match its sender's other entries
+                event.pop("observed_at", None)
+                event.pop("observed_time", None)
         event.update(fields)
         stored = self.log.append(event)
         undo.append(self._remember(stored, live=True))
@@ -395,12 +398,11 @@ class Exercise:
             self._check_links(sub.kind, fields, role)
         return fields
 
-    def _check_feedback(self, fields: dict, stored_role: str, by: str | None, now: datetime) -> None:
-        """Refuse a questionnaire's answer before it is open, or a named one sent with a shared code (whose
-        name would it bear?)."""
-        clock = self.clock.as_dict(now, self.monotonic())
+    def _check_feedback(self, fields: dict, stored_role: str, by: str | None, written: float | None) -> None:
+        """Refuse a questionnaire's answer written before it opened, or a named one sent with a shared code
+        (whose name would it bear?).  written: the exercise time it was written at."""
         try:
-            feedback.check_open(self.scenario, fields["questionnaire"], fields.get("day"), clock)
+            feedback.check_open(self.scenario, fields["questionnaire"], fields.get("day"), written, self.clock.state == "ended")
         except feedback.FeedbackError as e:
             raise InvalidEvent(e.message, field=e.field) from None
         if stored_role != feedback.ANONYMOUS_ROLE and by is None:
@@ -598,11 +600,13 @@ class Exercise:
         """
         if at is not None:
             return self._state_at(role, at)
-        clock = self.clock_now()
-        state = self._live_view(role).snapshot(self.now(), clock=clock)
-        if permissions.may_submit_kind(role, "feedback") is None and "feedback" in self.scenario.raw:
-            state["feedback_open"] = feedback.open_now(self.scenario, clock)  # what a participant's page offers now
-        return state
+        return self._live_view(role).snapshot(self.now(), clock=self.clock_now())
+
+    def feedback_open_for(self, role: str) -> list | None:
+        """Return the questionnaires open now (feedback.open_now) for a role that answers them, else None."""
+        if permissions.may_submit_kind(role, "feedback") is not None or "feedback" not in self.scenario.raw:
+            return None
+        return feedback.open_now(self.scenario, self.clock_now())
 
     def requests_for(self, role: str) -> list:
         """Return every team request `role` may see that counts, with control's answer and the wait (the
@@ -831,9 +835,12 @@ class Exercise:
         return self.effective(role, self.log.of_kind("evaluation"))
 
     def feedback_for(self, role: str) -> list:
-        """Return the participants' questionnaire answers that count, oldest first (a named person's
-        latest per questionnaire and day; every anonymous one), as `role` sees them."""
-        return feedback.counting(self.effective(role, self.log.of_kind("feedback")))
+        """Return the participants' questionnaire answers that count (feedback.counting), for a role that
+        may read them summed up (none receives them one by one: permissions.SEE); an anonymous one without
+        its place in the log."""
+        if not permissions.may_call(role, "feedback"):
+            return []
+        return [feedback.unstamped(a) for a in feedback.counting(list(self.log.of_kind("feedback")))]
 
     def inject_for(self, role: str, inject: str) -> dict:
         """Return what happened to one inject, as `role` sees it now: the decisions on it (released,
@@ -845,8 +852,7 @@ class Exercise:
 
     def timeline_for(self, role: str, start: float, end: float, bucket: int) -> list[dict]:
         """Return event counts per `bucket` seconds of exercise time, lane and kind, for a zoomed-out timeline."""
-        kinds = [k for k in permissions.kinds_seen_in_full(role) if k not in OUTSIDE_PLAY]
-        return self.log.bucket_counts(start, end, bucket, kinds)
+        return self.log.bucket_counts(start, end, bucket, permissions.kinds_seen_in_full(role))
 
     def pages_for(self, role: str):
         """Yield every event `role` may see, a page at a time (for the exports)."""
@@ -915,7 +921,8 @@ def _correct(folder: StateFolder, role: str, before: dict | None, after: dict | 
 def _same_entry(stored: dict, sub: Submission, role: str) -> bool:
     """Tell whether a submit is a resend of the entry already stored under its id."""
     sent = {**sub.fields, **(sub.changes or {})}
-    return (stored["kind"] == sub.kind and stored["role"] == role and stored.get("observed_at") == sub.observed_at
+    unstamped = stored["role"] == feedback.ANONYMOUS_ROLE  # an anonymous answer is stored without its observed_at
+    return (stored["kind"] == sub.kind and stored["role"] == role and (unstamped or stored.get("observed_at") == sub.observed_at)
             and all(stored.get(k) == v for k, v in sent.items()))
 
 

@@ -377,7 +377,8 @@ def events_csv(events, scenario, lang: str, pseudonymised=False):
 
 def feedback_csv(answers: list, scenario, lang: str, pseudonymised=False) -> str:
     """Return the participants' answers as CSV (UTF-8 with a byte-order mark): a row per answer, a column
-    per question of every questionnaire (its words in `lang`); a named answer's author by name or pseudonym."""
+    per question of every questionnaire (its words in `lang`); a named answer's author by name or pseudonym
+    and when it was stored; answers: Exercise.feedback_for's."""
     scenario = scenario.in_language(lang)
     aliases = pseudonyms(scenario, lang) if pseudonymised else None
     questions = [(q["id"], question["id"], question["text"]) for q in questionnaires(scenario).values()
@@ -386,12 +387,12 @@ def feedback_csv(answers: list, scenario, lang: str, pseudonymised=False) -> str
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow([Message(text).in_language(lang) for text in (N_("seq"), N_("ts"), N_("questionnaire"), N_("title"),
-                                                                  N_("day"), N_("by_name"))] + [q[2] for q in questions])
-    for a in answers:
+    writer.writerow([Message(text).in_language(lang) for text in (N_("ts"), N_("questionnaire"), N_("title"), N_("day"),
+                                                                  N_("by_name"))] + [q[2] for q in questions])
+    for a in answers:  # an anonymous one without when it came in (feedback.unstamped), in no telling order
         by = "" if is_anonymous(a) else _who_columns(a, scenario, aliases)[1] or a.get("by", "")
         cells = [a["answers"].get(qid) if a["questionnaire"] == q else None for q, qid, _text in questions]
-        writer.writerow([a["seq"], a["ts"], a["questionnaire"], titles.get(a["questionnaire"], ""), a.get("day") or "", by]
+        writer.writerow([a.get("ts", ""), a["questionnaire"], titles.get(a["questionnaire"], ""), a.get("day") or "", by]
                         + ["" if c is None else _spreadsheet_safe(c) for c in cells])
     return buffer.getvalue()
 

@@ -11,7 +11,7 @@ person's later answer to the same questionnaire and day replaces the earlier.  N
 from statistics import mean
 
 from .i18n import _
-from .timefmt import DAY, escaped, parse_clock_time
+from .timefmt import DAY, escaped, parse_clock_time, placed_time
 
 WHEN = ("daily", "end")
 SCALE_POINTS = (2, 10)  # a scale has 2 to 10 points
@@ -93,26 +93,32 @@ def check_answers(scenario, questionnaire_id: str, day, answers: dict) -> dict:
     return kept
 
 
-def check_open(scenario, questionnaire_id: str, day, clock: dict) -> None:
-    """Refuse an answer for a day still to come, or to the end questionnaire before the last day.
+def check_open(scenario, questionnaire_id: str, day, written: float | None, ended: bool) -> None:
+    """Refuse an answer written before its questionnaire opened: for a day still to come, before the
+    day's `opens` time, or to the end questionnaire before the last day's (unless the exercise has ended).
 
-    An answer written while the questionnaire was open and sent later (a phone offline overnight)
-    is taken: days only go forward."""
-    now = clock.get("exercise_time")
-    if now is None or clock.get("state") == "not_started":
+    written: the exercise time the answer was written at (when a phone kept it offline, then: an answer
+    written while it was open and sent later is taken); ended: whether the exercise has ended."""
+    if written is None:
         raise FeedbackError(_("the exercise has not started: there is no feedback to give yet"), "questionnaire")
-    today = int(now // DAY) + 1
+    q = questionnaires(scenario)[questionnaire_id]
+    today = int(written // DAY) + 1
     if day is not None and day > today:
         raise FeedbackError(_("day %(day)s has not come yet: it is day %(today)s", day=day, today=today), "day")
-    q = questionnaires(scenario)[questionnaire_id]
-    if q["when"] == "end" and clock.get("state") != "ended" and today < max(scenario.days):
-        raise FeedbackError(_("questionnaire '%(id)s' opens on the last day (day %(day)s)", id=escaped(q["id"]),
-                            day=max(scenario.days)), "questionnaire")
+    last = max(scenario.days)
+    opens = opens_at(scenario, q, day if day is not None else last)
+    if q["when"] == "end" and not ended and written < opens:
+        raise FeedbackError(_("questionnaire '%(id)s' opens on the last day (day %(day)s) at %(time)s", id=escaped(q["id"]),
+                            day=last, time=q.get("opens", "00:00")), "questionnaire")
+    if q["when"] == "daily" and written < opens:
+        raise FeedbackError(_("questionnaire '%(id)s' opens at %(time)s on day %(day)s", id=escaped(q["id"]),
+                            time=q.get("opens", "00:00"), day=day), "questionnaire")
 
 
 def stored_identity(scenario, fields: dict, role: str, by: str | None, conn: str | None) -> tuple:
     """Return (role, by, conn) to store with an answer: nothing of who sent an anonymous one (its role
-    the participants' in general, not the team's; no connection, which other entries would name)."""
+    the participants' in general, not the team's; no connection, which other entries would name; the
+    caller stores no moment of writing either, which would match its sender's other entries)."""
     q = questionnaires(scenario).get(fields.get("questionnaire"))
     if q is not None and q.get("anonymous", True):
         return ANONYMOUS_ROLE, None, None
@@ -125,12 +131,26 @@ def is_anonymous(answer: dict) -> bool:
 
 
 def counting(answers: list[dict]) -> list[dict]:
-    """Return the answers that count: a named person's latest per questionnaire and day; every anonymous one."""
+    """Return the answers that count: a named person's latest written per questionnaire and day (a phone
+    that was offline may send an older draft after a newer answer); every anonymous one.
+
+    Named first, in the order they were written; the anonymous ones after, in the order of their random
+    ids: never in the order they came in, which would line them up with their senders' other entries."""
     latest = {}
-    for a in answers:
+    for a in sorted(answers, key=lambda a: (placed_time(a) or 0, a["seq"])):
         key = a["id"] if is_anonymous(a) else (a["questionnaire"], a.get("day"), a.get("by"))
         latest[key] = a
-    return sorted(latest.values(), key=lambda a: a["seq"])
+    named = [a for a in latest.values() if not is_anonymous(a)]
+    return sorted(named, key=lambda a: (placed_time(a) or 0, a["seq"])) + sorted(
+        (a for a in latest.values() if is_anonymous(a)), key=lambda a: a["id"])
+
+
+def unstamped(answer: dict) -> dict:
+    """Return an anonymous answer without its place in the log (seq, the time it was stored): what the
+    staff read of it.  A named answer as it is."""
+    if not is_anonymous(answer):
+        return answer
+    return {k: v for k, v in answer.items() if k not in ("seq", "ts", "exercise_time", "observed_at", "observed_time")}
 
 
 def summarise(scenario, answers: list[dict], day: int | None = None, names: dict | None = None) -> list[dict]:
@@ -163,5 +183,6 @@ def summarise(scenario, answers: list[dict], day: int | None = None, names: dict
                                   for a in given]
             questions.append(entry)
         result.append({"id": q["id"], "title": q["title"], "when": q["when"], "anonymous": q.get("anonymous", True),
-                       "respondents": len(mine), "days": days, "questions": questions})
+                       "respondents": len(mine), "days": days, "questions": questions,
+                       "participants": sum(1 for p in scenario.people.values() if p["role"] == "participant")})
     return result

@@ -75,9 +75,10 @@ SEE = {
     # Who evaluates what, and the agreed ratings: the staff only (players never learn them).
     "assignment": STAFF,
     "agreed_rating": STAFF,
-    # Participants' feedback: the staff who run the hot wash and write the report; never the players (a
-    # named answer is its author's), nor the screen.
-    "feedback": STAFF,
+    # Participants' feedback: no one receives the answers one by one (in a stream of entries an anonymous one
+    # would sit beside its sender's own, in order and time); the staff read them summed up (feedback.py,
+    # CALL "feedback") and as a spreadsheet without order or time.
+    "feedback": {},
     # safety_ack: seen by whoever may see the alert.  retract and amend: see view_correction
 }
 

@@ -12,7 +12,7 @@ from functools import cache
 
 from .assignments import SILENT_AFTER
 from .clock import ALLOWED_FROM, NEXT_STATE
-from .events import CLOCK_OPS, CORRECTABLE, INJECT_STATUS, OUTSIDE_PLAY, RATINGS, SENT_LATE_AFTER, TAGS
+from .events import CLOCK_OPS, CORRECTABLE, INJECT_STATUS, RATINGS, SENT_LATE_AFTER, TAGS
 from .i18n import N_
 from .scenario import DELIVERY_METHODS
 from .state import OVERDUE_AFTER, STILL_TO_DO
@@ -47,7 +47,6 @@ def page_rules() -> dict:
         "ratings": RATINGS,
         "tags": list(TAGS),
         "correctable": list(CORRECTABLE),
-        "outside_play": list(OUTSIDE_PLAY),
         "delivery_methods": list(DELIVERY_METHODS),
         "overdue_after": OVERDUE_AFTER,
         "still_to_do": list(STILL_TO_DO),

@@ -336,7 +336,8 @@ def _check_assignments(entries, s: Scenario) -> None:
 def _check_person(person: dict, s: Scenario) -> None:
     """A person has one of PERSON_ROLES; a participant, and only a participant, one known team."""
     where = _("person '%(person)s'", person=escaped(person["id"]))
-    if person["id"] in ("director", "controller", "lead_evaluator", "observer", "screen") or person["id"].startswith("team:"):
+    if person["id"] in ("director", "controller", "lead_evaluator", "observer", "screen", "participant") \
+            or person["id"].startswith("team:"):  # "participant": who an anonymous answer is by (feedback.py)
         raise ScenarioError(_("%(where)s: a person's id may not be a role's name (an entry's 'by' is one or the "
                               "other)", where=where))
     if person["role"] not in PERSON_ROLES:

@@ -68,3 +68,9 @@ def parse_iso(value) -> datetime:
         raise ValueError(_("'%(value)s' is outside the years %(first)s–%(last)s", value=escaped(value),
                            first=YEARS[0], last=YEARS[1]))
     return moment
+
+
+def placed_time(event: dict) -> float | None:
+    """Return the exercise time an event belongs at: when it was observed, else when it was stored."""
+    observed = event.get("observed_time")
+    return event.get("exercise_time") if observed is None else observed

@@ -58,8 +58,11 @@ def test_the_aar_in_russian(app, client):
     played(app.extensions["excon"].exercise)
     doc = download(client, "ru")
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert "Резюме" in headings and "Приложение А: план улучшений" in headings
-    assert "[НАПИСАТЬ:" in text_of(doc)
+    assert "Резюме" in headings and "Приложение А: план улучшений" in headings and "Приложение Б: участники" in headings
+    assert "Приложение В: наблюдения, отобранные для отчёта" in headings  # lettered as Russian letters them
+    text = text_of(doc)
+    assert "[НАПИСАТЬ:" in text
+    assert "Часы учения: запуск" in text and "start" not in text  # the timeline's clock marks in Russian too
 
 
 def test_players_get_no_aar(client):

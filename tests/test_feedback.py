@@ -98,7 +98,7 @@ def test_no_feedback_before_the_exercise_starts(exercise):
 
 
 def test_a_named_questionnaire_needs_a_personal_code(exercise):
-    submit(exercise, "director", "clock", op="start", day=5, time="13:00")
+    submit(exercise, "director", "clock", op="start", day=5, time="17:00")
     message, field = refusal(exercise, questionnaire="final", day=None, objectives=4)  # the team's shared code
     assert "log in with your personal code" in message and field == "questionnaire"
     stored = answer(exercise, by="p-alpha-1", questionnaire="final", day=None, objectives=4).event
@@ -106,7 +106,7 @@ def test_a_named_questionnaire_needs_a_personal_code(exercise):
 
 
 def test_a_persons_later_answer_replaces_the_earlier_and_every_anonymous_one_counts(exercise):
-    submit(exercise, "director", "clock", op="start", day=5, time="13:00")
+    submit(exercise, "director", "clock", op="start", day=5, time="17:00")
     answer(exercise, by="p-alpha-1", questionnaire="final", day=None, objectives=2, apply="Nothing yet.")
     answer(exercise, by="p-alpha-1", questionnaire="final", day=None, objectives=4)
     answer(exercise, by="p-bravo-1", questionnaire="final", day=None, objectives=5, apply="Call the inspectors in.")
@@ -135,15 +135,18 @@ def test_a_questionnaire_opens_at_its_time_and_the_final_one_on_the_last_day(sce
     assert open_now(scenario, {"state": "running", "exercise_time": day1[1]}) == []  # daily opens at 16:30
     assert open_now(scenario, {"state": "not_started", "exercise_time": None}) == []
     last = 4 * 86400 + 12 * 3600
-    assert open_now(scenario, {"state": "running", "exercise_time": last}) == [{"questionnaire": "final", "day": None}]
+    assert open_now(scenario, {"state": "running", "exercise_time": last}) == []  # the final one opens at 16:30
+    assert open_now(scenario, {"state": "running", "exercise_time": last + 5 * 3600}) == [
+        {"questionnaire": "daily", "day": 5}, {"questionnaire": "final", "day": None}]
     assert open_now(scenario, {"state": "ended", "exercise_time": 2 * 86400 + 10 * 3600}) == [
         {"questionnaire": "final", "day": None}]  # ended early: the final questionnaire is open
 
 
-def test_the_state_tells_a_team_what_is_open_and_the_staff_nothing(exercise):
-    submit(exercise, "director", **EVENING_DAY_1)
-    assert exercise.state_for("team:alpha")["feedback_open"] == [{"questionnaire": "daily", "day": 1}]
-    assert "feedback_open" not in exercise.state_for("director")
+def test_the_state_tells_a_team_what_is_open_and_the_staff_nothing(app, client):
+    submit(app.extensions["excon"].exercise, "director", **EVENING_DAY_1)
+    state = client.get("/api/state", headers={"Authorization": f"Bearer {CODES['team:alpha']}"}).get_json()
+    assert state["feedback_open"] == [{"questionnaire": "daily", "day": 1}]
+    assert "feedback_open" not in client.get("/api/state", headers={"Authorization": f"Bearer {CODES['director']}"}).get_json()
 
 
 def test_players_and_the_screen_never_read_answers(app, client):
@@ -167,33 +170,81 @@ def test_the_answers_download_as_a_spreadsheet(app, client):
     answer(exercise, realism=4, best="=HYPERLINK(\"x\")")
     body = client.get("/api/export/feedback.csv?lang=ru", headers={"Authorization": f"Bearer {CODES['observer']}"})
     rows = list(csv.reader(io.StringIO(body.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:6] == ["№", "время записи (UTC)", "анкета", "название", "день", "имя записавшего"]
-    assert rows[0][6] == "How realistic was today's play?"  # the English scenario: its own words
-    assert rows[1][2:5] == ["daily", "End-of-day feedback", "1"] and rows[1][5] == ""
-    assert "4" in rows[1] and "'=HYPERLINK(\"x\")" in rows[1]  # a spreadsheet does not run it
+    assert rows[0][:5] == ["время записи (UTC)", "анкета", "название", "день", "имя записавшего"]
+    assert rows[0][5] == "How realistic was today's play?"  # the English scenario: its own words
+    assert rows[1][:5] == ["", "daily", "End-of-day feedback", "1", ""]  # anonymous: no time, no name
+    assert rows[1][5] == "4" and "'=HYPERLINK(\"x\")" in rows[1]  # a spreadsheet does not run it
 
 
-def test_an_answer_reaches_the_staff_and_no_player_nor_the_screen(server):
-    director, observer, screen, alpha, bravo = (server.connect(role) for role in
-                                                ("director", "observer", "screen", "team:alpha", "team:bravo"))
-    assert director.submit({"id": new_id(), **EVENING_DAY_1})["ok"]
-    ack = alpha.submit({"id": new_id(), "kind": "feedback", "questionnaire": "daily", "day": 1,
-                        "answers": {"realism": 2, "change": "Shorter briefings."}})
-    assert ack["ok"]
-    for staff in (director, observer):
-        got = staff.wait_for(lambda e: e["kind"] == "feedback")
-        assert got["answers"]["change"] == "Shorter briefings." and got["by"] == "participant" and got.get("conn") is None
-    marker = director.submit({"id": new_id(), "kind": "note", "text": "after the answer"})  # reaches everyone who sees notes
-    assert marker["ok"]
-    screen.wait_for(lambda e: e["kind"] == "note")
-    for player in (alpha, bravo, screen):
-        assert [e for e in player.received if e["kind"] == "feedback"] == []
+def test_no_one_receives_answers_one_by_one_the_staff_read_them_summed_up(server):
+    """In a stream of entries an anonymous answer would sit beside its sender's next entry, in order and time."""
+    listeners = {role: server.connect(role) for role in ("director", "observer", "screen", "team:alpha", "team:bravo")}
+    assert listeners["director"].submit({"id": new_id(), **EVENING_DAY_1})["ok"]
+    ack = listeners["team:alpha"].submit({"id": new_id(), "kind": "feedback", "questionnaire": "daily", "day": 1,
+                                          "answers": {"realism": 2, "change": "Shorter briefings."}})
+    assert ack["ok"] and "seq" in ack  # the sender is told it is stored, as for any entry
+    assert listeners["team:alpha"].submit({"id": new_id(), "kind": "move", "team": "alpha", "site": "club"})["ok"]
+    for role, listener in listeners.items():
+        if role != "team:bravo":  # the move reached them: so would an answer have
+            listener.wait_for(lambda e: e["kind"] == "move")
+        assert [e for e in listener.received if e["kind"] == "feedback"] == [], role
+    for role in ("director", "observer"):
+        assert [e for e in server.get("/api/events", role).json()["events"] if e["kind"] == "feedback"] == []
+        exported = server.get("/api/export/events.jsonl", role).text
+        assert "Shorter briefings" not in exported
+    [daily] = [q for q in server.get("/api/feedback", "director").json()["questionnaires"] if q["id"] == "daily"]
+    assert daily["respondents"] == 1 and daily["questions"][4]["texts"] == [{"text": "Shorter briefings.", "day": 1, "who": None}]
+
+
+def test_an_anonymous_answer_keeps_no_moment_of_writing(exercise, log, hand_clock):
+    from control.timefmt import iso
+    submit(exercise, "director", **EVENING_DAY_1)
+    written = iso(hand_clock())
+    hand_clock.advance(minutes=50)  # kept offline, sent later
+    payload = {"id": new_id(), "kind": "feedback", "questionnaire": "daily", "day": 1, "answers": {"realism": 3},
+               "observed_at": written}
+    stored = exercise.submit(payload, "team:alpha").event
+    assert "observed_at" not in stored and "observed_time" not in stored
+    assert exercise.submit(dict(payload), "team:alpha").duplicate  # its resend is still known as the same answer
+    [read] = exercise.feedback_for("director")
+    assert not {"seq", "ts", "exercise_time", "observed_at"} & set(read)
+
+
+def test_an_answer_written_before_the_questionnaire_opened_is_refused(exercise, hand_clock):
+    from control.timefmt import iso
+    submit(exercise, "director", "clock", op="start", day=1, time="16:00")
+    assert "opens at 16:30 on day 1" in refusal(exercise, realism=3)[0]
+    early = iso(hand_clock.advance(minutes=10))  # 16:10 by the exercise clock
+    hand_clock.advance(minutes=40)  # 16:50: open now, but the answer was written at 16:10
+    with pytest.raises(InvalidEvent, match="opens at 16:30"):
+        exercise.submit({"id": new_id(), "kind": "feedback", "questionnaire": "daily", "day": 1, "answers": {"realism": 3},
+                         "observed_at": early}, "team:alpha")
+    assert not answer(exercise, realism=3).duplicate  # written now: taken
+
+
+def test_the_answer_written_last_counts_not_the_one_that_came_in_last(exercise, hand_clock):
+    from control.timefmt import iso
+    submit(exercise, "director", "clock", op="start", day=5, time="17:00")
+    draft_written = iso(hand_clock())
+    hand_clock.advance(minutes=60)
+    answer(exercise, by="p-alpha-1", questionnaire="final", day=None, objectives=5, apply="Joint entries.")
+    hand_clock.advance(minutes=5)  # the phone that kept the older draft offline comes back
+    exercise.submit({"id": new_id(), "kind": "feedback", "questionnaire": "final", "answers": {"objectives": 1},
+                     "observed_at": draft_written}, "team:alpha", by="p-alpha-1")
+    [kept] = exercise.feedback_for("director")
+    assert kept["answers"] == {"objectives": 5, "apply": "Joint entries."}
+
+
+def test_no_person_may_be_called_participant(raw_scenario):
+    raw_scenario["people"].append({"id": "participant", "name": "Anna Petrova", "role": "participant", "team": "bravo"})
+    with pytest.raises(ScenarioError, match="may not be a role's name"):
+        check_scenario(raw_scenario)
 
 
 def test_the_report_and_the_aar_sum_up_the_answers_without_names(app, client):
     from docx import Document
     exercise = app.extensions["excon"].exercise
-    submit(exercise, "director", "clock", op="start", day=5, time="13:00")
+    submit(exercise, "director", "clock", op="start", day=5, time="17:00")
     answer(exercise, day=5, realism=5, best="Working with the inspectors.")
     answer(exercise, by="p-alpha-1", questionnaire="final", day=None, objectives=4, apply="Joint entries.")
     director = {"Authorization": f"Bearer {CODES['director']}"}

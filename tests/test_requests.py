@@ -180,9 +180,11 @@ def test_the_report_lists_each_teams_requests_and_waits(server):
     assert controller.submit({"id": new_id(), "kind": "request_answer", "request": asked, "text": "Forged, two of six"})["ok"]
     assert bravo.submit({"id": new_id(), "kind": "request", "team": "bravo", "text": "A second interpreter"})["ok"]
     html = server.get("/api/export/report.html?lang=en", "director").text
-    section = html[html.index("Requests to the control cell"):html.index("Timeline of the main events")]
+    summary = html[html.index("Requests to the control cell"):html.index("Timeline of the main events")]
+    assert "Every request with its answer is in the annex." in summary
+    section = html[html.index("Annex: the requests to the control cell"):]  # every request: an annex
     assert "Lab or forensic result</bdi>: <bdi>Are the passports genuine?" in section
     assert "Forged, two of six" in section and "Other request</bdi>: <bdi>A second interpreter" in section
     assert "not answered" in section
     ru = server.get("/api/export/report.html?lang=ru", "director").text
-    assert "Запросы группе управления" in ru and "без ответа" in ru
+    assert "Приложение: запросы группе управления" in ru and "без ответа" in ru

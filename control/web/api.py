@@ -142,7 +142,12 @@ def timeline(role):
 @bp.get("/api/state")
 @endpoint("state")
 def state(role):
-    return jsonify(room().exercise.state_for(role, iso_arg("at")))
+    """The state now (or `?at=` an instant) as the role sees it; now, for a participant's page, with the
+    questionnaires open (not a fold of the log: the clock opens them)."""
+    exercise, at = room().exercise, iso_arg("at")
+    found = exercise.state_for(role, at)
+    questionnaires = exercise.feedback_open_for(role) if at is None else None
+    return jsonify(found if questionnaires is None else {**found, "feedback_open": questionnaires})
 
 
 @bp.get("/api/injects/<inject>")

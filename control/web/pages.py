@@ -218,8 +218,8 @@ def hotwash(role):
                     exercise.requests_for(role), day)
     who = {e["id"]: who_name(e, scenario, lang) for e in wash["bookmarks"] + wash["safety"]
            + [entry for tag in wash["tagged"].values() for group in tag for entry in group["entries"]]}
-    feedback = summarise(scenario, exercise.feedback_for(role), day, {p: v["name"] for p, v in scenario.people.items()}) \
-        if may_call(role, "feedback") else []
+    # on the big screen, with the participants in the room: no one's name beside their comment
+    feedback = summarise(scenario, exercise.feedback_for(role), day) if may_call(role, "feedback") else []
     return render_template("hotwash.html", scenario=scenario.raw, day=scenario.days[day], wash=wash, days=list(scenario.days),
                            feedback=feedback,
                            who=who, team_names={t: v["name"] for t, v in scenario.teams.items()},

@@ -237,11 +237,13 @@ async function update() {
   // A mark's own stamp as it is: a JS Date would cut its microseconds and miss the mark itself.
   const at = S.pinnedAt || S.axis.wallAt(S.cursor).toISOString();
   try {
-    const [state, feed] = await Promise.all([getJSON(`/api/state?at=${encodeURIComponent(at)}`),
+    const asked = Promise.all([getJSON(`/api/state?at=${encodeURIComponent(at)}`),
       getJSON(`/api/events?until=${encodeURIComponent(at)}&last=300`)]);
+    const timeline = renderTimeline(); // from the counts the page has: drawn while the state is on its way
+    const [state, feed] = await asked;
     S.state = state;
-    S.feed = feed.events.filter((e) => !RULES.outside_play.includes(e.kind));
-    await renderAll(); // "shown" means drawn: plotly may finish a redraw after this task
+    S.feed = feed.events;
+    await Promise.all([timeline, renderAtCursor()]); // "shown" means drawn: plotly may finish a redraw after this task
     frames.push(performance.now() - started);
     document.body.dataset.shownAt = at;
   } finally {
@@ -250,11 +252,16 @@ async function update() {
   }
 }
 
-function renderAll() {
+/** Draw what the state and the feed at the cursor say: the clock, the feed, the objective panel, the map. */
+function renderAtCursor() {
   renderClock();
   renderFeed();
   renderObjective();
-  return Promise.all([renderMap(), renderTimeline()]);
+  return renderMap();
+}
+
+function renderAll() {
+  return Promise.all([renderAtCursor(), renderTimeline()]);
 }
 
 function moveTo(time, pinnedAt = null) {

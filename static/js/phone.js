@@ -82,6 +82,11 @@ async function flush() {
     await dropPhotos(entry.photosSent).catch(() => {});
     outbox.update(entry.id, { photosSent: undefined });
   }
+  // Saved questionnaire answers on a shared tablet: it keeps that they were given, not what they said (the next
+  // person would read them); a phone of one's own keeps them, to change them.
+  for (const entry of outbox.entries().filter((e) => e.state === "saved" && e.payload.answers && !body.dataset.person)) {
+    outbox.update(entry.id, { payload: { ...entry.payload, answers: undefined } });
+  }
   log.render();
   renderBanner();
   form.showRefusal();

@@ -2,8 +2,6 @@
 // withdrawn entry is marked, and an amended one replaced by the corrected copy the server sends
 // with the amend (`entry`).  Nothing else is derived here: counts and states come from the server.
 
-import { RULES } from "/rules.js";
-
 export class RecentEvents {
   constructor() {
     this.bySeq = new Map(); // seq -> event, as it now reads
@@ -13,7 +11,6 @@ export class RecentEvents {
 
   /** Take one event (from a load, a catch-up or a broadcast), in seq order. */
   add(event) {
-    if (RULES.outside_play.includes(event.kind)) return; // questionnaire answers: not play, never in a feed
     if (event.kind === "retract") this.withdrawn.add(event.target);
     if (event.kind === "amend") {
       const seq = this.seqOf.get(event.target);

@@ -1,7 +1,8 @@
 // The participants' feedback on the team page: the questionnaires open now (the server says which, in
 // its state), each a short form of scale tiles and free text.  What is written is kept on the device as
-// it is written, and the answers go through the outbox like every entry: offline, they wait and go later,
-// once.  A questionnaire answered here says so; on a team's shared tablet the next person may answer too.
+// it is written (on a phone of one's own), and the answers go through the outbox like every entry: offline,
+// they wait and go later, once; once saved, the device forgets them.  A questionnaire answered here says so;
+// on a team's shared tablet the next person may answer too.
 
 import { t } from "../i18n.js";
 import { observedNow, uuid4 } from "../live.js";
@@ -17,7 +18,7 @@ export function feedbackPanel(phone) {
   const body = document.body;
   const personal = Boolean(body.dataset.person); // logged in with a personal code, not the team's shared one
   const questionnaires = new Map((phone.scenario.feedback || []).map((q) => [q.id, q]));
-  const again = new Set(); // questionnaires someone else (or the same person, named) is answering again here
+  const answering = new Set(); // questionnaires someone else (or the same person, named) is answering again here
   let open = [];
   let drawn = "";
 
@@ -63,19 +64,31 @@ export function feedbackPanel(phone) {
     return answers;
   }
 
-  function formFor(o, q) {
-    const draft = JSON.parse(localStorage.getItem(draftKey(o)) || "{}");
+  function formFor(o, q, again = false) {
+    // What is being written stays on a phone of one's own through a reload; never on a shared tablet,
+    // where the next person would find it.  Answering again on one's own phone starts from the answers sent.
+    const sent = again && personal ? sentHere(o).pop() : null;
+    const draft = personal ? JSON.parse(localStorage.getItem(draftKey(o)) || "null") || (sent && sent.payload.answers) || {} : {};
     const node = el("form", { class: "feedback-form", noValidate: true });
     node.classList.add("entry-form");
     node.append(el("h3", { text: heading(o, q) }));
-    node.append(el("p", { class: "hint", text: q.anonymous === false ? t("Your answers carry your name: the exercise team may ask you about them.")
+    node.append(el("p", { class: "hint", text: q.anonymous === false
+      ? t("Your answers carry your name: the organisers may ask you about them. If you answer again, your latest answers replace the earlier ones.")
       : t("Anonymous: your answers carry neither your name nor your team.") }));
     for (const question of q.questions) node.append(question.scale ? scaleField(question, draft) : textField(question, draft));
     const error = el("p", { class: "field-error", role: "alert" });
     const send = el("button", { type: "submit", class: "primary", text: t("Send answers") });
     send.classList.add("big");
     node.append(error, send);
-    node.addEventListener("input", () => localStorage.setItem(draftKey(o), JSON.stringify(answersOf(node, q))));
+    if (again) {
+      const keep = el("button", { type: "button", text: personal ? t("Keep my earlier answers") : t("Cancel") });
+      keep.addEventListener("click", () => { answering.delete(keyOf(o)); localStorage.removeItem(draftKey(o)); render(true); });
+      node.append(keep);
+    }
+    node.addEventListener("input", () => {
+      error.textContent = "";
+      if (personal) localStorage.setItem(draftKey(o), JSON.stringify(answersOf(node, q)));
+    });
     node.addEventListener("submit", (event) => {
       event.preventDefault();
       const answers = answersOf(node, q);
@@ -88,7 +101,7 @@ export function feedbackPanel(phone) {
       if (o.day) payload.day = o.day;
       phone.keep(payload);
       localStorage.removeItem(draftKey(o));
-      again.delete(keyOf(o));
+      answering.delete(keyOf(o));
       render(true);
       list.querySelector(`[data-key="${keyOf(o)}"]`)?.scrollIntoView({ block: "start" }); // the thanks, not the next form
     });
@@ -99,13 +112,14 @@ export function feedbackPanel(phone) {
     const last = sent[sent.length - 1];
     const card = el("div", { class: "feedback-done", "data-key": keyOf(o) }, el("h3", { text: heading(o, q) }));
     card.append(el("p", { role: "status", text: last.state === "saved" ? t("Thank you: your answers are saved.")
-      : t("Thank you: your answers are kept on this device and go as soon as the network is back.") }));
+      : t("Thank you: your answers wait on this device and go as soon as the network is back.") }));
+    if (!personal) card.append(el("p", { class: "hint", text: t("Answers sent from this tablet: %(count)s", { count: sent.length }) }));
     let label = null;
-    if (!personal) label = t("Another person answers on this tablet");
-    else if (q.anonymous === false) label = t("Answer again (replaces your earlier answers)");
+    if (!personal) label = t("Next person: answer on this tablet");
+    else if (q.anonymous === false) label = t("Change my answers");
     if (label) {
       const button = el("button", { type: "button", text: label });
-      button.addEventListener("click", () => { again.add(keyOf(o)); render(true); });
+      button.addEventListener("click", () => { answering.add(keyOf(o)); render(true); });
       card.append(button);
     }
     return card;
@@ -124,11 +138,11 @@ export function feedbackPanel(phone) {
       const sent = sentHere(o);
       if (q.anonymous === false && !personal) {
         list.append(el("div", { class: "feedback-done" }, el("h3", { text: heading(o, q) }),
-          el("p", { text: t("This questionnaire is answered under your own name: log in with your personal code.") })));
-      } else if (sent.length && !again.has(keyOf(o))) {
+          el("p", { text: t("This questionnaire is answered under your own name, on your own phone: log in there with your personal code (the card or QR code the organisers gave you).") })));
+      } else if (sent.length && !answering.has(keyOf(o))) {
         list.append(doneFor(o, q, sent));
       } else {
-        list.append(formFor(o, q));
+        list.append(formFor(o, q, sent.length > 0));
       }
     }
     box.hidden = link.hidden = !shown.length;
