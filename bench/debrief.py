@@ -111,9 +111,9 @@ def report_in_print(path: Path):
         started = time.perf_counter()
         page.goto(path.as_uri())
         opened = (time.perf_counter() - started) * 1000
-        whole = len(PDF_PAGE.findall(page.pdf(format="A4")))
+        whole = len(PDF_PAGE.findall(page.pdf(format="A4", prefer_css_page_size=True)))  # the plan on pages turned across
         page.evaluate("document.querySelectorAll('.annex').forEach((annex) => annex.remove())")
-        body = len(PDF_PAGE.findall(page.pdf(format="A4")))
+        body = len(PDF_PAGE.findall(page.pdf(format="A4", prefer_css_page_size=True)))
         browser.close()
     return opened, whole, body
 

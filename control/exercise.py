@@ -101,6 +101,10 @@ class Exercise:
         self.building = {}  # view key -> lock held while that view is first folded
         self.snapshots = {}  # view key -> [(last seq folded, StateFolder)], for past instants
         self.generation = 0  # corrections stored so far: a fold that saw one arrive keeps nothing
+        # view key -> (last seq folded, StateFolder, generation): where the replay last stood, folded on from
+        # there when it moves forward (a replay that plays); a lock each, so that one request at a time does
+        self.replay_cursors = {}
+        self.replay_locks = {}
         self._load_checks()
         self.folded_seq = self.seen_seq  # the last event folded into the live views
         self.clock.anchor(self.now(), self.monotonic(), floor=self.log.max_exercise_time())
@@ -668,28 +672,51 @@ class Exercise:
 
     def _state_at(self, role: str, at: datetime) -> dict:
         """Fold the events stored by `at` (every event up to the last one stamped at or before it, so
-        that a wall clock set back mid-exercise still gives a state that existed), starting from the
-        nearest state kept (one every FOLD_SLICE events)."""
+        that a wall clock set back mid-exercise still gives a state that existed), starting from where
+        the replay last stood when that is at most a slice before (a replay that plays asks instant after
+        instant), else from the nearest state kept (one every FOLD_SLICE events), copied."""
         upto = self.log.seq_at(iso(at))
+        key = self.view_key(role)
+        lock = self.replay_locks.setdefault(key, threading.Lock())
+        if not lock.acquire(blocking=False):  # another request folds from the cursor: this one from a kept state
+            return self._state_from_kept(role, at, upto)[0]
+        try:
+            generation, last = self.generation, self.replay_cursors.get(key)
+            if last is not None and last[2] == generation and last[0] <= upto <= last[0] + FOLD_SLICE:
+                folder = last[1]
+                self._walk(last[0], upto, lambda event: self._fold_as_it_stands(folder, role, event), pause=False)
+                state = folder.snapshot(at)
+            else:
+                state, folder = self._state_from_kept(role, at, upto)
+            if generation == self.generation:
+                self.replay_cursors[key] = (upto, folder, generation)
+            return state
+        finally:
+            lock.release()
+
+    def _fold_as_it_stands(self, folder: StateFolder, role: str, event: dict) -> None:
+        """Fold one stored event into a past state, with every correction known now."""
+        shown = self._seen_now(role, event)
+        if shown is not None:
+            folder.add(shown)
+        elif event["kind"] in permissions.CORRECTIONS and self.view(role, event) is not None:
+            folder.last_seq = max(folder.last_seq, event["seq"])  # seen, as in the live states
+
+    def _state_from_kept(self, role: str, at: datetime, upto: int) -> tuple[dict, StateFolder]:
+        """Return the state at `at` (events up to seq `upto`) and its folder, folded from a copy of the
+        nearest state kept; keep a state every FOLD_SLICE events on the way."""
         snaps = self.snapshots.setdefault(self.view_key(role), [])
         index = bisect.bisect_right([snap[0] for snap in snaps], upto) - 1
         cursor, kept = snaps[index] if index >= 0 else (0, None)
         folder = copy.deepcopy(kept) if kept else StateFolder(self.scenario, **self._fold_options(role))
         generation = self.generation
 
-        def fold_as_it_stands(event):
-            shown = self._seen_now(role, event)
-            if shown is not None:
-                folder.add(shown)
-            elif event["kind"] in permissions.CORRECTIONS and self.view(role, event) is not None:
-                folder.last_seq = max(folder.last_seq, event["seq"])  # seen, as in the live states
-
         def keep(last_seq):
             if last_seq < upto and generation == self.generation and (not snaps or last_seq > snaps[-1][0]):
                 snaps.append((last_seq, copy.deepcopy(folder)))
 
-        self._walk(cursor, upto, fold_as_it_stands, after_slice=keep)
-        return folder.snapshot(at)
+        self._walk(cursor, upto, lambda event: self._fold_as_it_stands(folder, role, event), after_slice=keep)
+        return folder.snapshot(at), folder
 
     def _fold_options(self, role: str) -> dict:
         team = permissions.role_team(role)

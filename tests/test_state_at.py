@@ -45,3 +45,23 @@ def test_state_at_many_instants_of_a_generated_week(tmp_path, scenario, hand_clo
         for role in ROLES:
             assert exercise.state_for(role, at) == independent(exercise, role, at), (role, at)
     log.close()
+
+
+def test_a_replay_that_plays_folds_on_from_where_it_stood_and_stays_right(tmp_path, scenario, hand_clock):
+    log = EventLog(tmp_path / "week.db")
+    write_week(scenario, log, 3000)
+    events = list(log.since(0))
+    hand_clock.moment = parse_iso(events[-1]["ts"]) + timedelta(hours=1)
+    exercise = Exercise(scenario, log, now=hand_clock)
+    steps = [parse_iso(events[n]["ts"]) for n in range(1500, 2400, 37)]  # forward, a few dozen events at a time
+    for n, at in enumerate(steps):
+        if n == len(steps) // 2:  # a correction mid-replay reaches back before where the replay stands
+            early = next(e for e in events[200:] if e["kind"] == "evaluation" and e["id"] not in exercise.retracted)
+            exercise.submit({"id": new_id(), "kind": "retract", "target": early["id"], "reason": "wrong team"},
+                            early["role"])
+        for role in ROLES:
+            assert exercise.state_for(role, at) == independent(exercise, role, at), (role, at)
+    assert exercise.replay_cursors[exercise.view_key("director")][0] == log.seq_at(events[range(1500, 2400, 37)[-1]]["ts"])
+    back = parse_iso(events[900]["ts"])  # a jump back: from a kept state again
+    assert exercise.state_for("director", back) == independent(exercise, "director", back)
+    log.close()

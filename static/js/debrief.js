@@ -237,8 +237,11 @@ async function update() {
   // A mark's own stamp as it is: a JS Date would cut its microseconds and miss the mark itself.
   const at = S.pinnedAt || S.axis.wallAt(S.cursor).toISOString();
   try {
+    // The feed shows the latest 60 that pass the filters: a filter needs more of the log to find them.
+    const f = filters();
+    const last = f.team || f.site || f.kind ? 400 : 120;
     const asked = Promise.all([getJSON(`/api/state?at=${encodeURIComponent(at)}`),
-      getJSON(`/api/events?until=${encodeURIComponent(at)}&last=300`)]);
+      getJSON(`/api/events?until=${encodeURIComponent(at)}&last=${last}`)]);
     const timeline = renderTimeline(); // from the counts the page has: drawn while the state is on its way
     const [state, feed] = await asked;
     S.state = state;
@@ -341,7 +344,7 @@ async function main() {
   $("f-objective").append(el("option", { value: "", text: t("all (panel: first)") }));
   scenario.objectives.forEach((o) => $("f-objective").append(el("option", { value: o.id, text: o.title })));
   Object.entries(KIND_STYLE).filter(([k]) => !["retract", "amend"].includes(k)).forEach(([k, v]) => $("f-kind").append(el("option", { value: k, text: v.name })));
-  ["f-team", "f-site", "f-objective", "f-kind"].forEach((id) => $(id).addEventListener("change", renderAll));
+  ["f-team", "f-site", "f-objective", "f-kind"].forEach((id) => $(id).addEventListener("change", () => { renderAll(); update(); }));
   $("play").addEventListener("click", () => setPlaying(!S.playing));
   $("next-mark").addEventListener("click", () => jump(1));
   $("prev-mark").addEventListener("click", () => jump(-1));
