@@ -307,6 +307,7 @@ def events_jsonl(events):
         yield json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+CSV_FREE_TEXT = ("note", "text", "reason", "rationale", "title", "description", "theme")  # typed by people
 EXAMPLES = 2  # observations quoted per theme in the body of a report; the annex lists every one
 
 # One column per field of any kind, in this order; an id column is followed by the name it stands for.
@@ -416,6 +417,8 @@ def _csv_row(event: dict, scenario, aliases=None) -> list:
             value = ""
         if isinstance(value, dict):  # a questionnaire's answers: {question: answer}, as JSON
             value = json.dumps(value, ensure_ascii=False)
+        if name in CSV_FREE_TEXT:  # what people typed: a spreadsheet must not run "=HYPERLINK(…)" from a note
+            value = _spreadsheet_safe(value)
         row.append("; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value))
         if name in CSV_NAMED:
             row.append(_name_of(name, event, scenario, aliases))

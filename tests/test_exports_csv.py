@@ -31,3 +31,18 @@ def test_cyrillic_names_and_notes_round_trip_with_utf_8_sig(scenario, exercise):
     assert (evaluation["exercise_day"], evaluation["exercise_clock"]) == ("2", "09:00:00")
     assert (amend["kind"], amend["target"], amend["rating"]) == ("amend", rating["id"], "M")
     assert "entry" not in amend  # what the screens get with an amend is not a column of its own
+
+
+def test_a_text_a_spreadsheet_would_run_stays_text(scenario, exercise):
+    exercise.submit({"id": new_id(), "kind": "clock", "op": "start"}, "director")
+    exercise.submit({"id": new_id(), "kind": "note", "text": '=HYPERLINK("http://example.org","click")'}, "observer")
+    exercise.submit({"id": new_id(), "kind": "action", "team": "alpha", "action_type": "plan", "site": "club",
+                     "text": "@SUM(A1)"}, "team:alpha")
+    exercise.submit({"id": new_id(), "kind": "schedule_shift", "day": 1, "time": "12:00", "minutes": -15,
+                     "reason": "-lunch moved"}, "director")
+    data = "".join(events_csv(exercise.pages_for("director"), scenario, "en"))
+    rows = list(csv.DictReader(io.StringIO(data.lstrip("\ufeff"))))
+    note, action, shift = rows[1], rows[2], rows[3]
+    assert note["text"] == '\'=HYPERLINK("http://example.org","click")'
+    assert action["text"] == "'@SUM(A1)" and action["team_name"] == "Team Alpha"
+    assert shift["reason"] == "'-lunch moved" and shift["minutes"] == "-15"  # a number stays a number
