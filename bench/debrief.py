@@ -29,6 +29,8 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from week import write_week  # noqa: E402
+
 from tests.conftest import CHROMIUM_ARGS, Server, chromium_path  # noqa: E402
 
 CODE = "bench-director"
@@ -46,10 +48,7 @@ def main():
     parser.add_argument("--instants", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, "week.db")
-        gen_ms, _ = timed(lambda: subprocess.run([sys.executable, str(ROOT / "run.py"), "demo-data", "--db", db,
-                                                  "--events", str(args.events)], check=True, cwd=ROOT,
-                                                 stdout=subprocess.DEVNULL))
+        db, gen_s = write_week(tmp, args.events)
         server = Server(db, codes_env=f"director={CODE}").start()  # run.py, as the tests start it
         url = server.url
         try:
@@ -80,7 +79,7 @@ def main():
         finally:
             server.stop()
         size = os.path.getsize(db)
-    print(f"generated week: {last['seq']} events in {gen_ms / 1000:.1f} s; database {size / 1e6:.1f} MB")
+    print(f"generated week: {last['seq']} events in {gen_s:.1f} s; database {size / 1e6:.1f} MB")
     print(f"/api/state?at= first 20 requests (building kept states): median {statistics.median(cold):.0f} ms, "
           f"worst {max(cold):.0f} ms")
     print(f"/api/state?at= {len(warm)} random instants: median {statistics.median(warm):.1f} ms, "

@@ -13,7 +13,6 @@ benchmark, not a test: it asserts nothing.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,8 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from week import write_week  # noqa: E402
+
 from tests.conftest import CHROMIUM_ARGS, Server, chromium_path  # noqa: E402
 
 CODE = "bench-director"
@@ -37,11 +38,8 @@ def main():
     args = parser.parse_args()
     sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, "week.db")
-        t = time.perf_counter()
-        subprocess.run([sys.executable, str(ROOT / "run.py"), "demo-data", "--db", db, "--events", str(args.events)],
-                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        print(f"generated week: {args.events} events requested, {time.perf_counter() - t:.1f} s, "
+        db, seconds = write_week(tmp, args.events)
+        print(f"generated week: {args.events} events requested, {seconds:.1f} s, "
               f"database {os.path.getsize(db) / 1e6:.1f} MB")
         server = Server(db, codes_env=f"director={CODE}").start()  # run.py, as the tests start it
         url = server.url

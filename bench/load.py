@@ -47,6 +47,8 @@ import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from week import write_week  # noqa: E402
+
 from bench.director_first_render import render_once  # noqa: E402
 from tests.conftest import CODES, RedisServer, Server, free_port  # noqa: E402
 
@@ -390,11 +392,8 @@ async def measure_relay(tmp, seconds, async_mode):
 
 async def measure_week(tmp, events, clients, async_mode):
     """RSS, /api/state and the director's first render on a generated week; RSS again with `clients` connected."""
-    db = os.path.join(tmp, "week.db")
-    t = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "run.py"), "demo-data", "--db", db, "--events", str(events)],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    figures = {"generated_s": time.perf_counter() - t, "db_mb": os.path.getsize(db) / 1e6}
+    db, seconds = write_week(tmp, events)
+    figures = {"generated_s": seconds, "db_mb": os.path.getsize(db) / 1e6}
     server = Server(db, extra_args=["--async-mode", async_mode, *ONE_HOST]).start()
     try:
         figures["rss_idle"] = rss_mb(server.proc.pid)

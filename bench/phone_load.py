@@ -13,9 +13,7 @@ objectives and sites (`body[data-ready]`).  Medians at the end.  A benchmark, no
 """
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +23,8 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from week import write_week  # noqa: E402
+
 from tests.conftest import CHROMIUM_ARGS, CODES, Server, chromium_path  # noqa: E402
 
 FAST_3G = {"offline": False, "latency": 562.5, "downloadThroughput": 180_000, "uploadThroughput": 84_375}
@@ -68,9 +68,7 @@ def main():
     parser.add_argument("--events", type=int, default=20_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, "week.db")
-        subprocess.run([sys.executable, str(ROOT / "run.py"), "demo-data", "--db", db, "--events", str(args.events)],
-                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        db, _seconds = write_week(tmp, args.events)
         server = Server(db).start()
         try:
             with sync_playwright() as p:

@@ -458,7 +458,7 @@ class Feedback(Kind):
 
     def check(self, scenario):
         try:
-            self.answers = check_answers(scenario, self.questionnaire, self.day, self.answers)
+            self.answers = check_answers(scenario, self.questionnaire, self.day, self.answers, TEXT_LIMIT)
         except FeedbackError as e:
             raise InvalidEvent(e.message, field=e.field) from None
 

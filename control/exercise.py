@@ -679,7 +679,7 @@ class Exercise:
         key = self.view_key(role)
         lock = self.replay_locks.setdefault(key, threading.Lock())
         if not lock.acquire(blocking=False):  # another request folds from the cursor: this one from a kept state
-            return self._state_from_kept(role, at, upto)[0]
+            return self._state_from_kept(role, key, at, upto)[0]
         try:
             generation, last = self.generation, self.replay_cursors.get(key)
             if last is not None and last[2] == generation and last[0] <= upto <= last[0] + FOLD_SLICE:
@@ -687,7 +687,7 @@ class Exercise:
                 self._walk(last[0], upto, lambda event: self._fold_as_it_stands(folder, role, event), pause=False)
                 state = folder.snapshot(at)
             else:
-                state, folder = self._state_from_kept(role, at, upto)
+                state, folder = self._state_from_kept(role, key, at, upto)
             if generation == self.generation:
                 self.replay_cursors[key] = (upto, folder, generation)
             return state
@@ -702,10 +702,10 @@ class Exercise:
         elif event["kind"] in permissions.CORRECTIONS and self.view(role, event) is not None:
             folder.last_seq = max(folder.last_seq, event["seq"])  # seen, as in the live states
 
-    def _state_from_kept(self, role: str, at: datetime, upto: int) -> tuple[dict, StateFolder]:
+    def _state_from_kept(self, role: str, key: tuple, at: datetime, upto: int) -> tuple[dict, StateFolder]:
         """Return the state at `at` (events up to seq `upto`) and its folder, folded from a copy of the
-        nearest state kept; keep a state every FOLD_SLICE events on the way."""
-        snaps = self.snapshots.setdefault(self.view_key(role), [])
+        nearest state kept for view `key`; keep a state every FOLD_SLICE events on the way."""
+        snaps = self.snapshots.setdefault(key, [])
         index = bisect.bisect_right([snap[0] for snap in snaps], upto) - 1
         cursor, kept = snaps[index] if index >= 0 else (0, None)
         folder = copy.deepcopy(kept) if kept else StateFolder(self.scenario, **self._fold_options(role))

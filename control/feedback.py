@@ -13,7 +13,7 @@ from statistics import mean
 from .i18n import _
 from .timefmt import DAY, escaped, parse_clock_time, placed_time
 
-WHEN = ("daily", "end")
+WHEN = ("daily", "end")  # a questionnaire is answered every exercise day, or once at the end
 SCALE_POINTS = (2, 10)  # a scale has 2 to 10 points
 ANONYMOUS_ROLE = "participant"  # the role an anonymous answer is stored under: none of the team's
 
@@ -31,7 +31,7 @@ def questionnaires(scenario) -> dict:
     return {q["id"]: q for q in scenario.raw.get("feedback", [])}
 
 
-def opens_at(scenario, questionnaire: dict, day: int) -> int:
+def opens_at(questionnaire: dict, day: int) -> int:
     """Return the exercise time (seconds) from which `questionnaire` is open for `day`."""
     opens = questionnaire.get("opens")
     return (day - 1) * DAY + (parse_clock_time(opens) if opens else 0)
@@ -49,17 +49,17 @@ def open_now(scenario, clock: dict) -> list[dict]:
     last = max(scenario.days)
     found = []
     for q in questionnaires(scenario).values():
-        if q["when"] == "daily" and today in scenario.days and now >= opens_at(scenario, q, today):
+        if q["when"] == "daily" and today in scenario.days and now >= opens_at(q, today):
             found.append({"questionnaire": q["id"], "day": today})
-        elif q["when"] == "end" and (clock.get("state") == "ended" or (today >= last and now >= opens_at(scenario, q, last))):
+        elif q["when"] == "end" and (clock.get("state") == "ended" or (today >= last and now >= opens_at(q, last))):
             found.append({"questionnaire": q["id"], "day": None})
     return found
 
 
-def check_answers(scenario, questionnaire_id: str, day, answers: dict) -> dict:
-    """Refuse an answer to an unknown questionnaire or question, a scale value off its scale, a day the
-    questionnaire is not answered for, or an answer with nothing in it; return the answers to store
-    (blank texts left out)."""
+def check_answers(scenario, questionnaire_id: str, day, answers: dict, text_limit: int) -> dict:
+    """Refuse an answer to an unknown questionnaire or question, a scale value off its scale, a text longer
+    than `text_limit`, a day the questionnaire is not answered for, or an answer with nothing in it; return
+    the answers to store (blank texts left out)."""
     q = questionnaires(scenario).get(questionnaire_id)
     if q is None:
         raise FeedbackError(_("unknown questionnaire '%(id)s'", id=escaped(questionnaire_id)), "questionnaire")
@@ -83,9 +83,9 @@ def check_answers(scenario, questionnaire_id: str, day, answers: dict) -> dict:
             kept[key] = value
         elif not isinstance(value, str):
             raise FeedbackError(_("the answer to '%(question)s' must be text", question=escaped(key)), "answers")
-        elif len(value) > 10_000:
+        elif len(value) > text_limit:
             raise FeedbackError(_("the answer to '%(question)s' is longer than %(limit)s characters", question=escaped(key),
-                                limit=10_000), "answers")
+                                limit=text_limit), "answers")
         elif value.strip():
             kept[key] = value
     if not kept:
@@ -106,7 +106,7 @@ def check_open(scenario, questionnaire_id: str, day, written: float | None, ende
     if day is not None and day > today:
         raise FeedbackError(_("day %(day)s has not come yet: it is day %(today)s", day=day, today=today), "day")
     last = max(scenario.days)
-    opens = opens_at(scenario, q, day if day is not None else last)
+    opens = opens_at(q, day if day is not None else last)
     if q["when"] == "end" and not ended and written < opens:
         raise FeedbackError(_("questionnaire '%(id)s' opens on the last day (day %(day)s) at %(time)s", id=escaped(q["id"]),
                             day=last, time=q.get("opens", "00:00")), "questionnaire")
@@ -160,7 +160,7 @@ def summarise(scenario, answers: list[dict], day: int | None = None, names: dict
     answers: feedback events that count (see `counting`), oldest first; day: only that day's (a daily
     questionnaire's answers for it; the end one's on the last day only); names: person id -> name, to put beside a
     named answer's text (None: no names)."""
-    result = []
+    result, participants = [], sum(1 for p in scenario.people.values() if p["role"] == "participant")
     for q in questionnaires(scenario).values():
         if day is not None and q["when"] == "end" and day != max(scenario.days):
             continue
@@ -184,5 +184,5 @@ def summarise(scenario, answers: list[dict], day: int | None = None, names: dict
             questions.append(entry)
         result.append({"id": q["id"], "title": q["title"], "when": q["when"], "anonymous": q.get("anonymous", True),
                        "respondents": len(mine), "days": days, "questions": questions,
-                       "participants": sum(1 for p in scenario.people.values() if p["role"] == "participant")})
+                       "participants": participants})
     return result

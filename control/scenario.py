@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assignments import check_assignment
+from .feedback import SCALE_POINTS, WHEN
 from .i18n import LANGUAGE_CODE, _, languages
 from .timefmt import escaped, parse_clock_time
 
@@ -291,7 +292,7 @@ def _check_feedback(entries) -> None:
         if q["id"] in seen:
             raise ScenarioError(_("%(where)s: duplicate id '%(id)s'", where=where, id=escaped(q["id"])))
         seen.add(q["id"])
-        if q["when"] not in ("daily", "end"):
+        if q["when"] not in WHEN:
             raise ScenarioError(_("%(where)s: 'when' must be daily or end, not %(value)s", where=where, value=_shown(q["when"])))
         if "opens" in q:
             _clock(q["opens"], where, "opens")
@@ -304,7 +305,7 @@ def _check_feedback(entries) -> None:
             if question["id"] in ids:
                 raise ScenarioError(_("%(where)s: duplicate id '%(id)s'", where=qwhere, id=escaped(question["id"])))
             ids.add(question["id"])
-            if "scale" in question and not 2 <= question["scale"] <= 10:
+            if "scale" in question and not SCALE_POINTS[0] <= question["scale"] <= SCALE_POINTS[1]:
                 raise ScenarioError(_("%(where)s: 'scale' is the number of points, from 2 to 10, not %(value)s", where=qwhere,
                                       value=question["scale"]))
             if "scale" not in question and ("low" in question or "high" in question):
