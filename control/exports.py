@@ -121,7 +121,7 @@ def report_context(scenario, state, evaluations, marks, event_count, lang: str, 
         "evaluation_count": len(evaluations), "clock": state["clock"],
         "response_chart": _response_chart(injects, teams, lang) if charts else "",
         "ratings": RATINGS,
-        "feedback": summarise(scenario, list(feedback)) if questionnaires(scenario) else [],
+        "feedback": summarise(scenario, list(feedback)),  # [] for a scenario without questionnaires
     }
 
 
